@@ -1,0 +1,155 @@
+/**
+ * The EIA-930 `electricity/rto` catalog: routes, facets, codes and names, as documented in
+ * `../shared/docs/eia-api-v2.md` §1–§3. One table shared by the simulator, the planner, validation and the CLI.
+ */
+
+/** The four hourly data routes eia-stream ingests (the `dataset` column of every record). */
+export const DATASETS = ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const;
+export type Dataset = (typeof DATASETS)[number];
+
+/** Static facts about one route. */
+export interface DatasetInfo {
+  readonly id: Dataset;
+  /** API path below `/v2/`, without `/data`. */
+  readonly route: string;
+  /** Facet ids in route order (dimension columns). */
+  readonly facets: readonly [string, string];
+  /** Facet whose code becomes the record's `respondent` (interchange: `fromba`; sub-BA: `parent`). */
+  readonly respondentFacet: string;
+  /** Facet whose code becomes the record's `series` (`type`, `fueltype`, `toba`, `subba`). */
+  readonly seriesFacet: string;
+  /** Row key whose value becomes `series_name`. */
+  readonly seriesNameKey: string;
+  /** Row key whose value becomes `respondent_name`. */
+  readonly respondentNameKey: string;
+  /** Row keys in wire order (with `data[0]=value`). */
+  readonly rowKeys: readonly string[];
+  /** Verbatim `response.description`. */
+  readonly description: string;
+  /** Route name as in metadata. */
+  readonly name: string;
+}
+
+const DESC_TAIL = '  \n    Source: Form EIA-930\n    Product: Hourly Electric Grid Monitor';
+
+export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
+  'region-data': {
+    id: 'region-data',
+    route: 'electricity/rto/region-data',
+    facets: ['respondent', 'type'],
+    respondentFacet: 'respondent',
+    seriesFacet: 'type',
+    seriesNameKey: 'type-name',
+    respondentNameKey: 'respondent-name',
+    rowKeys: ['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units'],
+    description: `Hourly demand, day-ahead demand forecast, net generation, and interchange by balancing authority.${DESC_TAIL}`,
+    name: 'Hourly Demand, Demand Forecast, Generation, and Interchange',
+  },
+  'fuel-type-data': {
+    id: 'fuel-type-data',
+    route: 'electricity/rto/fuel-type-data',
+    facets: ['respondent', 'fueltype'],
+    respondentFacet: 'respondent',
+    seriesFacet: 'fueltype',
+    seriesNameKey: 'type-name',
+    respondentNameKey: 'respondent-name',
+    rowKeys: ['period', 'respondent', 'respondent-name', 'fueltype', 'type-name', 'value', 'value-units'],
+    description: `Hourly net generation by balancing authority and energy source.${DESC_TAIL}`,
+    name: 'Hourly Generation by Energy Source',
+  },
+  'interchange-data': {
+    id: 'interchange-data',
+    route: 'electricity/rto/interchange-data',
+    facets: ['fromba', 'toba'],
+    respondentFacet: 'fromba',
+    seriesFacet: 'toba',
+    seriesNameKey: 'toba-name',
+    respondentNameKey: 'fromba-name',
+    rowKeys: ['period', 'fromba', 'fromba-name', 'toba', 'toba-name', 'value', 'value-units'],
+    description: `Hourly net interchange between neighboring balancing authorities.${DESC_TAIL}`,
+    name: 'Hourly Interchange by Neighboring Balancing Authority',
+  },
+  'region-sub-ba-data': {
+    id: 'region-sub-ba-data',
+    route: 'electricity/rto/region-sub-ba-data',
+    facets: ['subba', 'parent'],
+    respondentFacet: 'parent',
+    seriesFacet: 'subba',
+    seriesNameKey: 'subba-name',
+    respondentNameKey: 'parent-name',
+    rowKeys: ['period', 'subba', 'subba-name', 'parent', 'parent-name', 'value', 'value-units'],
+    description: `Hourly demand by subregion.${DESC_TAIL}`,
+    name: 'Hourly Demand by Subregion',
+  },
+};
+
+/** region-data `type` codes and names (§2.1). */
+export const REGION_TYPES: Readonly<Record<string, string>> = {
+  D: 'Demand',
+  DF: 'Day-ahead demand forecast',
+  NG: 'Net generation',
+  TI: 'Total interchange',
+};
+
+/** fuel-type-data `fueltype` codes and names (§2.2). */
+export const FUEL_TYPES: Readonly<Record<string, string>> = {
+  COL: 'Coal',
+  NG: 'Natural Gas',
+  NUC: 'Nuclear',
+  OIL: 'Petroleum',
+  OTH: 'Other',
+  SUN: 'Solar',
+  WAT: 'Hydro',
+  WND: 'Wind',
+  BAT: 'Battery storage',
+  PS: 'Pumped storage',
+  SNB: 'Solar with integrated battery storage',
+  WNB: 'Wind with integrated battery storage',
+  GEO: 'Geothermal',
+  OES: 'Other energy storage',
+  UES: 'Unknown energy storage',
+  UNK: 'Unknown',
+};
+
+/** Fuel codes that may legitimately be negative (storage charging; §13.5 also allows `OTH`). */
+export const STORAGE_FUELS: ReadonlySet<string> = new Set(['BAT', 'PS', 'OES', 'UES', 'SNB', 'WNB', 'OTH']);
+
+/** Known respondents (BAs and regions) with their EIA names (§2.3). `kind` tells regions from BAs. */
+export const RESPONDENTS: Readonly<Record<string, { name: string; kind: 'region' | 'ba' }>> = {
+  US48: { name: 'United States Lower 48', kind: 'region' },
+  CAL: { name: 'California', kind: 'region' },
+  CAR: { name: 'Carolinas', kind: 'region' },
+  CENT: { name: 'Central', kind: 'region' },
+  FLA: { name: 'Florida', kind: 'region' },
+  MIDA: { name: 'Mid-Atlantic', kind: 'region' },
+  MIDW: { name: 'Midwest', kind: 'region' },
+  NE: { name: 'New England', kind: 'region' },
+  NW: { name: 'Northwest', kind: 'region' },
+  NY: { name: 'New York', kind: 'region' },
+  SE: { name: 'Southeast', kind: 'region' },
+  SW: { name: 'Southwest', kind: 'region' },
+  TEN: { name: 'Tennessee', kind: 'region' },
+  TEX: { name: 'Texas', kind: 'region' },
+  PACW: { name: 'PacifiCorp West', kind: 'ba' },
+  PACE: { name: 'PacifiCorp East', kind: 'ba' },
+  ERCO: { name: 'Electric Reliability Council of Texas, Inc.', kind: 'ba' },
+  MISO: { name: 'Midcontinent Independent System Operator, Inc.', kind: 'ba' },
+  CISO: { name: 'California Independent System Operator', kind: 'ba' },
+  PJM: { name: 'PJM Interconnection, LLC', kind: 'ba' },
+  NYIS: { name: 'New York Independent System Operator', kind: 'ba' },
+  ISNE: { name: 'ISO New England', kind: 'ba' },
+  SWPP: { name: 'Southwest Power Pool', kind: 'ba' },
+  BPAT: { name: 'Bonneville Power Administration', kind: 'ba' },
+};
+
+/** Codes the API does not know (the origin project's mistakes, §14.4): they match nothing. */
+export const DEAD_RESPONDENTS: ReadonlySet<string> = new Set(['SPP', 'CARO']);
+
+/** Respondent / facet code format: upper-case letters, digits, dot, dash, underscore; 1–16 chars. */
+export const CODE_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
+
+/** `value-units` on every row. */
+export const VALUE_UNITS = 'megawatthours';
+
+/** First hourly period stamp in API v2 (`2019-01-01T00`) as epoch ms. */
+export const HISTORY_START_MS = Date.UTC(2019, 0, 1, 0);

@@ -1,0 +1,49 @@
+/** Hour arithmetic on EIA period stamps. All instants are epoch milliseconds, UTC, whole hours. */
+
+export const HOUR_MS = 3_600_000;
+
+/** `YYYY-MM-DDTHH` (UTC) → epoch ms, or `undefined` when malformed or not a real calendar hour. */
+export function parseHourStamp(s: string): number | undefined {
+  if (s.length !== 13 || s.charCodeAt(10) !== 84 /* T */ || s[4] !== '-' || s[7] !== '-') return undefined;
+  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2), h = digits(s, 11, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h);
+  // Reject 2019-02-30 style dates that Date.UTC would roll over.
+  if (new Date(ms).getUTCDate() !== d) return undefined;
+  return ms;
+}
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** epoch ms → `YYYY-MM-DDTHH` (UTC). */
+export function formatHourStamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 13);
+}
+
+/** True when `ms` is a whole UTC hour. */
+export function isWholeHour(ms: number): boolean {
+  return Number.isInteger(ms) && ms % HOUR_MS === 0;
+}
+
+/** UTC year of an instant. */
+export function utcYear(ms: number): number {
+  return new Date(ms).getUTCFullYear();
+}
+
+/** First instant of a UTC year. */
+export function yearStart(year: number): number {
+  return Date.UTC(year, 0, 1);
+}
+
+/** Floor an instant to its UTC hour. */
+export function floorHour(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
