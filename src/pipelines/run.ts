@@ -1,0 +1,376 @@
+/**
+ * The commands: historical, quick, incremental, replay, plan. Each builds the flow from the frozen config, runs it,
+ * records the run in DuckDB (`runs`) and prints the summary (human text, or one JSON object with `--json`).
+ */
+import { access, constants, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { PipelineConfig } from '../config.js';
+import { formatRange, nowRangeEnd } from '../config.js';
+import type { Sink, Source, WorkUnit } from '../core/contracts.js';
+import { EtlError, configError, isEtlError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { HOUR_MS, formatHourStamp } from '../core/time.js';
+import { createFanOut } from '../sinks/fan-out.js';
+import { createParquetSink } from '../sinks/parquet.js';
+import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
+import { createRawArchiveSink } from '../sinks/raw-archive.js';
+import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
+import { createEiaSource } from '../sources/eia/index.js';
+import { planUnits, pagesFor } from '../sources/eia/planner.js';
+import { createRawArchiveSource } from '../sources/raw-archive.js';
+import { parsePages } from '../transforms/parse-json.js';
+import { validateNormalize } from '../transforms/validate-normalize.js';
+import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
+import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
+import { createProgress } from './progress.js';
+import { selectionsFor, type Selection } from './selections.js';
+import { buildSummary, printSummary, type RunSummary } from './summary.js';
+
+export interface RunDeps {
+  logger: Logger;
+  signal: AbortSignal;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Epoch ms clock (tests pin it). */
+  now?: () => number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  summary: RunSummary | null;
+}
+
+/** Run one CLI command to completion. Throws `EtlError` for user errors (exit 2) and failures (exit 1). */
+export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  for (const w of config.warnings) deps.logger.warn(w);
+  if (config.command === 'plan') return runPlan(config, deps);
+  await ensureWritableDir(config.dataDir);
+  if (config.command === 'replay') return runReplay(config, deps);
+  return runFetch(config, deps);
+}
+
+/** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
+async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const warehouse = await openWarehouse(config.dataDir);
+  let sim: BuiltinSimulator | null = null;
+  let sink: Sink | null = null;
+  let runId: string | null = null;
+  const counts = emptyCounts();
+  let source: ReturnType<typeof createEiaSource> | null = null;
+  let units: WorkUnit[] = [];
+  let skipped = 0;
+  let range = { startMs: config.startMs, endMs: config.endMs };
+  try {
+    const selections = selectionsFor(config.types, config.regions);
+    if (config.command === 'incremental') {
+      const planned = await planIncremental(config, selections, warehouse, now(), logger);
+      units = planned.units;
+      range = planned.range;
+    } else {
+      units = planUnits(selections, config.startMs, config.endMs);
+      if (!config.fresh) {
+        const done = await warehouse.completedUnitIds();
+        const before = units.length;
+        units = units.filter((u) => !done.has(u.id));
+        skipped = before - units.length;
+        if (skipped) logger.info({ skipped, remaining: units.length }, `resuming: ${skipped} unit(s) already done`);
+      }
+    }
+    let baseUrl = config.baseUrl;
+    let apiKey = config.apiKey;
+    if (config.source === 'simulator') {
+      sim = await startBuiltinSimulator({});
+      baseUrl = sim.baseUrl;
+      apiKey = sim.apiKey;
+      logger.warn(
+        `NO EIA_API_KEY: using the BUILT-IN SIMULATOR at ${sim.baseUrl} — the data is SIMULATED (run recorded as source=simulator). ` +
+          'Set EIA_API_KEY (environment or .env) to fetch real EIA data.',
+      );
+    } else {
+      logger.info(`source: EIA API at ${baseUrl}`);
+    }
+    runId = await warehouse.startRun({
+      command: config.command,
+      args: argsOf(config),
+      source: config.source,
+      startMs: range.startMs,
+      endMs: range.endMs,
+      regions: config.regions,
+      types: config.types,
+    });
+    logger.info(
+      { units: units.length, requests: units.reduce((n, u) => n + pagesFor(u), 0), range: formatRange(range.startMs, range.endMs) },
+      `${config.command}: ${units.length} unit(s) to fetch`,
+    );
+    source = createEiaSource({
+      baseUrl: baseUrl!,
+      apiKey: apiKey!,
+      units,
+      concurrency: config.concurrency,
+      requestsPerHour: config.requestsPerHour,
+      requestsPerSecond: config.requestsPerSecond,
+      logger,
+    });
+    const sinks: Sink[] = [
+      createRawArchiveSink({ dataDir: config.dataDir }),
+      createParquetSink({ dataDir: config.dataDir }),
+      createQuarantineFilesSink({ dataDir: config.dataDir }),
+      warehouse.sink,
+    ];
+    sink = createFanOut(sinks);
+    const result = await flowWithProgress(config, deps, source, sink, units.length, counts, () => source!.counters.snapshot());
+    return await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, result, source, 'ok', null);
+  } catch (e) {
+    const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
+    if (runId) {
+      await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, counts, source, status, e).catch(
+        (err) => logger.error({ err }, 'could not record the run'),
+      );
+    }
+    if (status === 'interrupted') {
+      deps.stderr.write(`Interrupted. Committed units are kept; re-run the same command to resume.\n`);
+    }
+    throw e;
+  } finally {
+    if (sink) await sink.close().catch((err) => logger.error({ err }, 'closing sinks failed'));
+    await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
+    await source?.close?.();
+    await sim?.close();
+  }
+}
+
+async function flowWithProgress(
+  config: PipelineConfig,
+  deps: RunDeps,
+  source: Source,
+  sink: Sink,
+  unitsTotal: number,
+  counts: FlowCounts,
+  sourceStats: () => { requests: number; budgetUsed: number },
+): Promise<FlowCounts> {
+  const progress = createProgress({ enabled: config.progress && !config.json, tty: deps.stderr.isTTY === true, logger: deps.logger });
+  const tick = () => {
+    const s = sourceStats();
+    progress.update({
+      unitsDone: counts.units,
+      unitsTotal,
+      rows: counts.rowsLoaded,
+      requests: s.requests,
+      budgetUsed: s.budgetUsed,
+      budgetPerHour: config.requestsPerHour,
+    });
+  };
+  tick();
+  try {
+    return await runFlow(
+      {
+        source,
+        transforms: [parsePages, validateNormalize({ ingestedAt: Date.now() })],
+        sink,
+        signal: deps.signal,
+        hooks: {
+          onPage: (b) => {
+            deps.logger.debug(
+              { page: b.page.pageId, rows: b.envelope.rows.length, latencyMs: b.page.latencyMs, attempts: b.page.attempts },
+              'page',
+            );
+            tick();
+          },
+          onUnitCommitted: (unitId) => {
+            deps.logger.debug({ unit: unitId }, 'unit committed');
+            tick();
+          },
+          onUnitRestart: (unitId, reason) => deps.logger.warn({ unit: unitId, reason }, 'unit restarted'),
+        },
+      },
+      counts,
+    );
+  } finally {
+    progress.stop();
+  }
+}
+
+async function finish(
+  config: PipelineConfig,
+  deps: RunDeps,
+  warehouse: Warehouse,
+  runId: string,
+  startedAt: number,
+  range: { startMs: number; endMs: number },
+  unitsPlanned: number,
+  unitsSkipped: number,
+  counts: FlowCounts,
+  source: { counters: { snapshot(): any } } | null,
+  status: 'ok' | 'failed' | 'interrupted',
+  error: unknown,
+): Promise<RunResult> {
+  const now = deps.now ?? Date.now;
+  const summary = buildSummary({
+    runId,
+    config,
+    range,
+    unitsPlanned,
+    unitsSkipped,
+    counts,
+    source: source?.counters.snapshot() ?? null,
+    durationMs: now() - startedAt,
+    status,
+    error: error ? (isEtlError(error) ? `${error.code}: ${error.message}` : String(error)) : null,
+  });
+  await warehouse.finishRun(runId, summary);
+  if (status === 'ok') printSummary(summary, config.json, deps.stdout);
+  return { exitCode: 0, summary };
+}
+
+/** incremental: from the latest stored period per series minus the lookback, up to now. */
+async function planIncremental(
+  config: PipelineConfig,
+  selections: Selection[],
+  warehouse: Warehouse,
+  nowMs: number,
+  logger: Logger,
+): Promise<{ units: WorkUnit[]; range: { startMs: number; endMs: number } }> {
+  const endMs = config.rangeGiven ? config.endMs : nowRangeEnd(nowMs);
+  const lookback = config.lookbackHours * HOUR_MS;
+  const units: WorkUnit[] = [];
+  let minStart = endMs;
+  for (const sel of selections) {
+    const respondents = Object.values(sel.facets)[0] as readonly string[];
+    const latest = await warehouse.latestPeriods(sel.dataset, respondents);
+    let oldest = Infinity;
+    for (const r of respondents) {
+      const periods = [...latest.entries()].filter(([k]) => k.startsWith(`${r}|`)).map(([, v]) => v);
+      if (periods.length === 0) {
+        logger.warn(`incremental: no stored ${sel.dataset} data for ${r}; fetching only the last ${config.lookbackHours} h (run 'historical' to back-fill)`);
+        oldest = Math.min(oldest, endMs);
+      } else {
+        oldest = Math.min(oldest, Math.min(...periods));
+      }
+    }
+    const startMs = Math.max(config.startMs, Math.floor((oldest - lookback) / HOUR_MS) * HOUR_MS);
+    if (startMs >= endMs) continue;
+    minStart = Math.min(minStart, startMs);
+    units.push(...planUnits([sel], startMs, endMs));
+  }
+  logger.info(`incremental: ${formatHourStamp(minStart)} → ${formatHourStamp(endMs - HOUR_MS)} (inclusive), ${units.length} unit(s)`);
+  return { units, range: { startMs: minStart, endMs } };
+}
+
+/** replay: rebuild Parquet and DuckDB from the raw archive, no API call. */
+async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const warehouse = await openWarehouse(config.dataDir);
+  const counts = emptyCounts();
+  let sink: Sink | null = null;
+  let runId: string | null = null;
+  try {
+    const source = createRawArchiveSource({ dataDir: config.dataDir });
+    runId = await warehouse.startRun({
+      command: 'replay',
+      args: argsOf(config),
+      source: 'raw-archive',
+      startMs: config.startMs,
+      endMs: config.endMs,
+      regions: config.regions,
+      types: config.types,
+    });
+    sink = createFanOut([
+      createParquetSink({ dataDir: config.dataDir }),
+      createQuarantineFilesSink({ dataDir: config.dataDir }),
+      warehouse.sink,
+    ]);
+    const unitsTotal = await source.countUnits();
+    const result = await flowWithProgress(config, deps, source, sink, unitsTotal, counts, () => ({ requests: 0, budgetUsed: 0 }));
+    return await finish(config, deps, warehouse, runId, startedAt, config, unitsTotal, 0, result, null, 'ok', null);
+  } catch (e) {
+    if (runId) {
+      const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
+      await finish(config, deps, warehouse, runId, startedAt, config, 0, 0, counts, null, status, e).catch(() => undefined);
+    }
+    throw e;
+  } finally {
+    if (sink) await sink.close().catch((err) => deps.logger.error({ err }, 'closing sinks failed'));
+    await warehouse.close().catch((err) => deps.logger.error({ err }, 'closing DuckDB failed'));
+  }
+}
+
+/** plan: units, requests, expected rows, budget use and ETA; writes nothing. */
+async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  const selections = selectionsFor(config.types, config.regions);
+  const units = planUnits(selections, config.startMs, config.endMs);
+  const requests = units.reduce((n, u) => n + pagesFor(u), 0);
+  const rows = units.reduce((n, u) => n + u.expectedRows, 0);
+  const latencyS = 1.2; // EIA's typical response time (API doc §11)
+  const rateBound = requests / config.requestsPerSecond;
+  const concurrencyBound = (requests * latencyS) / config.concurrency;
+  const hourBound = requests > config.requestsPerHour ? Math.floor(requests / config.requestsPerHour) * 3600 : 0;
+  const etaS = Math.max(rateBound, concurrencyBound, hourBound);
+  const plan = {
+    command: 'plan',
+    source: config.source,
+    start: formatHourStamp(config.startMs),
+    end: formatHourStamp(config.endMs),
+    regions: config.regions,
+    types: config.types,
+    units: units.length,
+    requests,
+    expectedRows: rows,
+    rowsPerRequest: requests ? Math.round(rows / requests) : 0,
+    budgetHours: +(requests / config.requestsPerHour).toFixed(3),
+    budgetShareOfOneHour: +Math.min(1, requests / config.requestsPerHour).toFixed(3),
+    etaSeconds: Math.round(etaS),
+    perDataset: Object.fromEntries(
+      selections.map((s) => {
+        const us = units.filter((u) => u.dataset === s.dataset);
+        return [s.dataset, { units: us.length, requests: us.reduce((n, u) => n + pagesFor(u), 0), expectedRows: us.reduce((n, u) => n + u.expectedRows, 0) }];
+      }),
+    ),
+  };
+  if (config.json) {
+    deps.stdout.write(`${JSON.stringify(plan)}\n`);
+  } else {
+    const lines = [
+      `plan ${formatRange(config.startMs, config.endMs)} regions=${config.regions.join(',')} types=${config.types.join(',')} source=${config.source}`,
+      ...Object.entries(plan.perDataset).map(([d, p]) => `  ${d.padEnd(20)} units ${String(p.units).padStart(5)}  requests ${String(p.requests).padStart(6)}  expected rows ${p.expectedRows}`),
+      `  total                units ${String(plan.units).padStart(5)}  requests ${String(plan.requests).padStart(6)}  expected rows ${plan.expectedRows} (${plan.rowsPerRequest} rows/request)`,
+      `  budget: ${plan.requests} of ${config.requestsPerHour} requests/hour (${(plan.budgetHours * 100).toFixed(1)}% of one hour); ` +
+        `ETA ≈ ${plan.etaSeconds} s at ≤ ${config.requestsPerSecond}/s, ${config.concurrency} in flight, ~${latencyS} s per response`,
+      `  writes nothing. Run: npm run pipeline ${config.command === 'plan' ? 'historical' : config.command}`,
+    ];
+    deps.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return { exitCode: 0, summary: null };
+}
+
+/** The data directory must exist (or be creatable) and be writable, before anything is written. */
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK | constants.R_OK);
+  } catch (e) {
+    throw configError(`--data-dir '${dir}' is not a writable directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** The command's arguments for the `runs` table: never the key. */
+function argsOf(config: PipelineConfig): Record<string, unknown> {
+  return {
+    start: formatHourStamp(config.startMs),
+    end: formatHourStamp(config.endMs),
+    regions: config.regions,
+    types: config.types,
+    dataDir: path.resolve(config.dataDir),
+    concurrency: config.concurrency,
+    requestsPerHour: config.requestsPerHour,
+    requestsPerSecond: config.requestsPerSecond,
+    fresh: config.fresh,
+    phase: config.phase,
+    lookbackHours: config.lookbackHours,
+  };
+}
+
+export { EtlError };
