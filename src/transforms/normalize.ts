@@ -1,0 +1,142 @@
+/**
+ * Normalize: the pure per-row conversions from an EIA row to the one `ObservationRecord` of all four routes.
+ *
+ * `validatePage` (validate.ts) calls these in one fused loop per page; they never throw and never allocate more
+ * than the record itself. Facet codes stay strings (sub-BA codes such as `0027` keep their leading zeros).
+ */
+import type { EiaRow, ObservationRecord } from '../core/contracts.js';
+import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, type Dataset } from '../core/catalog.js';
+import { HOUR_MS, parseHourStamp } from '../core/time.js';
+
+/** Period formats of the hourly routes (`response.frequency`). */
+export type HourlyFrequency = 'hourly' | 'local-hourly';
+
+/**
+ * The frequency a page's periods are in: `response.frequency` when it names one of the two, else the
+ * `dateFormat` (`…TZH` = local-hourly), else `hourly` (what eia-stream requests).
+ */
+export function pageFrequency(frequency: string | null, dateFormat: string | null): HourlyFrequency {
+  if (frequency === 'hourly' || frequency === 'local-hourly') return frequency;
+  return dateFormat !== null && dateFormat.endsWith('TZH') ? 'local-hourly' : 'hourly';
+}
+
+/**
+ * Parses `period` stamps to UTC epoch ms, remembering the last stamp (rows come sorted by period, so consecutive
+ * rows usually share it; this avoids `Date` work per row).
+ * - `hourly`: `YYYY-MM-DDTHH` (UTC, hour-ending).
+ * - `local-hourly`: `YYYY-MM-DDTHH±HH`, the local hour-ending stamp and its UTC offset, converted to UTC
+ *   (`2023-03-20T00-07` → `2023-03-20T07` UTC). Offsets beyond ±14 h are rejected.
+ * `parse` returns `undefined` for anything else (wrong form, not a real calendar hour, hour 24, not a string).
+ */
+export class PeriodParser {
+  private lastStamp = '';
+  private lastMs: number | undefined = undefined;
+
+  constructor(readonly frequency: HourlyFrequency) {}
+
+  /** UTC epoch ms of the stamp, or `undefined` when it is not a valid stamp of this frequency. */
+  parse(stamp: unknown): number | undefined {
+    if (typeof stamp !== 'string') return undefined;
+    if (stamp === this.lastStamp) return this.lastMs;
+    const ms = this.frequency === 'hourly' ? parseHourStamp(stamp) : parseLocalHourStamp(stamp);
+    this.lastStamp = stamp;
+    this.lastMs = ms;
+    return ms;
+  }
+
+  /** The expected form, for quarantine details. */
+  get expected(): string {
+    return this.frequency === 'hourly' ? 'YYYY-MM-DDTHH (UTC)' : 'YYYY-MM-DDTHH±HH (local-hourly)';
+  }
+}
+
+/** `YYYY-MM-DDTHH±HH` → UTC epoch ms, or `undefined`. */
+export function parseLocalHourStamp(s: string): number | undefined {
+  if (s.length !== 16) return undefined;
+  const local = parseHourStamp(s.slice(0, 13));
+  const sign = s[13];
+  const h1 = s.charCodeAt(14) - 48;
+  const h2 = s.charCodeAt(15) - 48;
+  if (local === undefined || (sign !== '+' && sign !== '-') || h1 < 0 || h1 > 9 || h2 < 0 || h2 > 9) return undefined;
+  const offsetH = h1 * 10 + h2;
+  if (offsetH > 14) return undefined;
+  // local = UTC + offset, so UTC = local − offset.
+  return sign === '+' ? local - offsetH * HOUR_MS : local + offsetH * HOUR_MS;
+}
+
+/** Strings that mean "the API reported this hour as missing" (besides `null`). */
+const MISSING_STRINGS: ReadonlySet<string> = new Set(['', 'NA']);
+/** A plain decimal number: optional sign, digits with an optional fraction, optional exponent. No hex, no spaces. */
+const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Sentinel of `parseValue` for a value that is present but not a usable number. */
+export const BAD_NUMBER = Symbol('bad-number');
+
+/**
+ * `value` as sent (string since 2.1.6, number in 2023) → a finite double, `null` (missing: `null`, `""`, `"NA"`,
+ * or the key absent) or `BAD_NUMBER` (non-numeric text, `Infinity`/`NaN`, `"1e400"`, booleans, objects, or a
+ * magnitude above `maxAbs`). `-0` becomes `0`.
+ */
+export function parseValue(raw: unknown, maxAbs: number): number | null | typeof BAD_NUMBER {
+  let x: number;
+  if (typeof raw === 'string') {
+    if (MISSING_STRINGS.has(raw)) return null;
+    if (!NUMBER_TEXT.test(raw)) return BAD_NUMBER;
+    x = Number(raw);
+  } else if (typeof raw === 'number') {
+    x = raw;
+  } else if (raw === null || raw === undefined) {
+    return null;
+  } else {
+    return BAD_NUMBER;
+  }
+  if (!Number.isFinite(x) || Math.abs(x) > maxAbs) return BAD_NUMBER;
+  return x + 0;
+}
+
+/** Everything about a row that validation has already established. */
+export interface RowFacts {
+  readonly respondent: string;
+  readonly series: string;
+  /** UTC epoch ms of the hour-ending stamp. */
+  readonly period: number;
+  readonly value: number | null;
+  readonly flags: number;
+}
+
+/**
+ * Build the record of a validated row. Names come from the row (`respondent-name`, `type-name`, `fromba-name`,
+ * `toba-name`, `subba-name`, `parent-name` per route) when they are strings, else from the catalog, else `''`.
+ */
+export function toRecord(
+  dataset: Dataset,
+  row: EiaRow,
+  facts: RowFacts,
+  sourcePage: string,
+  ingestedAt: number,
+): ObservationRecord {
+  const info = DATASET_INFO[dataset];
+  const rName = row[info.respondentNameKey];
+  const sName = row[info.seriesNameKey];
+  return {
+    dataset,
+    respondent: facts.respondent,
+    respondent_name: typeof rName === 'string' ? rName : (RESPONDENTS[facts.respondent]?.name ?? ''),
+    series: facts.series,
+    series_name: typeof sName === 'string' ? sName : catalogSeriesName(dataset, facts.series),
+    period: facts.period,
+    value: facts.value,
+    units: 'MWh',
+    flags: facts.flags,
+    source_page: sourcePage,
+    ingested_at: ingestedAt,
+  };
+}
+
+/** Catalog name of a series code, `''` when the catalog has none (interchange and sub-BA codes). */
+export function catalogSeriesName(dataset: Dataset, series: string): string {
+  if (dataset === 'region-data') return REGION_TYPES[series] ?? '';
+  if (dataset === 'fuel-type-data') return FUEL_TYPES[series] ?? '';
+  if (dataset === 'interchange-data') return RESPONDENTS[series]?.name ?? '';
+  return '';
+}
