@@ -53,6 +53,8 @@ export async function runFlow(parts: FlowParts, counts: FlowCounts = emptyCounts
   const open = new Set<string>();
   const consume = async (items: AsyncIterable<FlowItem>): Promise<void> => {
     for await (const item of items) {
+      // Items already in flight when Ctrl-C lands are not written: the run stops at the last committed unit.
+      if (signal.aborted) throw signal.reason ?? new EtlError('ETL_ABORTED', 'pipeline', 'interrupted');
       if (item.kind === 'page') {
         const received = item.envelope.rows.length;
         const accounted = item.records.length + item.quarantined.length + item.duplicates;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../src/config.js';
+import { isEtlError } from '../src/core/errors.js';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = parseCli(args, env);
+  if (r.kind !== 'run') throw new Error('expected a run config');
+  return r.config;
+}
+
+function errorOf(args: string[], env: Record<string, string> = {}): string {
+  try {
+    parseCli(args, env);
+  } catch (e) {
+    expect(isEtlError(e, 'ETL_CONFIG_INVALID')).toBe(true);
+    const msg = (e as Error).message;
+    expect(msg).not.toContain('\n');
+    return msg;
+  }
+  throw new Error(`expected ${args.join(' ')} to be rejected`);
+}
+
+describe('parseCli', () => {
+  it('defaults to 2019-01-01 → 2026-01-01, five regions, demand + generation, the simulator without a key', () => {
+    const c = run(['historical']);
+    expect(c.startMs).toBe(Date.UTC(2019, 0, 1));
+    expect(c.endMs).toBe(Date.UTC(2026, 0, 1));
+    expect(c.regions).toEqual(['PACW', 'ERCO', 'CAL', 'TEX', 'MISO']);
+    expect(c.types).toEqual(['demand', 'generation']);
+    expect(c.source).toBe('simulator');
+    expect(c.baseUrl).toBeNull();
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.regions)).toBe(true);
+  });
+
+  it('uses the EIA API with a key, and EIA_BASE_URL overrides the host', () => {
+    const key = 'A'.repeat(40);
+    expect(run(['historical'], { EIA_API_KEY: key }).baseUrl).toBe('https://api.eia.gov/v2');
+    const c = run(['historical'], { EIA_API_KEY: key, EIA_BASE_URL: 'http://127.0.0.1:8787/v2/' });
+    expect(c.baseUrl).toBe('http://127.0.0.1:8787/v2');
+    expect(c.source).toBe('eia');
+  });
+
+  it('returns help for --help and for no command', () => {
+    expect(parseCli(['--help'], {}).kind).toBe('help');
+    expect(parseCli([], {}).kind).toBe('help');
+  });
+
+  it.each([
+    [['historical', '--foo'], '--foo'],
+    [['explode'], "unknown command 'explode'"],
+    [['historical', '--types', 'demand,solar'], "--types: unknown type 'solar'"],
+    [['historical', '--regions', 'pacw,../x'], "--regions: '../X'"],
+    [['historical', '--regions', 'SPP'], 'did you mean SWPP'],
+    [['historical', '--regions', 'ZZZZ'], "unknown respondent 'ZZZZ'"],
+    [['historical', '--regions', ''], '--regions must list'],
+    [['historical', '--start', '2020-02-30'], '--start must be a UTC date'],
+    [['historical', '--start', 'yesterday'], '--start must be a UTC date'],
+    [['historical', '--end', '2020-01-01T24'], '--end must be a UTC date'],
+    [['historical', '--start', '2021-01-01', '--end', '2020-01-01'], 'must be after --start'],
+    [['historical', '--start', '2021-01-01', '--end', '2021-01-01'], 'must be after --start'],
+    [['historical', '--start', '2010-01-01', '--end', '2018-06-01'], 'before 2019-01-01T00'],
+    [['historical', '--concurrency', '0'], '--concurrency must be a whole number from 1 to 64'],
+    [['historical', '--concurrency', 'many'], '--concurrency'],
+    [['historical', '--requests-per-second', '-1'], '--requests-per-second'],
+    [['historical', '--log-level', 'loud'], '--log-level must be one of'],
+    [['quick'], '--phase must be one of connectivity, small, medium, full'],
+    [['quick', '--phase', 'huge'], "got 'huge'"],
+    [['historical', '--phase', 'small'], "--phase only applies to 'quick'"],
+    [['historical', 'extra'], "unexpected argument 'extra'"],
+    [['historical', '--config', '/nonexistent/eia.json'], "--config: cannot read '/nonexistent/eia.json'"],
+  ])('rejects %j with a one-line message naming the flag', (args, fragment) => {
+    expect(errorOf(args)).toContain(fragment);
+  });
+
+  it('rejects a malformed key and a base URL without a key, without echoing the key', () => {
+    const msg = errorOf(['historical'], { EIA_API_KEY: 'short-key!' });
+    expect(msg).toContain('EIA_API_KEY');
+    expect(msg).not.toContain('short-key!');
+    expect(errorOf(['historical'], { EIA_BASE_URL: 'http://127.0.0.1:1/v2' })).toContain('EIA_API_KEY is not');
+  });
+
+  it('clamps a start before 2019 with a warning', () => {
+    const c = run(['historical', '--start', '2015-07-01', '--end', '2019-02-01']);
+    expect(c.startMs).toBe(Date.UTC(2019, 0, 1));
+    expect(c.warnings.join()).toContain('clamped');
+  });
+
+  it('accepts hour bounds and the quick ladder', () => {
+    const c = run(['historical', '--start', '2024-01-01T05', '--end', '2024-01-02T07']);
+    expect(c.startMs).toBe(Date.UTC(2024, 0, 1, 5));
+    expect(c.endMs).toBe(Date.UTC(2024, 0, 2, 7));
+    const q = run(['quick', '--phase', 'full']);
+    expect(q.regions).toHaveLength(5);
+    expect(q.endMs - q.startMs).toBe(91 * 24 * 3600_000);
+  });
+});
