@@ -1,0 +1,87 @@
+/**
+ * Configuration of the EIA source: one zod schema, a description and a default per field. Parsed once by the
+ * lead's config layer (which reads the environment); components never read `process.env`.
+ */
+import { z } from 'zod';
+import { configError } from '../../core/errors.js';
+
+/** The API's hard cap on rows per JSON response (API doc §6.1). */
+export const EIA_MAX_PAGE_SIZE = 5000;
+
+const positiveInt = () => z.number().int().positive();
+
+/** Retry policy (see `retry.ts` for the table of what is retried). */
+export const RetryPolicySchema = z
+  .object({
+    maxAttempts: positiveInt().default(8).describe('Attempts per request including the first (each goes through the limiter).'),
+    baseDelayMs: positiveInt().default(500).describe('Backoff base: attempt n waits uniform(0, min(maxDelayMs, baseDelayMs·2^(n−1))) ms.'),
+    maxDelayMs: positiveInt().default(30_000).describe('Cap of one backoff delay and of an honoured Retry-After, ms.'),
+    suspensionCooldownMs: positiveInt()
+      .default(60_000)
+      .describe('Wait after a 403 that follows an earlier success (a temporary key suspension), ms.'),
+  })
+  .strict();
+
+/** Retry policy with defaults applied. */
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
+
+/** The EIA source's settings. */
+export const EiaSourceConfigSchema = z
+  .object({
+    baseUrl: z
+      .string()
+      .url()
+      .default('https://api.eia.gov/v2')
+      .describe('API root up to and including `/v2` (no trailing slash needed); the simulator prints its own.'),
+    apiKey: z
+      .string()
+      .min(1)
+      .describe('EIA API key. Sent only as `api_key=` in request URLs; redacted in everything kept or logged.'),
+    pageSize: positiveInt().max(EIA_MAX_PAGE_SIZE).default(EIA_MAX_PAGE_SIZE).describe('Rows per request (`length`), ≤ 5,000.'),
+    connectTimeoutMs: positiveInt().default(10_000).describe('TCP/TLS connect timeout, ms.'),
+    headersTimeoutMs: positiveInt().default(30_000).describe('Time from sending a request until the response headers arrive, ms.'),
+    bodyTimeoutMs: positiveInt().default(30_000).describe('Longest silence while the body streams in, ms.'),
+    maxBodyBytes: positiveInt().default(32 * 1024 * 1024).describe('Largest body accepted (on the wire and decoded), bytes.'),
+    requestsPerHour: positiveInt()
+      .nullable()
+      .default(5000)
+      .describe('Requests per rolling 3,600 s per key, retries and probes included; null = no hourly limit (benchmarks).'),
+    requestsPerSecond: positiveInt()
+      .nullable()
+      .default(5)
+      .describe('Requests per rolling second per key; null = no per-second limit (benchmarks).'),
+    concurrency: positiveInt().max(64).default(5).describe('Requests in flight at once.'),
+    limiterMarginMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(25)
+      .describe('Safety margin added to both rolling windows and to the spacing of starts, for network jitter, ms.'),
+    retry: RetryPolicySchema.default({}).describe('Retry policy.'),
+    maxUnitRows: positiveInt().default(150_000).describe('Planner: most rows one work unit may hold (150,000 = 30 full pages).'),
+    maxBufferedPages: positiveInt()
+      .optional()
+      .describe('Pages fetched or in flight that the consumer has not pulled yet; default concurrency + 2.'),
+  })
+  .strict();
+
+/** Input form (defaults optional). */
+export type EiaSourceConfigInput = z.input<typeof EiaSourceConfigSchema>;
+/** Parsed form: every default applied, `maxBufferedPages` resolved. */
+export type EiaSourceConfig = Readonly<Omit<z.infer<typeof EiaSourceConfigSchema>, 'maxBufferedPages'> & { maxBufferedPages: number }>;
+
+/**
+ * Validate and complete a config. Idempotent (a parsed config parses to itself).
+ * @throws EtlError `ETL_CONFIG_INVALID`, one line naming the field and the problem; never the key's value.
+ */
+export function parseEiaSourceConfig(input: EiaSourceConfigInput): EiaSourceConfig {
+  const r = EiaSourceConfigSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw configError(`eia.${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const c = r.data;
+  const maxBufferedPages = c.maxBufferedPages ?? c.concurrency + 2;
+  if (maxBufferedPages < 1) throw configError('eia.maxBufferedPages: must be ≥ 1');
+  return Object.freeze({ ...c, baseUrl: c.baseUrl.replace(/\/+$/, ''), retry: Object.freeze({ ...c.retry }), maxBufferedPages });
+}

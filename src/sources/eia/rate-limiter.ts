@@ -1,0 +1,102 @@
+/**
+ * The per-key request budget: one limiter shared by every request made with a key (pages, retries, probes).
+ *
+ * Bottleneck bounds concurrency and queues jobs; its reservoir is a FIXED window, which can let 2× the budget
+ * through around a refill, so start times are decided by a sliding-window log instead (`sliding-window.ts`):
+ * no 1-s and no 3,600-s window ever holds more starts than the budget, with a margin for network jitter.
+ * Starts pass one FIFO gate, so they are granted in request order. Time comes from an injectable `Clock`.
+ */
+import Bottleneck from 'bottleneck';
+import { abortError, systemClock, type Clock } from '../../core/clock.js';
+import { SlidingWindowLog, type WindowLimit } from './sliding-window.js';
+
+/** Limiter settings. `null` limits are off (CPU benchmarks); concurrency always applies. */
+export interface RateLimiterOptions {
+  /** Starts per rolling hour (`longWindowMs`); null = unlimited. Default 5,000. */
+  readonly requestsPerHour?: number | null;
+  /** Starts per rolling second; null = unlimited. Default 5. */
+  readonly requestsPerSecond?: number | null;
+  /** Requests running at once. Default 5. */
+  readonly concurrency?: number;
+  /** Margin added to each window and to the spacing, ms. Default 25. */
+  readonly marginMs?: number;
+  /** Length of the "hour" window, ms. Default 3,600,000; tests shrink it to exercise the same rule quickly. */
+  readonly longWindowMs?: number;
+  readonly clock?: Clock;
+}
+
+/** What the source and the probe call. */
+export interface RateLimiter {
+  /**
+   * Run `fn` once a concurrency slot is free and the budget allows a start; the start is recorded just before
+   * `fn` is called. Resolves/rejects with `fn`'s outcome; rejects with `ETL_ABORTED` (without calling `fn`) when
+   * `signal` aborts first.
+   */
+  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Hold every start until `epochMs` (global back-off after a 429 or a key suspension). */
+  pauseUntil(epochMs: number): void;
+  /** Starts recorded in the current rolling hour (`longWindowMs`): the budget used. */
+  budgetUsed(): number;
+  /** The limits in force (for reports). */
+  readonly limits: { readonly requestsPerHour: number | null; readonly requestsPerSecond: number | null; readonly concurrency: number };
+}
+
+/** Create a limiter. Pass the same instance to every source/probe that uses the same key. */
+export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
+  const clock = opts.clock ?? systemClock;
+  const perHour = opts.requestsPerHour === undefined ? 5000 : opts.requestsPerHour;
+  const perSecond = opts.requestsPerSecond === undefined ? 5 : opts.requestsPerSecond;
+  const concurrency = opts.concurrency ?? 5;
+  const marginMs = opts.marginMs ?? 25;
+  const longWindowMs = opts.longWindowMs ?? 3_600_000;
+  const windows: WindowLimit[] = [];
+  if (perSecond !== null) windows.push({ windowMs: 1000, limit: perSecond });
+  if (perHour !== null) windows.push({ windowMs: longWindowMs, limit: perHour });
+  const log = new SlidingWindowLog(windows, marginMs, perSecond === null ? 0 : 1000 / perSecond);
+  const budgetLog = new SlidingWindowLog([{ windowMs: longWindowMs, limit: Infinity }]); // counts only
+  const bottleneck = new Bottleneck({ maxConcurrent: concurrency });
+  let gateTail: Promise<void> = Promise.resolve();
+
+  /** Wait for our turn at the gate, then until the windows allow a start; record it. */
+  async function admit(signal?: AbortSignal): Promise<void> {
+    const prev = gateTail;
+    let release!: () => void;
+    gateTail = new Promise<void>((r) => (release = r));
+    try {
+      await prev;
+      for (let wait = log.delayMs(clock.now()); wait > 0; wait = log.delayMs(clock.now())) {
+        await clock.sleep(wait, signal);
+      }
+      if (signal?.aborted) throw abortError();
+      const now = clock.now();
+      log.record(now);
+      budgetLog.record(now);
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    limits: { requestsPerHour: perHour, requestsPerSecond: perSecond, concurrency },
+    schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+      if (signal?.aborted) return Promise.reject(abortError());
+      const job = bottleneck.schedule(async () => {
+        if (signal?.aborted) throw abortError();
+        await admit(signal);
+        return fn();
+      });
+      if (!signal) return job;
+      // Reject at once on abort even while still queued inside Bottleneck (the job then exits without `fn`).
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => reject(abortError());
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+    },
+    pauseUntil: (epochMs) => log.pauseUntil(epochMs),
+    budgetUsed: () => {
+      budgetLog.trim(clock.now());
+      return budgetLog.countWithin(clock.now(), longWindowMs);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * One logical request with its retries: every attempt passes the shared rate limiter, goes out over the HTTP
+ * client, is classified (`classify.ts`) and, on failure, retried per `retry.ts`.
+ *
+ * Key gate: until a request with the key has succeeded, attempts go out ONE AT A TIME, so an invalid key costs
+ * exactly one request; after a fatal key error every later request fails with the same error without sending.
+ */
+import { abortError, systemClock, type Clock } from '../../core/clock.js';
+import type { PageEnvelope } from '../../core/contracts.js';
+import { isEtlError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { createHttpClient, type HttpClient, type HttpResponse } from './client.js';
+import { classifyResponse } from './classify.js';
+import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
+import { createCounters, type SourceCounters } from './counters.js';
+import { dataUrl, type EiaQuery } from './query.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { decideRetry } from './retry.js';
+
+/** A page fetched and parsed. */
+export interface FetchResult {
+  readonly response: HttpResponse;
+  readonly envelope: PageEnvelope;
+  /** Attempts it took (1 = no retry). */
+  readonly attempts: number;
+  /** ISO-8601 UTC arrival time. */
+  readonly fetchedAt: string;
+}
+
+/** Everything that talks to the API with one key. Share one per key (it owns the limiter). */
+export interface EiaClient {
+  readonly config: EiaSourceConfig;
+  readonly limiter: RateLimiter;
+  readonly counters: SourceCounters;
+  /**
+   * Fetch `length` rows of `query` at `offset`, retrying per policy. `label` names the unit/page in messages.
+   * Rejects with the fatal `EtlError` (`ETL_API_KEY_INVALID`, `ETL_BAD_REQUEST`, `ETL_RETRIES_EXHAUSTED`, …) or
+   * `ETL_ABORTED`.
+   */
+  fetchPage(query: EiaQuery, offset: number, length: number, label: string, signal?: AbortSignal): Promise<FetchResult>;
+  /** `total` of `query` from one `length=1` request (plus retries). Used by the planner probe and `plan`/`incremental`. */
+  probeTotal(query: EiaQuery, signal?: AbortSignal): Promise<number>;
+  /** Close pooled connections (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Injectables of the client. */
+export interface EiaClientDeps {
+  /** Shared limiter for the key (default: one built from the config). */
+  readonly limiter?: RateLimiter;
+  readonly clock?: Clock;
+  /** Uniform [0, 1) for backoff jitter (default Math.random). */
+  readonly random?: () => number;
+  readonly logger?: Logger;
+  readonly counters?: SourceCounters;
+  /** Test seam: replaces the undici client. */
+  readonly http?: HttpClient;
+}
+
+/** Create the client. Validates the config (`ETL_CONFIG_INVALID`). */
+export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, deps: EiaClientDeps = {}): EiaClient {
+  const config = parseEiaSourceConfig(input as EiaSourceConfigInput);
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const limiter =
+    deps.limiter ??
+    createRateLimiter({
+      requestsPerHour: config.requestsPerHour,
+      requestsPerSecond: config.requestsPerSecond,
+      concurrency: config.concurrency,
+      marginMs: config.limiterMarginMs,
+      clock,
+    });
+  const counters = deps.counters ?? createCounters({ budgetUsed: () => limiter.budgetUsed(), now: () => clock.now() });
+  const http =
+    deps.http ??
+    createHttpClient({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      connectTimeoutMs: config.connectTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      maxBodyBytes: config.maxBodyBytes,
+      connections: Math.max(config.concurrency, limiter.limits.concurrency),
+    });
+  let keyConfirmed = false;
+  let keyError: unknown;
+  let keyGate: Promise<void> = Promise.resolve();
+
+  /** One attempt through the limiter; serialized while the key is unconfirmed. */
+  async function attempt(url: string, label: string, probe: boolean, signal?: AbortSignal): Promise<Omit<FetchResult, 'attempts'>> {
+    let release: (() => void) | undefined;
+    if (!keyConfirmed) {
+      const prev = keyGate;
+      let r!: () => void;
+      keyGate = new Promise<void>((res) => (r = res));
+      release = r;
+      await prev;
+      if (keyConfirmed) {
+        // Confirmed while we waited: let the queue behind us go concurrently.
+        r();
+        release = undefined;
+      }
+    }
+    try {
+      if (keyError) throw keyError;
+      const response = await limiter.schedule(() => {
+        counters.recordSend(clock.now(), probe);
+        return http.get(url, { label, signal });
+      }, signal);
+      counters.recordResponse(response.latencyMs, response.wireBytes);
+      const envelope = classifyResponse(response, label);
+      keyConfirmed = true;
+      return { response, envelope, fetchedAt: new Date(clock.now()).toISOString() };
+    } catch (e) {
+      if (!keyConfirmed && (isEtlError(e, 'ETL_API_KEY_INVALID') || isEtlError(e, 'ETL_API_KEY_MISSING'))) keyError = e;
+      throw e;
+    } finally {
+      release?.();
+    }
+  }
+
+  async function request(query: EiaQuery, offset: number, length: number, label: string, probe: boolean, signal?: AbortSignal) {
+    const url = dataUrl(config.baseUrl, query, offset, length, config.apiKey);
+    for (let n = 1; ; n++) {
+      try {
+        const r = await attempt(url, label, probe, signal);
+        return { ...r, attempts: n };
+      } catch (e) {
+        if (signal?.aborted) throw abortError();
+        const d = decideRetry(e, n, keyConfirmed, config.retry, random, clock.now());
+        if (!d.retry) throw d.error;
+        counters.recordRetry(d.cause);
+        deps.logger?.warn({ code: d.cause, attempt: n, delayMs: d.delayMs, unit: label }, `retrying: ${(e as Error).message}`);
+        if (d.pauseAll) limiter.pauseUntil(clock.now() + d.delayMs);
+        await clock.sleep(d.delayMs, signal);
+      }
+    }
+  }
+
+  return {
+    config,
+    limiter,
+    counters,
+    fetchPage: (q, offset, length, label, signal) => request(q, offset, length, label, false, signal),
+    async probeTotal(q, signal) {
+      const r = await request(q, 0, 1, `probe ${q.dataset}`, true, signal);
+      return r.envelope.total;
+    },
+    close: () => http.close(),
+  };
+}
