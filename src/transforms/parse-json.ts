@@ -104,7 +104,7 @@ function readWarnings(raw: unknown): EiaWarning[] {
   return entries.map((w): EiaWarning => {
     if (typeof w === 'string') return { warning: w, description: '' };
     if (isObject(w)) {
-      const warning = typeof w.warning === 'string' ? w.warning : JSON.stringify(w.warning ?? null);
+      const warning = typeof w.warning === 'string' ? w.warning : JSON.stringify(w);
       const description = typeof w.description === 'string' ? w.description : '';
       return { warning, description };
     }

@@ -83,7 +83,7 @@ export interface PageContext {
 
 /** The outcome of one page: `rows.length === records.length + quarantined.length + duplicates`. */
 export interface PageResult {
-  /** Accepted rows in page order (a duplicated key sits at its first position with its latest content). */
+  /** Accepted rows in page order (of a duplicated key, only the latest row is here). */
   readonly records: ObservationRecord[];
   readonly quarantined: QuarantineRecord[];
   /** Rows dropped because a later row of the page had the same natural key (period, respondent, series). */
@@ -118,6 +118,7 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
   const quarantined: QuarantineRecord[] = [];
   const groups = new Map<string, SeriesAcc>();
   let duplicates = 0;
+  let dropped: Set<number> | undefined;
 
   const reject = (i: number, row: unknown, reason: QuarantineReason, detail: string): void => {
     quarantined.push({ dataset, reason, detail, raw: rawJson(row), source_page: sourcePage, row_index: i, ingested_at: ingestedAt });
@@ -189,9 +190,9 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
     }
     const earlier = acc.byPeriod.get(period);
     if (earlier !== undefined) {
-      records[earlier] = record; // keep the latest copy of the key
+      // Keep the latest copy of the key, at its own position; the earlier one is counted as a duplicate.
+      (dropped ??= new Set()).add(earlier);
       duplicates++;
-      continue;
     }
     acc.byPeriod.set(period, records.length);
     acc.idx.push(records.length);
@@ -199,11 +200,13 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
   }
 
   for (const acc of groups.values()) {
-    const idx = inPeriodOrder(acc.idx, records);
+    const kept = dropped === undefined ? acc.idx : acc.idx.filter((i) => !dropped!.has(i));
+    const idx = inPeriodOrder(kept, records);
     flagIdenticalRuns(idx, records, o.identicalRunLength);
     if (o.outlierScope === 'all' || acc.demand) flagGlobalOutliers(idx, records, o.outlierMedians);
   }
-  return { records, quarantined, duplicates };
+  const out = dropped === undefined ? records : records.filter((_, i) => !dropped!.has(i));
+  return { records: out, quarantined, duplicates };
 }
 
 /** The indices sorted by period (rows usually arrive sorted; only sort when they are not). */
