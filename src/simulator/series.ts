@@ -1,0 +1,178 @@
+/**
+ * The series universe: every (dim1, dim2) pair a route serves, in canonical order (facet codes ascending in route
+ * facet order), with its life span in hours, its value model and its precomputed JSON row prefix.
+ *
+ * Hour index: h = (period stamp − 2019-01-01T00) / 1 h, so h = 0 is the first period of API v2 history.
+ */
+import { DATASET_INFO, FUEL_TYPES, HISTORY_START_MS, REGION_TYPES, type Dataset } from '../core/catalog.js';
+import { HOUR_MS } from '../core/time.js';
+import { strHash } from './hash.js';
+import {
+  GEN_ONLY_MEAN, INTERCHANGE_PAIRS, PROFILES, SUB_BAS, TAXONOMY_CHANGE, TAXONOMY_CHANGE_MS,
+  respondentName, type RespondentProfile,
+} from './profiles.js';
+
+/** Value model of a series. */
+export enum Kind {
+  D, DF, NGR, TI, SUN, WND, WAT, NUC, GEO, DISP, OTH, BAT, PS, SNB, WNB, ZERO, XCH, SUB,
+}
+
+/** One series of one route. Immutable, built once per (dataset, taxonomy flag). */
+export interface Series {
+  /** Position in the dataset's canonical order. */
+  readonly index: number;
+  readonly dataset: Dataset;
+  /** Facet codes in route facet order (`respondent,type` · `respondent,fueltype` · `fromba,toba` · `subba,parent`). */
+  readonly dim1: string;
+  readonly dim2: string;
+  /** The reporting respondent (respondent / fromba / parent): lag, exemptions, quirk keys. */
+  readonly respondent: string;
+  /** The series facet code (type / fueltype / toba / subba). */
+  readonly code: string;
+  readonly kind: Kind;
+  /** Hash of (dataset, dim1, dim2): seeds every per-hour decision of the series. */
+  readonly key: number;
+  /** Hash of the respondent. */
+  readonly respKey: number;
+  /** First hour index (inclusive) and last (exclusive; Infinity = open) of the series' life. */
+  readonly startHour: number;
+  readonly endHour: number;
+  /** `,"respondent":"PACW","respondent-name":…,"type-name":"Demand"`: everything between period and value. */
+  readonly prefix: string;
+  /** Profile of the respondent (interchange: fromba; sub-BA: parent). */
+  readonly profile: RespondentProfile;
+  /** Capacity / scale, MW (fuel capacity, pair flow, sub-BA share × 1). */
+  readonly cap: number;
+  /** Interchange: +1 for a→b as listed, −1 for the reverse direction. */
+  readonly sign: number;
+  /** Interchange: hash of the unordered pair (both directions share the flow). */
+  readonly pairKey: number;
+  /** True for constant-zero series (PACW NG): exempt from every value quirk. */
+  readonly constant: boolean;
+}
+
+/** Hour index of the taxonomy change (2024-07-01T00). */
+export const TAXONOMY_HOUR = (TAXONOMY_CHANGE_MS - HISTORY_START_MS) / HOUR_MS;
+
+const FUEL_KIND: Record<string, Kind> = {
+  SUN: Kind.SUN, WND: Kind.WND, WAT: Kind.WAT, NUC: Kind.NUC, GEO: Kind.GEO, COL: Kind.DISP, NG: Kind.DISP,
+  OIL: Kind.DISP, OTH: Kind.OTH, BAT: Kind.BAT, PS: Kind.PS, SNB: Kind.SNB, WNB: Kind.WNB,
+};
+const REGION_KIND: Record<string, Kind> = { D: Kind.D, DF: Kind.DF, NG: Kind.NGR, TI: Kind.TI };
+
+/** JSON-encode a string the way PHP's json_encode does (slashes escaped). */
+export function phpJson(s: string): string {
+  return JSON.stringify(s).replace(/\//g, '\\/');
+}
+
+interface Draft {
+  dim1: string; name1: string; dim2: string; name2: string; respondent: string; code: string; kind: Kind;
+  start: number; end: number; profile: RespondentProfile; cap: number; sign: number; pairKey: number;
+  constant: boolean;
+}
+
+function build(dataset: Dataset, taxonomy: boolean): Series[] {
+  const drafts: Draft[] = [];
+  const base = { start: 0, end: Infinity, sign: 1, pairKey: 0, constant: false };
+  if (dataset === 'region-data') {
+    for (const p of PROFILES.values()) {
+      for (const type of Object.keys(REGION_TYPES)) {
+        if (p.meanDemand === 0 && (type === 'D' || type === 'DF')) continue;
+        drafts.push({ ...base, dim1: p.code, name1: p.name, dim2: type, name2: REGION_TYPES[type], respondent: p.code,
+          code: type, kind: REGION_KIND[type], profile: p, cap: p.meanDemand || GEN_ONLY_MEAN[p.code] || 0 });
+      }
+    }
+  } else if (dataset === 'fuel-type-data') {
+    for (const p of PROFILES.values()) {
+      const gen = p.meanDemand > 0 ? p.meanDemand * p.genRatio : GEN_ONLY_MEAN[p.code] ?? 0;
+      const change = taxonomy ? TAXONOMY_CHANGE[p.code] : undefined;
+      const fuels: [string, number, number, number][] = Object.entries(p.fuels).map(([f, s]) => [
+        f, s, 0, change?.drop.includes(f) ? TAXONOMY_HOUR : Infinity]);
+      if (change) for (const [f, s] of Object.entries(change.add)) fuels.push([f, s, TAXONOMY_HOUR, Infinity]);
+      for (const [fuel, share, start, end] of fuels) {
+        const constant = share === 0;
+        drafts.push({ ...base, dim1: p.code, name1: p.name, dim2: fuel, name2: FUEL_TYPES[fuel] ?? fuel,
+          respondent: p.code, code: fuel, kind: constant ? Kind.ZERO : FUEL_KIND[fuel] ?? Kind.DISP, profile: p,
+          cap: share * gen, start, end, constant });
+      }
+    }
+  } else if (dataset === 'interchange-data') {
+    for (const [a, b, flow] of INTERCHANGE_PAIRS) {
+      const pairKey = strHash(`${a}~${b}`);
+      for (const [from, to, sign] of [[a, b, 1], [b, a, -1]] as const) {
+        drafts.push({ ...base, dim1: from, name1: respondentName(from), dim2: to, name2: respondentName(to),
+          respondent: from, code: to, kind: Kind.XCH, profile: PROFILES.get(from)!, cap: flow, sign, pairKey });
+      }
+    }
+  } else {
+    for (const [sub, name, parent, share] of SUB_BAS) {
+      drafts.push({ ...base, dim1: sub, name1: name, dim2: parent, name2: respondentName(parent), respondent: parent,
+        code: sub, kind: Kind.SUB, profile: PROFILES.get(parent)!, cap: share });
+    }
+  }
+  drafts.sort((x, y) => (x.dim1 < y.dim1 ? -1 : x.dim1 > y.dim1 ? 1 : x.dim2 < y.dim2 ? -1 : x.dim2 > y.dim2 ? 1 : 0));
+  const keys = DATASET_INFO[dataset].rowKeys;
+  return drafts.map((d, index) => ({
+    index, dataset, dim1: d.dim1, dim2: d.dim2, respondent: d.respondent, code: d.code, kind: d.kind,
+    key: strHash(`${dataset}|${d.dim1}|${d.dim2}`), respKey: strHash(d.respondent),
+    startHour: d.start, endHour: d.end, profile: d.profile, cap: d.cap, sign: d.sign, pairKey: d.pairKey,
+    constant: d.constant,
+    prefix: `,"${keys[1]}":${phpJson(d.dim1)},"${keys[2]}":${phpJson(d.name1)},"${keys[3]}":${phpJson(d.dim2)},"${keys[4]}":${phpJson(d.name2)}`,
+  }));
+}
+
+const cache = new Map<string, readonly Series[]>();
+
+/** All series of a route in canonical order. `taxonomy` = whether the 2024-07 taxonomy change applies. */
+export function allSeries(dataset: Dataset, taxonomy = true): readonly Series[] {
+  const k = `${dataset}|${taxonomy}`;
+  let s = cache.get(k);
+  if (!s) {
+    s = Object.freeze(build(dataset, taxonomy));
+    cache.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * The series codes (type / fueltype / toba / subba) the generator emits for `respondent` (respondent / fromba /
+ * parent) in UTC `year`, ascending. Empty for unknown respondents and for years before 2019.
+ */
+export function expectedSeries(dataset: Dataset, respondent: string, year: number, taxonomy = true): string[] {
+  const y0 = (Date.UTC(year, 0, 1) - HISTORY_START_MS) / HOUR_MS;
+  const y1 = (Date.UTC(year + 1, 0, 1) - HISTORY_START_MS) / HOUR_MS;
+  if (y1 <= 0) return [];
+  const out = new Set<string>();
+  for (const s of allSeries(dataset, taxonomy)) {
+    if (s.respondent === respondent && s.startHour < y1 && s.endHour > y0) out.add(s.code);
+  }
+  return [...out].sort();
+}
+
+/** Filter a route's series by facet values (OR within a facet, AND across; absent or empty facet = no filter). */
+export function selectSeries(
+  dataset: Dataset,
+  facets: Readonly<Record<string, readonly string[]>>,
+  taxonomy = true,
+): Series[] {
+  const [f1, f2] = DATASET_INFO[dataset].facets;
+  const v1 = facets[f1]?.length ? new Set(facets[f1]) : null;
+  const v2 = facets[f2]?.length ? new Set(facets[f2]) : null;
+  return allSeries(dataset, taxonomy).filter((s) => (!v1 || v1.has(s.dim1)) && (!v2 || v2.has(s.dim2)));
+}
+
+/** Distinct values of one facet with names, ascending by code (for `/facet/{id}`). */
+export function facetValues(dataset: Dataset, facet: string): { id: string; name: string }[] {
+  const [f1] = DATASET_INFO[dataset].facets;
+  const seen = new Map<string, string>();
+  for (const s of allSeries(dataset)) {
+    const [code, prefixName] = facet === f1 ? [s.dim1, 2] : [s.dim2, 4];
+    if (!seen.has(code)) seen.set(code, nameFromPrefix(s.prefix, prefixName));
+  }
+  return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, name]) => ({ id, name }));
+}
+
+function nameFromPrefix(prefix: string, field: number): string {
+  const obj = JSON.parse(`{${prefix.slice(1)}}`) as Record<string, string>;
+  return Object.values(obj)[field - 1];
+}
