@@ -64,10 +64,6 @@ export function parseLocalHourStamp(s: string): number | undefined {
   return sign === '+' ? local - offsetH * HOUR_MS : local + offsetH * HOUR_MS;
 }
 
-/** Strings that mean "the API reported this hour as missing" (besides `null`). */
-const MISSING_STRINGS: ReadonlySet<string> = new Set(['', 'NA']);
-/** A plain decimal number: optional sign, digits with an optional fraction, optional exponent. No hex, no spaces. */
-const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Sentinel of `parseValue` for a value that is present but not a usable number. */
 export const BAD_NUMBER = Symbol('bad-number');
@@ -80,9 +76,8 @@ export const BAD_NUMBER = Symbol('bad-number');
 export function parseValue(raw: unknown, maxAbs: number): number | null | typeof BAD_NUMBER {
   let x: number;
   if (typeof raw === 'string') {
-    if (MISSING_STRINGS.has(raw)) return null;
-    if (!NUMBER_TEXT.test(raw)) return BAD_NUMBER;
-    x = Number(raw);
+    if (raw === '' || raw === 'NA') return null;
+    x = plainNumber(raw);
   } else if (typeof raw === 'number') {
     x = raw;
   } else if (raw === null || raw === undefined) {
@@ -92,6 +87,20 @@ export function parseValue(raw: unknown, maxAbs: number): number | null | typeof
   }
   if (!Number.isFinite(x) || Math.abs(x) > maxAbs) return BAD_NUMBER;
   return x + 0;
+}
+
+/**
+ * A plain decimal number (optional sign, digits with an optional fraction, optional exponent) → its value, else
+ * NaN. `Number()` alone would also take hex, binary, octal, `Infinity` and surrounding white space; restricting the
+ * characters to `0-9 + - . e E` leaves exactly the plain decimal grammar (an empty string is handled by the caller).
+ */
+function plainNumber(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // 0-9, '+', '-', '.', 'e', 'E'
+    if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 101 || c === 69)) return NaN;
+  }
+  return Number(s);
 }
 
 /** Everything about a row that validation has already established. */

@@ -12,8 +12,9 @@
 import { Flag, type EiaRow, type ObservationRecord, type QuarantineReason, type QuarantineRecord } from '../core/contracts.js';
 import { CODE_PATTERN, DATASET_INFO, FUEL_TYPES, REGION_TYPES, STORAGE_FUELS, VALUE_UNITS, type Dataset } from '../core/catalog.js';
 import { configError } from '../core/errors.js';
-import { HOUR_MS, formatHourStamp } from '../core/time.js';
+import { formatHourStamp } from '../core/time.js';
 import { BAD_NUMBER, PeriodParser, parseValue, toRecord, type HourlyFrequency } from './normalize.js';
+import { PageSeries } from './page-series.js';
 
 /** Tunable rules. Every field has a default (`DEFAULT_VALIDATE_OPTIONS`). */
 export interface ValidateOptions {
@@ -90,15 +91,6 @@ export interface PageResult {
   readonly duplicates: number;
 }
 
-/** Per-series state while a page is processed. */
-interface SeriesAcc {
-  readonly demand: boolean;
-  /** Record indices, in page order. */
-  readonly idx: number[];
-  /** period → record index, for duplicate keys. */
-  readonly byPeriod: Map<number, number>;
-}
-
 /**
  * Validate and normalize one page of rows (`envelope.rows`). Pure; never throws for bad rows. `options` are merged
  * over `DEFAULT_VALIDATE_OPTIONS` and checked (options from `resolveValidateOptions` are not checked again); bad
@@ -116,9 +108,11 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
   const periods = new PeriodParser(ctx.frequency);
   const records: ObservationRecord[] = [];
   const quarantined: QuarantineRecord[] = [];
-  const groups = new Map<string, SeriesAcc>();
-  let duplicates = 0;
-  let dropped: Set<number> | undefined;
+  const series = new PageSeries();
+  // Codes already found valid in this page: a page holds few distinct codes.
+  const goodCodes = new Set<string>();
+  const isCode = (v: unknown): v is string =>
+    typeof v === 'string' && (goodCodes.has(v) || (CODE_PATTERN.test(v) && goodCodes.add(v) !== undefined));
 
   const reject = (i: number, row: unknown, reason: QuarantineReason, detail: string): void => {
     quarantined.push({ dataset, reason, detail, raw: rawJson(row), source_page: sourcePage, row_index: i, ingested_at: ingestedAt });
@@ -181,77 +175,11 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
       else if (value !== null && value < o.negativeGenerationToleranceMwh && !STORAGE_FUELS.has(seriesRaw)) flags |= Flag.NEGATIVE_GENERATION;
     }
 
-    const record = toRecord(dataset, r, { respondent: respRaw, series: seriesRaw, period, value, flags }, sourcePage, ingestedAt);
-    const seriesId = `${respRaw}|${seriesRaw}`;
-    let acc = groups.get(seriesId);
-    if (acc === undefined) {
-      acc = { demand, idx: [], byPeriod: new Map() };
-      groups.set(seriesId, acc);
-    }
-    const earlier = acc.byPeriod.get(period);
-    if (earlier !== undefined) {
-      // Keep the latest copy of the key, at its own position; the earlier one is counted as a duplicate.
-      (dropped ??= new Set()).add(earlier);
-      duplicates++;
-    }
-    acc.byPeriod.set(period, records.length);
-    acc.idx.push(records.length);
-    records.push(record);
+    records.push(toRecord(dataset, r, { respondent: respRaw, series: seriesRaw, period, value, flags }, sourcePage, ingestedAt));
+    series.add(records, records.length - 1, demand);
   }
 
-  for (const acc of groups.values()) {
-    const kept = dropped === undefined ? acc.idx : acc.idx.filter((i) => !dropped!.has(i));
-    const idx = inPeriodOrder(kept, records);
-    flagIdenticalRuns(idx, records, o.identicalRunLength);
-    if (o.outlierScope === 'all' || acc.demand) flagGlobalOutliers(idx, records, o.outlierMedians);
-  }
-  const out = dropped === undefined ? records : records.filter((_, i) => !dropped!.has(i));
-  return { records: out, quarantined, duplicates };
-}
-
-/** The indices sorted by period (rows usually arrive sorted; only sort when they are not). */
-function inPeriodOrder(idx: number[], records: readonly ObservationRecord[]): number[] {
-  for (let k = 1; k < idx.length; k++) {
-    if (records[idx[k]].period < records[idx[k - 1]].period) return [...idx].sort((a, b) => records[a].period - records[b].period);
-  }
-  return idx;
-}
-
-/** IDENTICAL_RUN on the `runLength`-th and later equal non-null values in consecutive hours; nulls and gaps break runs. */
-function flagIdenticalRuns(idx: readonly number[], records: ObservationRecord[], runLength: number): void {
-  let run = 0;
-  for (let k = 0; k < idx.length; k++) {
-    const rec = records[idx[k]];
-    if (rec.value === null) {
-      run = 0;
-      continue;
-    }
-    const prev = k > 0 ? records[idx[k - 1]] : undefined;
-    run = prev !== undefined && prev.value === rec.value && rec.period - prev.period === HOUR_MS ? run + 1 : 1;
-    if (run >= runLength) rec.flags |= Flag.IDENTICAL_RUN;
-  }
-}
-
-/** GLOBAL_OUTLIER where |x − median| > k·|median|, the median over the series' non-null values in the page. */
-function flagGlobalOutliers(idx: readonly number[], records: ObservationRecord[], k: number): void {
-  const values = new Float64Array(idx.length);
-  let n = 0;
-  for (const i of idx) {
-    const v = records[i].value;
-    if (v !== null) values[n++] = v;
-  }
-  if (n === 0) return;
-  const sorted = values.subarray(0, n).sort();
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  const limit = k * Math.abs(median);
-  for (const i of idx) {
-    const v = records[i].value;
-    if (v !== null && Math.abs(v - median) > limit) records[i].flags |= Flag.GLOBAL_OUTLIER;
-  }
-}
-
-function isCode(v: unknown): v is string {
-  return typeof v === 'string' && CODE_PATTERN.test(v);
+  return { records: series.finish(records, o), quarantined, duplicates: series.duplicates };
 }
 
 /** A found value for a detail line: JSON (so NUL and newlines are escaped), at most 60 chars; `absent` for undefined. */
