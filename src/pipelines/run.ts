@@ -15,7 +15,7 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource } from '../sources/eia/index.js';
+import { createEiaSource, type EiaSource } from '../sources/eia/index.js';
 import { planUnits, pagesFor } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -59,7 +59,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   let sink: Sink | null = null;
   let runId: string | null = null;
   const counts = emptyCounts();
-  let source: ReturnType<typeof createEiaSource> | null = null;
+  let source: EiaSource | null = null;
   let units: WorkUnit[] = [];
   let skipped = 0;
   let range = { startMs: config.startMs, endMs: config.endMs };
@@ -105,15 +105,16 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       { units: units.length, requests: units.reduce((n, u) => n + pagesFor(u), 0), range: formatRange(range.startMs, range.endMs) },
       `${config.command}: ${units.length} unit(s) to fetch`,
     );
-    source = createEiaSource({
-      baseUrl: baseUrl!,
-      apiKey: apiKey!,
-      units,
-      concurrency: config.concurrency,
-      requestsPerHour: config.requestsPerHour,
-      requestsPerSecond: config.requestsPerSecond,
-      logger,
-    });
+    source = createEiaSource(
+      {
+        baseUrl: baseUrl!,
+        apiKey: apiKey!,
+        concurrency: config.concurrency,
+        requestsPerHour: config.requestsPerHour,
+        requestsPerSecond: config.requestsPerSecond,
+      },
+      { units, logger },
+    );
     const sinks: Sink[] = [
       createRawArchiveSink({ dataDir: config.dataDir }),
       createParquetSink({ dataDir: config.dataDir }),

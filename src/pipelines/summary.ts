@@ -46,6 +46,8 @@ export interface RunSummary {
   requestsPerSecond: number;
   maxRequestsInAnyHour: number;
   maxRequestsInAnySecond: number;
+  /** Peak resident memory of this process (the pipeline, plus the built-in simulator's worker when used), MB. */
+  peakRssMb: number;
   status: 'ok' | 'failed' | 'interrupted';
   error: string | null;
 }
@@ -95,6 +97,7 @@ export function buildSummary(input: {
     requestsPerSecond: +(requests / secs).toFixed(2),
     maxRequestsInAnyHour: source?.maxRequestsInAnyHour ?? 0,
     maxRequestsInAnySecond: source?.maxRequestsInAnySecond ?? 0,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     status: input.status,
     error: input.error,
   };
@@ -113,7 +116,7 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
       `  units ${s.units} committed (${s.unitsSkipped} already done, ${s.unitRestarts} restarted), pages ${s.pages}`,
       `  rows received ${s.rowsReceived} = loaded ${s.rowsLoaded} + quarantined ${s.rowsQuarantined} + duplicate ${s.rowsDuplicate}`,
       `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
-      `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s, ${s.requestsPerSecond} requests/s, ${s.filesWritten} files written to ${s.dataDir}`,
+      `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s, ${s.requestsPerSecond} requests/s, peak RSS ${s.peakRssMb} MB, ${s.filesWritten} files written to ${s.dataDir}`,
     ].join('\n') + '\n',
   );
 }
