@@ -1,0 +1,186 @@
+/**
+ * The warehouse schema (`<dataDir>/eia.duckdb`): tables and analyst views. Idempotent DDL, run at every open.
+ *
+ * `observations` has no declared PRIMARY KEY: DuckDB's ART index keeps ~80 bytes per row resident and tripled
+ * commit time in our measurements (docs/parts/sinks.md, "DuckDB settings"). The key (dataset, respondent, series,
+ * period) is unique by the commit protocol instead (delete-then-insert in one transaction, one writer) and tested.
+ *
+ * Periods are hour-ending UTC instants. Views that group by day or month use the hour's start
+ * (`period − 1 h`) in UTC, so a UTC day has hours T01 … T00 of the next day, 24 in all.
+ */
+import { Flag } from '../../core/contracts.js';
+
+/** Bump when the DDL changes incompatibly. Stored in `meta`. */
+export const SCHEMA_VERSION = 1;
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS observations (
+  dataset VARCHAR NOT NULL,
+  respondent VARCHAR NOT NULL,
+  respondent_name VARCHAR,
+  series VARCHAR NOT NULL,
+  series_name VARCHAR,
+  period TIMESTAMPTZ NOT NULL,
+  value DOUBLE,
+  units VARCHAR,
+  flags INTEGER NOT NULL,
+  source_page VARCHAR NOT NULL,
+  ingested_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+  unit_id VARCHAR NOT NULL,
+  dataset VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL,
+  detail VARCHAR,
+  raw VARCHAR,
+  source_page VARCHAR NOT NULL,
+  row_index INTEGER,
+  ingested_at TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS pages (
+  page_id VARCHAR PRIMARY KEY,
+  unit_id VARCHAR NOT NULL,
+  dataset VARCHAR NOT NULL,
+  page_offset INTEGER,
+  url VARCHAR,
+  status INTEGER,
+  latency_ms INTEGER,
+  attempts INTEGER,
+  bytes BIGINT,
+  sha256 VARCHAR,
+  rows INTEGER,
+  total BIGINT,
+  api_version VARCHAR,
+  fetched_at TIMESTAMPTZ
+);
+
+CREATE TABLE IF NOT EXISTS revisions (
+  dataset VARCHAR NOT NULL,
+  respondent VARCHAR NOT NULL,
+  series VARCHAR NOT NULL,
+  period TIMESTAMPTZ NOT NULL,
+  old_value DOUBLE,
+  new_value DOUBLE,
+  seen_at TIMESTAMPTZ NOT NULL,
+  unit_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS units (
+  unit_id VARCHAR PRIMARY KEY,
+  dataset VARCHAR NOT NULL,
+  facets JSON,
+  window_start TIMESTAMPTZ NOT NULL,
+  window_end TIMESTAMPTZ NOT NULL,
+  year INTEGER,
+  total BIGINT,
+  rows BIGINT,
+  pages INTEGER,
+  records BIGINT,
+  quarantined BIGINT,
+  committed_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+  run_id VARCHAR PRIMARY KEY,
+  command VARCHAR NOT NULL,
+  arguments JSON,
+  source VARCHAR,
+  range_start TIMESTAMPTZ,
+  range_end TIMESTAMPTZ,
+  regions VARCHAR[],
+  types VARCHAR[],
+  units BIGINT,
+  pages BIGINT,
+  rows_received BIGINT,
+  rows_loaded BIGINT,
+  rows_quarantined BIGINT,
+  status VARCHAR NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  duration_ms BIGINT,
+  summary JSON
+);
+`;
+
+/** Flag columns of `data_quality`: one per bit, named after the flag in lower case. */
+const flagColumns = Object.entries(Flag)
+  .map(([name, bit]) => `  count(*) FILTER (WHERE flags & ${bit} <> 0) AS ${name.toLowerCase()}`)
+  .join(',\n');
+
+const VIEWS = `
+CREATE OR REPLACE VIEW hourly_demand AS
+SELECT respondent, respondent_name, period, value AS demand_mwh, flags
+FROM observations
+WHERE dataset = 'region-data' AND series = 'D';
+
+CREATE OR REPLACE VIEW generation_mix AS
+SELECT respondent, respondent_name, period, series AS fuel, series_name AS fuel_name, value AS generation_mwh,
+  sum(value) OVER hour AS hour_total_mwh,
+  value / NULLIF(sum(value) OVER hour, 0) AS share
+FROM observations
+WHERE dataset = 'fuel-type-data'
+WINDOW hour AS (PARTITION BY respondent, period);
+
+CREATE OR REPLACE VIEW daily_summary AS
+SELECT dataset, respondent, series,
+  CAST(timezone('UTC', period - INTERVAL 1 HOUR) AS DATE) AS day,
+  count(*) AS hours, count(value) AS hours_with_value,
+  min(value) AS min_mwh, max(value) AS max_mwh, avg(value) AS avg_mwh, sum(value) AS sum_mwh
+FROM observations
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW data_quality AS
+SELECT dataset, respondent, series,
+  CAST(date_trunc('month', timezone('UTC', period - INTERVAL 1 HOUR)) AS DATE) AS month,
+  count(*) AS rows,
+  count(*) FILTER (WHERE flags <> 0) AS flagged,
+${flagColumns}
+FROM observations
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW coverage_gaps AS
+SELECT dataset, respondent, series,
+  period + INTERVAL 1 HOUR AS gap_start,
+  next_period - INTERVAL 1 HOUR AS gap_end,
+  CAST((epoch(next_period) - epoch(period)) / 3600 AS BIGINT) - 1 AS hours
+FROM (
+  SELECT dataset, respondent, series, period,
+    lead(period) OVER (PARTITION BY dataset, respondent, series ORDER BY period) AS next_period
+  FROM observations
+)
+WHERE epoch(next_period) - epoch(period) > 3600;
+
+CREATE OR REPLACE VIEW coverage AS
+WITH s AS (
+  SELECT dataset, respondent, series, min(period) AS first_period, max(period) AS last_period,
+    CAST((epoch(max(period)) - epoch(min(period))) / 3600 AS BIGINT) + 1 AS expected_hours,
+    count(*) AS present_hours, count(value) AS hours_with_value
+  FROM observations
+  GROUP BY ALL
+), g AS (
+  SELECT dataset, respondent, series, count(*) AS gap_runs, max(hours) AS longest_gap_hours
+  FROM coverage_gaps
+  GROUP BY ALL
+)
+SELECT s.dataset, s.respondent, s.series, s.first_period, s.last_period, s.expected_hours, s.present_hours,
+  s.expected_hours - s.present_hours AS missing_hours, s.hours_with_value,
+  coalesce(g.gap_runs, 0) AS gap_runs, coalesce(g.longest_gap_hours, 0) AS longest_gap_hours
+FROM s LEFT JOIN g USING (dataset, respondent, series);
+`;
+
+/** All DDL statements, tables first. */
+export function schemaStatements(): string[] {
+  return [...TABLES.split(';'), ...VIEWS.split(';\n')]
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Names of the views (for tests and docs). */
+export const VIEW_NAMES = ['hourly_demand', 'generation_mix', 'daily_summary', 'data_quality', 'coverage_gaps', 'coverage'] as const;
+
+/** Names of the tables. */
+export const TABLE_NAMES = ['meta', 'observations', 'quarantine', 'pages', 'revisions', 'units', 'runs'] as const;

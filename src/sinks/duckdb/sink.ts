@@ -1,0 +1,225 @@
+/**
+ * DuckDB sink: loads units into the warehouse tables. Created by the warehouse (`warehouse.sink`).
+ *
+ * - `write` stages records through the Appender into temp tables (`record-stage.ts`, never row-by-row INSERTs);
+ *   page facts and quarantined rows wait in memory (a few per page).
+ * - `commitUnit`, in ONE transaction: `revisions` for keys whose value changed (IS DISTINCT FROM); delete the
+ *   rows an earlier copy of the unit wrote and the rows whose key the unit re-delivers, insert the unit's rows
+ *   (the upsert); replace the unit's quarantine rows and pages; insert the ledger row in `units`. A failure rolls
+ *   back: the unit is not done and earlier units are intact.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
+import { closedError, sinkError } from '../atomic-files.js';
+import { pageSha256 } from '../page-digest.js';
+import { OBSERVATION_SELECT, createRecordStage, type RecordStage } from '../record-stage.js';
+import { sqlString } from '../parquet/partition.js';
+
+interface PageRow {
+  page_id: string;
+  page_offset: number;
+  url: string;
+  status: number;
+  latency_ms: number;
+  attempts: number;
+  bytes: number;
+  sha256: string;
+  rows: number;
+  total: number;
+  api_version: string | null;
+  fetched_at: string;
+}
+
+interface Staged {
+  pages: Map<string, PageRow>;
+  quarantine: Map<string, readonly QuarantineRecord[]>;
+}
+
+/** Counts for the run summary. */
+export interface DuckDbSinkStats {
+  unitsCommitted: number;
+  rowsLoaded: number;
+  revisions: number;
+  duplicatesDropped: number;
+}
+
+const msToTs = (ms: number) => `make_timestamp(${Math.round(ms) * 1000}::BIGINT) AT TIME ZONE 'UTC'`;
+
+/** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
+export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
+  const name = 'duckdb';
+  const staged = new Map<string, Staged>();
+  const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, duplicatesDropped: 0 };
+  let closed = false;
+  let conn: DuckDBConnection | null = null;
+  let stage: RecordStage | null = null;
+  let ready: Promise<void> | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  const init = () =>
+    (ready ??= (async () => {
+      conn = await instance.connect();
+      stage = await createRecordStage(conn, 'wh');
+      await conn.run(`CREATE OR REPLACE TEMP TABLE wh_pages AS SELECT * EXCLUDE (unit_id, dataset) FROM pages LIMIT 0`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE wh_quarantine AS SELECT * EXCLUDE (unit_id) FROM quarantine LIMIT 0`);
+    })());
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = queue.then(fn, fn);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+
+  async function loadSmallTables(s: Staged): Promise<void> {
+    const c = conn!;
+    await c.run('DELETE FROM temp.wh_pages');
+    await c.run('DELETE FROM temp.wh_quarantine');
+    const pa = await c.createAppender('wh_pages', 'main', 'temp');
+    for (const p of s.pages.values()) {
+      pa.appendVarchar(p.page_id);
+      pa.appendInteger(p.page_offset);
+      pa.appendVarchar(p.url);
+      pa.appendInteger(p.status);
+      pa.appendInteger(Math.round(p.latency_ms));
+      pa.appendInteger(p.attempts);
+      pa.appendBigInt(BigInt(p.bytes));
+      pa.appendVarchar(p.sha256);
+      pa.appendInteger(p.rows);
+      pa.appendBigInt(BigInt(p.total));
+      if (p.api_version === null) pa.appendNull();
+      else pa.appendVarchar(p.api_version);
+      pa.appendVarchar(p.fetched_at);
+      pa.endRow();
+    }
+    pa.closeSync();
+    const qa = await c.createAppender('wh_quarantine', 'main', 'temp');
+    for (const rows of s.quarantine.values()) {
+      for (const q of rows) {
+        qa.appendVarchar(q.dataset);
+        qa.appendVarchar(q.reason);
+        qa.appendVarchar(q.detail);
+        qa.appendVarchar(q.raw);
+        qa.appendVarchar(q.source_page);
+        qa.appendInteger(q.row_index);
+        qa.appendVarchar(new Date(q.ingested_at).toISOString());
+        qa.endRow();
+      }
+    }
+    qa.closeSync();
+  }
+
+  async function commit(end: UnitEnd): Promise<void> {
+    const { unit } = end;
+    const c = conn!;
+    const s = staged.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
+    const cur = await stage!.materialize(unit.id);
+    await loadSmallTables(s);
+    const uid = sqlString(unit.id);
+    const key = (a: string, b: string) =>
+      `${a}.dataset = ${b}.dataset AND ${a}.respondent = ${b}.respondent AND ${a}.series = ${b}.series AND ${a}.period = ${b}.period`;
+    const quarantined = [...s.quarantine.values()].reduce((n, q) => n + q.length, 0);
+    await c.run('BEGIN TRANSACTION');
+    try {
+      const rev = await c.run(
+        `INSERT INTO revisions SELECT s.dataset, s.respondent, s.series, s.period, o.value, s.value, s.ingested_at, ${uid}
+         FROM ${cur.table} s JOIN observations o ON ${key('o', 's')} WHERE o.value IS DISTINCT FROM s.value`,
+      );
+      // Rows an earlier copy of this unit wrote (within its window), then rows whose key the unit re-delivers.
+      await c.run(
+        `DELETE FROM observations WHERE dataset = ${sqlString(unit.dataset)}
+           AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
+           AND starts_with(source_page, ${sqlString(`${unit.id}-p`)})`,
+      );
+      await c.run(`DELETE FROM observations o USING ${cur.table} s WHERE ${key('o', 's')}`);
+      await c.run(`INSERT INTO observations SELECT ${OBSERVATION_SELECT} FROM ${cur.table}`);
+      await c.run(`DELETE FROM quarantine WHERE unit_id = ${uid}`);
+      await c.run(`INSERT INTO quarantine SELECT ${uid}, * FROM temp.wh_quarantine`);
+      await c.run(`DELETE FROM pages WHERE unit_id = ${uid} OR page_id IN (SELECT page_id FROM temp.wh_pages)`);
+      await c.run(
+        `INSERT INTO pages SELECT page_id, ${uid}, ${sqlString(unit.dataset)}, page_offset, url, status, latency_ms, attempts,
+           bytes, sha256, rows, total, api_version, fetched_at FROM temp.wh_pages`,
+      );
+      await c.run(
+        `INSERT OR REPLACE INTO units VALUES (${uid}, ${sqlString(unit.dataset)}, ${sqlString(JSON.stringify(unit.facets))},
+           ${msToTs(unit.startMs)}, ${msToTs(unit.endMs)}, ${unit.year}, ${end.total}, ${end.rowsReceived}, ${end.pages},
+           ${cur.rows}, ${quarantined}, ${msToTs(now())})`,
+      );
+      await c.run('COMMIT');
+      stats.revisions += Number(rev.rowsChanged);
+    } catch (e) {
+      await c.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      staged.delete(unit.id);
+      await stage!.drop(unit.id);
+    }
+    stats.unitsCommitted++;
+    stats.rowsLoaded += cur.rows;
+    stats.duplicatesDropped += cur.duplicates;
+  }
+
+  return {
+    name,
+    stats: () => ({ ...stats }),
+
+    write(batch: PageBatch): Promise<void> {
+      if (closed) return Promise.reject(closedError(name));
+      return serial(async () => {
+        const { page, envelope } = batch;
+        try {
+          await init();
+          await stage!.append(page.unit.id, batch.records);
+          let s = staged.get(page.unit.id);
+          if (!s) staged.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
+          s.pages.set(page.pageId, {
+            page_id: page.pageId,
+            page_offset: page.offset,
+            url: page.url,
+            status: page.status,
+            latency_ms: page.latencyMs,
+            attempts: page.attempts,
+            bytes: page.body.length,
+            sha256: pageSha256(page),
+            rows: envelope.rows.length,
+            total: envelope.total,
+            api_version: envelope.apiVersion,
+            fetched_at: page.fetchedAt,
+          });
+          s.quarantine.set(page.pageId, batch.quarantined);
+        } catch (e) {
+          throw sinkError(name, `staging page ${page.pageId}`, e);
+        }
+      });
+    },
+
+    commitUnit(end: UnitEnd): Promise<void> {
+      if (closed) return Promise.reject(closedError(name));
+      return serial(async () => {
+        try {
+          await init();
+          await commit(end);
+        } catch (e) {
+          throw sinkError(name, `committing unit ${end.unit.id}`, e);
+        }
+      });
+    },
+
+    abortUnit(unitId: string): Promise<void> {
+      return serial(async () => {
+        staged.delete(unitId);
+        if (stage) await stage.drop(unitId);
+      });
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await serial(async () => {
+        if (ready) await ready.catch(() => undefined);
+        staged.clear();
+        await stage?.dropAll().catch(() => undefined);
+        await conn?.run('DROP TABLE IF EXISTS temp.wh_pages').catch(() => undefined);
+        conn?.closeSync();
+        conn = null;
+      });
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The DuckDB warehouse `<dataDir>/eia.duckdb`: schema, the ledger and run records, and the DuckDB sink.
+ *
+ * `openWarehouse` takes the data directory's lock (`ETL_LOCKED` when another live run holds it), opens the file
+ * with a bounded buffer pool, and applies the schema. `close` closes the sink, CHECKPOINTs (so the DuckDB CLI and
+ * Python read the file with no WAL to replay), closes the instance and releases the lock. The instance is
+ * exposed so the Parquet sink can share its buffer pool (`createParquetSink({ duckdb: warehouse.instance })`).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Sink } from '../../core/contracts.js';
+import { EtlError } from '../../core/errors.js';
+import { redactUrl } from '../../core/redact.js';
+import { sqlString } from '../parquet/partition.js';
+import { acquireLock, type DirLock } from './lock.js';
+import { SCHEMA_VERSION, schemaStatements } from './schema.js';
+import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
+
+/** Warehouse file name inside the data directory. */
+export const WAREHOUSE_FILE = 'eia.duckdb';
+
+/** Options of `openWarehouse`. */
+export interface WarehouseOptions {
+  /** DuckDB `memory_limit` (default `128MB`: the whole pipeline must stay under 256 MB RSS). */
+  memoryLimit?: string;
+  /** DuckDB `threads` (default 2). */
+  threads?: number;
+  /** Clock, epoch ms (tests pin it). */
+  now?: () => number;
+}
+
+/** What `startRun` records. `args` must not hold the key (URLs in it are redacted anyway). */
+export interface RunStartInfo {
+  runId?: string;
+  command: string;
+  args: unknown;
+  /** `eia` | `simulator` | `raw-archive`. */
+  source: string;
+  startMs?: number;
+  endMs?: number;
+  regions?: readonly string[];
+  types?: readonly string[];
+}
+
+/** What `finishRun` records; the whole object is stored as JSON in `runs.summary`. */
+export interface RunFinishInfo {
+  status: string;
+  durationMs?: number;
+  units?: number;
+  pages?: number;
+  rowsReceived?: number;
+  rowsLoaded?: number;
+  rowsQuarantined?: number;
+}
+
+/** Content fingerprint of `observations`: row count and an order-independent checksum (ingested_at excluded). */
+export interface WarehouseChecksum {
+  rows: number;
+  checksum: string;
+}
+
+/** An open warehouse. */
+export interface Warehouse {
+  readonly path: string;
+  readonly instance: DuckDBInstance;
+  /** The DuckDB sink (one per warehouse; commit it last). */
+  readonly sink: Sink & { stats(): DuckDbSinkStats };
+  /** Ids of units in the ledger (done in every sink). */
+  completedUnitIds(): Promise<Set<string>>;
+  /** Latest stored period (epoch ms) per `respondent|series` of `dataset`, for the given respondents. */
+  latestPeriods(dataset: string, respondents: readonly string[]): Promise<Map<string, number>>;
+  /** Insert a `runs` row with status `running`; returns its run id. */
+  startRun(info: RunStartInfo): Promise<string>;
+  /** Complete the run's row with its status, counts and summary. */
+  finishRun(runId: string, summary: RunFinishInfo): Promise<void>;
+  checksum(): Promise<WarehouseChecksum>;
+  /** A new connection for ad-hoc reads (tests, tools); the caller closes it. */
+  connect(): Promise<DuckDBConnection>;
+  /** Close the sink, CHECKPOINT, close the file, release the lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+const ts = (ms: number | undefined) =>
+  ms === undefined || !Number.isFinite(ms) ? 'NULL' : `make_timestamp(${Math.round(ms) * 1000}::BIGINT) AT TIME ZONE 'UTC'`;
+const list = (xs: readonly string[] | undefined) => (xs ? `[${xs.map(sqlString).join(', ')}]::VARCHAR[]` : 'NULL');
+
+/** Arguments as JSON with any `api_key` value redacted and key-ish fields dropped. */
+function safeArgs(args: unknown): string {
+  const json = JSON.stringify(args ?? null, (k, v) => (/^api_?key$/i.test(k) ? undefined : v));
+  return redactUrl(json);
+}
+
+/** Open (creating if needed) the warehouse of `dataDir`. Throws `ETL_LOCKED` or `ETL_SINK_WRITE`. */
+export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}): Promise<Warehouse> {
+  await mkdir(dataDir, { recursive: true });
+  const lock: DirLock = await acquireLock(dataDir);
+  const file = path.join(dataDir, WAREHOUSE_FILE);
+  const now = opts.now ?? Date.now;
+  let instance: DuckDBInstance;
+  let conn: DuckDBConnection;
+  try {
+    instance = await DuckDBInstance.create(file, {
+      memory_limit: opts.memoryLimit ?? '128MB',
+      threads: String(opts.threads ?? 2),
+      preserve_insertion_order: 'false',
+    });
+    conn = await instance.connect();
+    for (const stmt of schemaStatements()) await conn.run(stmt);
+    await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+  } catch (e) {
+    await lock.release();
+    throw new EtlError('ETL_SINK_WRITE', 'sink', `cannot open DuckDB warehouse ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const sink = createDuckDbSink(instance, now);
+  let closed = false;
+  const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRows();
+
+  return {
+    path: file,
+    instance,
+    sink,
+
+    async completedUnitIds() {
+      return new Set((await read('SELECT unit_id FROM units')).map(([id]) => String(id)));
+    },
+
+    async latestPeriods(dataset, respondents) {
+      const out = new Map<string, number>();
+      if (respondents.length === 0) return out;
+      const rows = await read(
+        `SELECT respondent, series, epoch_ms(max(period))::DOUBLE FROM observations
+         WHERE dataset = ${sqlString(dataset)} AND respondent IN (${respondents.map(sqlString).join(', ')})
+         GROUP BY respondent, series`,
+      );
+      for (const [r, s, ms] of rows) out.set(`${r}|${s}`, Number(ms));
+      return out;
+    },
+
+    async startRun(info) {
+      const runId = info.runId ?? `${new Date(now()).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z-${randomBytes(3).toString('hex')}`;
+      await conn.run(
+        `INSERT INTO runs (run_id, command, arguments, source, range_start, range_end, regions, types, status, started_at)
+         VALUES (${sqlString(runId)}, ${sqlString(info.command)}, ${sqlString(safeArgs(info.args))}, ${sqlString(info.source)},
+           ${ts(info.startMs)}, ${ts(info.endMs)}, ${list(info.regions)}, ${list(info.types)}, 'running', ${ts(now())})`,
+      );
+      return runId;
+    },
+
+    async finishRun(runId, summary) {
+      const n = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'NULL' : String(Math.round(x)));
+      const finished = now();
+      await conn.run(
+        `UPDATE runs SET status = ${sqlString(summary.status)}, finished_at = ${ts(finished)},
+           duration_ms = coalesce(${n(summary.durationMs)}, CAST(epoch_ms(${ts(finished)}) - epoch_ms(started_at) AS BIGINT)),
+           units = ${n(summary.units)}, pages = ${n(summary.pages)}, rows_received = ${n(summary.rowsReceived)},
+           rows_loaded = ${n(summary.rowsLoaded)}, rows_quarantined = ${n(summary.rowsQuarantined)},
+           summary = ${sqlString(safeArgs(summary))}
+         WHERE run_id = ${sqlString(runId)}`,
+      );
+    },
+
+    async checksum() {
+      const [[rows, sum]] = await read(
+        `SELECT count(*)::BIGINT, coalesce(sum(hash(dataset, respondent, respondent_name, series, series_name, period, value,
+           units, flags, source_page)), 0)::VARCHAR FROM observations`,
+      );
+      return { rows: Number(rows), checksum: String(sum) };
+    },
+
+    connect: () => instance.connect(),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await sink.close();
+        await conn.run('CHECKPOINT');
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+        await lock.release();
+      }
+    },
+  };
+}

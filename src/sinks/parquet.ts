@@ -1,0 +1,173 @@
+/**
+ * Parquet sink: normalized records in hive-style data-time partitions for ML training
+ * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`).
+ *
+ * - `write` stages the page's records in DuckDB (`record-stage.ts`); nothing is visible.
+ * - `commitUnit` decodes the unit's rows, then for each (dataset, year) it touches — plus the unit's own year, so
+ *   rows an earlier copy wrote are found even when this copy has none — writes new files with DuckDB
+ *   `COPY … (FORMAT PARQUET, COMPRESSION ZSTD)`, sorted by (respondent, series, period), without any row whose key
+ *   the unit re-delivers or that an earlier copy of the unit wrote. Renames and removals of all partitions go in
+ *   one journal (`atomic-files.ts`): the unit appears in every partition at once, and no key is ever in two files.
+ * - Units commit one at a time (a mutex); `abortUnit` drops the stage; `close` drops everything and, when the
+ *   sink opened its own DuckDB instance, closes it.
+ *
+ * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool; otherwise the sink opens an
+ * in-memory instance with a small `memory_limit` that spills to `<dataDir>/.duckdb-tmp`.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
+import { closedError, commitJournal, journalPath, recoverJournals, sinkError } from './atomic-files.js';
+import { createRecordStage, type RecordStage } from './record-stage.js';
+import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
+
+/** Options of the Parquet sink. */
+export interface ParquetSinkOptions {
+  dataDir: string;
+  /** Shared DuckDB instance (the sink opens its own connection on it). Default: a private in-memory instance. */
+  duckdb?: DuckDBInstance;
+  /** Column compression (default `zstd`; `snappy` for readers without zstd). */
+  compression?: 'zstd' | 'snappy';
+  /** A file below this many rows is merged with the next commit's rows (default 65,536). */
+  minFileRows?: number;
+  /** Row groups hold at least this many rows unless the file is smaller (default 100,000). */
+  minRowGroupRows?: number;
+  /** `memory_limit` of a private instance (default `96MB`). */
+  memoryLimit?: string;
+  /** `threads` of a private instance (default 2). */
+  threads?: number;
+  /** fsync the journal and directories (default true). */
+  fsync?: boolean;
+}
+
+/** Counts for the run summary. */
+export interface ParquetSinkStats {
+  unitsCommitted: number;
+  filesWritten: number;
+  rowsWritten: number;
+  duplicatesDropped: number;
+}
+
+/** Journal file prefix of this sink. */
+export const PARQUET_JOURNAL_PREFIX = 'parquet-';
+
+/** Create the Parquet sink (see the module comment). */
+export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): ParquetSinkStats } {
+  const name = 'parquet';
+  const settings: ParquetWriteSettings = {
+    compression: opts.compression ?? 'zstd',
+    minFileRows: opts.minFileRows ?? 65_536,
+    minRowGroupRows: opts.minRowGroupRows ?? 100_000,
+  };
+  const stats: ParquetSinkStats = { unitsCommitted: 0, filesWritten: 0, rowsWritten: 0, duplicatesDropped: 0 };
+  let closed = false;
+  let ownInstance: DuckDBInstance | null = null;
+  let conn: DuckDBConnection | null = null;
+  let stage: RecordStage | null = null;
+  let ready: Promise<void> | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const init = () =>
+    (ready ??= (async () => {
+      await recoverJournals(opts.dataDir, PARQUET_JOURNAL_PREFIX);
+      let instance = opts.duckdb;
+      if (!instance) {
+        ownInstance = instance = await DuckDBInstance.create(':memory:', {
+          memory_limit: opts.memoryLimit ?? '96MB',
+          threads: String(opts.threads ?? 2),
+          temp_directory: path.join(opts.dataDir, '.duckdb-tmp'),
+        });
+      }
+      conn = await instance.connect();
+      stage = await createRecordStage(conn, 'pq');
+    })());
+
+  /** Run `fn` after every earlier call: one statement stream at a time on the connection. */
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = queue.then(fn, fn);
+    queue = p.catch(() => undefined);
+    return p;
+  };
+
+  async function commit(end: UnitEnd): Promise<void> {
+    const { unit } = end;
+    const st = stage!;
+    const c = conn!;
+    const cur = await st.materialize(unit.id);
+    stats.duplicatesDropped += cur.duplicates;
+    const parts = (
+      await c.runAndReadAll(`SELECT DISTINCT dataset, year(timezone('UTC', period))::INTEGER FROM ${cur.table}`)
+    ).getRows() as [string, number][];
+    const targets = new Map<string, [string, number]>([[`${unit.dataset}|${unit.year}`, [unit.dataset, unit.year]]]);
+    for (const [ds, y] of parts) targets.set(`${ds}|${y}`, [ds, y]);
+    const renames: [string, string][] = [];
+    const removes: string[] = [];
+    let files = 0;
+    let rows = 0;
+    try {
+      for (const [dataset, year] of [...targets.values()].sort()) {
+        const p = await preparePartition(c, { dataDir: opts.dataDir, dataset, year, unitId: unit.id, cur: cur.table, settings });
+        renames.push(...p.renames);
+        removes.push(...p.removes);
+        files += p.filesWritten;
+        rows += p.rowsWritten;
+      }
+      await commitJournal(journalPath(opts.dataDir, PARQUET_JOURNAL_PREFIX, unit.id), { renames, removes }, opts.fsync ?? true);
+    } catch (e) {
+      await Promise.all(renames.map(([tmp]) => rm(tmp, { force: true })));
+      throw e;
+    } finally {
+      await st.drop(unit.id);
+    }
+    stats.unitsCommitted++;
+    stats.filesWritten += files;
+    stats.rowsWritten += rows;
+  }
+
+  return {
+    name,
+    stats: () => ({ ...stats }),
+
+    async write(batch: PageBatch): Promise<void> {
+      if (closed) throw closedError(name);
+      return serial(async () => {
+        try {
+          await init();
+          await stage!.append(batch.page.unit.id, batch.records);
+        } catch (e) {
+          throw sinkError(name, `staging page ${batch.page.pageId}`, e);
+        }
+      });
+    },
+
+    commitUnit(end: UnitEnd): Promise<void> {
+      if (closed) return Promise.reject(closedError(name));
+      return serial(async () => {
+        try {
+          await init();
+          await commit(end);
+        } catch (e) {
+          throw sinkError(name, `committing unit ${end.unit.id}`, e);
+        }
+      });
+    },
+
+    abortUnit(unitId: string): Promise<void> {
+      return serial(async () => {
+        if (stage) await stage.drop(unitId);
+      });
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await serial(async () => {
+        if (ready) await ready.catch(() => undefined);
+        await stage?.dropAll().catch(() => undefined);
+        conn?.closeSync();
+        ownInstance?.closeSync();
+      });
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Parquet layout and the pure part of a partition commit: which files to keep, rewrite or merge.
+ *
+ *   <dataDir>/parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet
+ *
+ * `year` is the UTC year of `period` (data time). A partition is a set of files, each sorted by
+ * (respondent, series, period), with no key in two files. Invariant kept by `planPartition`: at most one file of
+ * a partition has fewer than `minFileRows` rows (the tail).
+ */
+import path from 'node:path';
+
+/** `<dataDir>/parquet`. */
+export function parquetRoot(dataDir: string): string {
+  return path.join(dataDir, 'parquet');
+}
+
+/** Directory of one (dataset, year) partition. */
+export function partitionDir(dataDir: string, dataset: string, year: number): string {
+  return path.join(parquetRoot(dataDir), `dataset=${dataset}`, `year=${year}`);
+}
+
+const PART_RE = /^part-(\d+)\.parquet$/;
+
+/** Sequence number of a part file name, or `undefined` for other names. */
+export function partSeq(name: string): number | undefined {
+  const m = PART_RE.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Part file name for a sequence number. */
+export function partName(seq: number): string {
+  return `part-${String(seq).padStart(6, '0')}.parquet`;
+}
+
+/**
+ * Row-group size for a file of `rows` rows: as many equal groups of ≥ `minGroupRows` as fit (one group when the
+ * file is smaller), so no group but a small file's only group falls under the minimum.
+ */
+export function rowGroupSize(rows: number, minGroupRows = 100_000): number {
+  const groups = Math.max(1, Math.floor(rows / minGroupRows));
+  return Math.max(1, Math.ceil(rows / groups));
+}
+
+/** An existing file of the partition, with how many of its rows the commit replaces. */
+export interface PartFile {
+  readonly name: string;
+  readonly rows: number;
+  /** Rows whose key the unit re-delivers, or that an earlier copy of the unit wrote. */
+  readonly removed: number;
+}
+
+/** What to do with a partition. Every file in `rewrite` or `merge` is replaced; `keep` files are untouched. */
+export interface PartitionPlan {
+  /** Files rewritten alone without their removed rows (still ≥ `minFileRows`). */
+  readonly rewrite: readonly PartFile[];
+  /** Files whose kept rows join the unit's rows in one new file. */
+  readonly merge: readonly PartFile[];
+  /** Rows of the merged file (unit rows + kept rows of `merge`); 0 means no merged file. */
+  readonly mergedRows: number;
+  /** Files dropped with nothing left (all rows removed), a subset of `merge`. */
+  readonly emptied: readonly PartFile[];
+}
+
+/**
+ * Plan a partition commit. Untouched files of ≥ `minFileRows` are kept; touched ones that stay large are
+ * rewritten alone (bounded work, no big sort); every small file (touched or not) merges with the unit's rows.
+ */
+export function planPartition(files: readonly PartFile[], unitRows: number, minFileRows: number): PartitionPlan {
+  const rewrite: PartFile[] = [];
+  const merge: PartFile[] = [];
+  const emptied: PartFile[] = [];
+  let mergedRows = unitRows;
+  for (const f of files) {
+    const kept = f.rows - f.removed;
+    if (kept >= minFileRows) {
+      if (f.removed > 0) rewrite.push(f);
+    } else {
+      merge.push(f);
+      mergedRows += kept;
+      if (kept === 0) emptied.push(f);
+    }
+  }
+  return { rewrite, merge, mergedRows, emptied };
+}

@@ -1,0 +1,106 @@
+/**
+ * The IO half of a Parquet partition commit: measure the partition against the unit's rows, write the planned
+ * files to hidden temp names with DuckDB `COPY … (FORMAT PARQUET)`, and return the renames/removals for the
+ * unit's journal. Nothing becomes visible here; the caller commits the journal.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { OBSERVATION_SELECT } from '../record-stage.js';
+import { tempPathFor } from '../atomic-files.js';
+import { partName, partSeq, partitionDir, planPartition, rowGroupSize, type PartFile } from './layout.js';
+
+/** Parquet writer settings. */
+export interface ParquetWriteSettings {
+  compression: 'zstd' | 'snappy';
+  minFileRows: number;
+  minRowGroupRows: number;
+}
+
+/** What a partition commit prepared: temp → final renames and files to remove, plus counts. */
+export interface PreparedPartition {
+  renames: [string, string][];
+  removes: string[];
+  filesWritten: number;
+  rowsWritten: number;
+}
+
+/** SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function fileList(files: readonly string[]): string {
+  return `[${files.map(sqlString).join(', ')}]`;
+}
+
+/**
+ * Prepare one (dataset, year) partition for the unit whose decoded rows are in `cur` (a temp table). Rows of
+ * `cur` outside `year`, and rows of earlier copies of the unit (`source_page` starting with `<unitId>-p`), are
+ * handled: existing rows with a key in `cur` or from an earlier copy of the unit are removed.
+ */
+export async function preparePartition(
+  conn: DuckDBConnection,
+  args: { dataDir: string; dataset: string; year: number; unitId: string; cur: string; settings: ParquetWriteSettings },
+): Promise<PreparedPartition> {
+  const { dataDir, dataset, year, unitId, cur, settings } = args;
+  const dir = partitionDir(dataDir, dataset, year);
+  await mkdir(dir, { recursive: true });
+  const names = await readdir(dir);
+  // Leftovers of a commit that crashed before its journal: never visible, safe to delete (one writer).
+  await Promise.all(names.filter((n) => n.startsWith('.part-') && n.endsWith('.tmp')).map((n) => rm(path.join(dir, n), { force: true })));
+  const parts = names.filter((n) => partSeq(n) !== undefined).sort();
+  const full = (n: string) => path.join(dir, n);
+  const inYear = `year(timezone('UTC', period)) = ${year}`;
+  const prefix = sqlString(`${unitId}-p`);
+  const replaced = (p: string) =>
+    `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur} s WHERE s.dataset = ${p}.dataset ` +
+    `AND s.respondent = ${p}.respondent AND s.series = ${p}.series AND s.period = ${p}.period))`;
+
+  const unitRows = Number(
+    (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${cur} WHERE ${inYear} AND dataset = ${sqlString(dataset)}`)).getRows()[0][0],
+  );
+  let files: PartFile[] = [];
+  if (parts.length > 0) {
+    const meta = await conn.runAndReadAll(
+      `SELECT file_name, num_rows::BIGINT FROM parquet_file_metadata(${fileList(parts.map(full))})`,
+    );
+    const rowsOf = new Map(meta.getRows().map(([f, n]) => [path.basename(String(f)), Number(n)]));
+    const hit = await conn.runAndReadAll(
+      `SELECT filename, count(*)::BIGINT FROM read_parquet(${fileList(parts.map(full))}, filename = true) p
+       WHERE ${replaced('p')} GROUP BY filename`,
+    );
+    const removedOf = new Map(hit.getRows().map(([f, n]) => [path.basename(String(f)), Number(n)]));
+    files = parts.map((name) => ({ name, rows: rowsOf.get(name) ?? 0, removed: removedOf.get(name) ?? 0 }));
+  }
+  const plan = planPartition(files, unitRows, settings.minFileRows);
+  let seq = Math.max(0, ...parts.map((n) => partSeq(n)!)) + 1;
+  const out: PreparedPartition = { renames: [], removes: [], filesWritten: 0, rowsWritten: 0 };
+  const copy = async (select: string, rows: number) => {
+    const final = full(partName(seq++));
+    const tmp = tempPathFor(final, 'w');
+    await conn.run(
+      `COPY (${select} ORDER BY respondent, series, period) TO ${sqlString(tmp)} ` +
+        `(FORMAT PARQUET, COMPRESSION ${settings.compression.toUpperCase()}, ROW_GROUP_SIZE ${rowGroupSize(rows, settings.minRowGroupRows)})`,
+    );
+    out.renames.push([tmp, final]);
+    out.filesWritten++;
+    out.rowsWritten += rows;
+  };
+  for (const f of plan.rewrite) {
+    await copy(`SELECT ${OBSERVATION_SELECT} FROM read_parquet(${sqlString(full(f.name))}) p WHERE NOT ${replaced('p')}`, f.rows - f.removed);
+    out.removes.push(full(f.name));
+  }
+  if (plan.mergedRows > 0) {
+    const kept = plan.merge.filter((f) => f.rows > f.removed).map((f) => full(f.name));
+    const fromFiles = kept.length
+      ? ` UNION ALL SELECT ${OBSERVATION_SELECT} FROM read_parquet(${fileList(kept)}) p WHERE NOT ${replaced('p')}`
+      : '';
+    await copy(
+      `SELECT ${OBSERVATION_SELECT} FROM ${cur} WHERE ${inYear} AND dataset = ${sqlString(dataset)}${fromFiles}`,
+      plan.mergedRows,
+    );
+  }
+  for (const f of plan.merge) out.removes.push(full(f.name));
+  return out;
+}
