@@ -33,7 +33,7 @@ export interface TransformsBenchOptions {
   readonly poolPages?: number;
   /** Pages used for the stream-json vs JSON.parse comparison (stream-json is slow). Default 20. */
   readonly parseComparePages?: number;
-  /** Repeats of each parse measurement; the median is reported. Default 3. */
+  /** Repeats of each measurement (pipeline, validate+normalize, parse); medians are reported. Default 3. */
   readonly repeats?: number;
 }
 
@@ -45,7 +45,10 @@ export interface TransformsBenchResult {
   readonly bytesPerRow: number;
   /** parsePages → validateNormalize over every page (replay shape: pages without an envelope). */
   readonly pipeline: {
+    /** Median over `repeats` runs of the whole page set. */
     readonly rowsPerSec: number;
+    /** Each run's rows/s, in order. */
+    readonly rowsPerSecRuns: readonly number[];
     readonly seconds: number;
     readonly records: number;
     readonly quarantined: number;
@@ -55,7 +58,7 @@ export interface TransformsBenchResult {
     /** RSS before the run (pool of bodies and runtime included), MB. */
     readonly baselineRssMb: number;
   };
-  /** `validatePage` alone on already-parsed rows. */
+  /** `validatePage` alone on already-parsed rows (median pass over the pool, after a warm-up pass). */
   readonly validateNormalizeRowsPerSec: number;
   /** Parsing the same pages: `parsePage` (JSON.parse) vs stream-json's best configuration. */
   readonly parse: {
@@ -158,7 +161,7 @@ export async function benchTransforms(opts: TransformsBenchOptions = {}): Promis
   const poolBytes = pool.reduce((s, b) => s + b.length, 0);
   const unit: WorkUnit = { id: `${dataset}-2024-bench`, dataset, facets: {}, startMs: START_MS, endMs: START_MS + 10 * 366 * 24 * HOUR_MS, year: 2024, expectedRows: total };
 
-  // The pipeline: pages without an envelope (replay shape) → parsePages → validateNormalize.
+  // The pipeline: pages without an envelope (replay shape) → parsePages → validateNormalize, `repeats` times.
   globalThis.gc?.();
   const baselineRss = process.memoryUsage.rss();
   let peakRss = baselineRss;
@@ -179,21 +182,26 @@ export async function benchTransforms(opts: TransformsBenchOptions = {}): Promis
       yield { kind: 'page', page };
     }
   }
-  const stage = validateNormalize({ ingestedAt: Date.now() });
   let records = 0;
   let quarantined = 0;
   let duplicates = 0;
-  let t0 = performance.now();
-  for await (const item of stage(parsePages(source(), { signal }), { signal })) {
-    if (item.kind !== 'page') continue;
-    records += item.records.length;
-    quarantined += item.quarantined.length;
-    duplicates += item.duplicates;
-    const rss = process.memoryUsage.rss();
-    if (rss > peakRss) peakRss = rss;
+  const pipeTimes: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const stage = validateNormalize({ ingestedAt: Date.now() });
+    records = quarantined = duplicates = 0;
+    const t = performance.now();
+    for await (const item of stage(parsePages(source(), { signal }), { signal })) {
+      if (item.kind !== 'page') continue;
+      records += item.records.length;
+      quarantined += item.quarantined.length;
+      duplicates += item.duplicates;
+      const rss = process.memoryUsage.rss();
+      if (rss > peakRss) peakRss = rss;
+    }
+    pipeTimes.push(performance.now() - t);
+    if (records + quarantined + duplicates !== total) throw new Error('rows lost in the bench pipeline');
   }
-  const pipeSec = (performance.now() - t0) / 1000;
-  if (records + quarantined + duplicates !== total) throw new Error('rows lost in the bench pipeline');
+  const pipeSec = median(pipeTimes) / 1000;
 
   // Parse comparison on the same pages, alternating the two so that machine noise hits both.
   const compare = pool.slice(0, comparePages);
@@ -224,9 +232,13 @@ export async function benchTransforms(opts: TransformsBenchOptions = {}): Promis
     }
   };
   vnPass(); // warm-up
-  t0 = performance.now();
-  for (let r = 0; r < repeats; r++) vnPass();
-  const vnSec = (performance.now() - t0) / 1000;
+  const vnTimes: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    vnPass();
+    vnTimes.push(performance.now() - t);
+  }
+  const vnSec = median(vnTimes) / 1000;
   parsed.length = 0;
 
   const rowsPerSec = Math.round(total / pipeSec);
@@ -235,8 +247,17 @@ export async function benchTransforms(opts: TransformsBenchOptions = {}): Promis
     pages,
     rowsPerPage,
     bytesPerRow: Math.round(poolBytes / (poolPages * rowsPerPage)),
-    pipeline: { rowsPerSec, seconds: Math.round(pipeSec * 1000) / 1000, records, quarantined, duplicates, peakRssMb: mb(peakRss), baselineRssMb: mb(baselineRss) },
-    validateNormalizeRowsPerSec: Math.round((repeats * poolPages * rowsPerPage) / vnSec),
+    pipeline: {
+      rowsPerSec,
+      rowsPerSecRuns: pipeTimes.map((ms) => Math.round(total / (ms / 1000))),
+      seconds: Math.round(pipeSec * 1000) / 1000,
+      records,
+      quarantined,
+      duplicates,
+      peakRssMb: mb(peakRss),
+      baselineRssMb: mb(baselineRss),
+    },
+    validateNormalizeRowsPerSec: Math.round((poolPages * rowsPerPage) / vnSec),
     parse: {
       pages: comparePages,
       jsonParseRowsPerSec: Math.round(compareRows / jsonSec),

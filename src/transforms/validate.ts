@@ -185,7 +185,8 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
 /** A found value for a detail line: JSON (so NUL and newlines are escaped), at most 60 chars; `absent` for undefined. */
 function show(v: unknown): string {
   if (v === undefined) return 'absent';
-  const s = JSON.stringify(v) ?? String(v);
+  // JSON leaves U+2028/U+2029 raw; escape them too so a detail stays one line everywhere.
+  const s = (JSON.stringify(v) ?? String(v)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

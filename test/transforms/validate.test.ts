@@ -219,6 +219,13 @@ describe('validatePage options', () => {
     expect(validatePage(rows, ctx).records.map((r) => (r.flags & Flag.IDENTICAL_RUN) !== 0)).toEqual([true, false, false]);
   });
 
+  it('keeps a detail on one line even for codes holding line separators', () => {
+    const [q] = validatePage([fuel('W\u2028\nND', '1')], ctx).quarantined;
+    expect(q.reason).toBe('BAD_CODE');
+    expect(q.detail).not.toMatch(/[\n\r\u2028\u2029]/);
+    expect(q.detail).toContain('W\\u2028\\nND');
+  });
+
   it('uses maxAbsValueMwh as the hard value bound', () => {
     expect(validatePage([fuel('NG', '2000')], ctx, { maxAbsValueMwh: 1000 }).quarantined[0].reason).toBe('BAD_VALUE');
   });
