@@ -47,8 +47,14 @@ const SUBREGIONS: Readonly<Record<string, number>> = {
   US48: 0, CAL: 0, CAR: 0, CENT: 0, FLA: 0, MIDA: 0, MIDW: 0, NE: 0, NW: 0, NY: 0, SE: 0, SW: 0, TEN: 0, TEX: 0,
 };
 
-/** From the second half of 2024 some respondents also report battery storage (§2.2). */
-const BATTERY_FROM_2024: ReadonlySet<string> = new Set(['CISO', 'CAL', 'ERCO', 'TEX', 'US48']);
+/** Fuels some respondents add from 2024-07-01, the taxonomy change (§2.2, §16 G 11). */
+const ADDED_FROM_2024_07: Readonly<Record<string, readonly string[]>> = {
+  CISO: ['BAT', 'SNB'],
+  CAL: ['BAT', 'SNB'],
+  ERCO: ['BAT', 'SNB'],
+  TEX: ['BAT', 'SNB'],
+  US48: ['BAT', 'PS', 'SNB', 'WNB'],
+};
 
 /** Fallback series per unknown respondent, per route. */
 const UNKNOWN_SERIES: Readonly<Record<Dataset, number>> = {
@@ -89,9 +95,9 @@ function seriesOf(dataset: Dataset, respondent: string, series: readonly string[
     case 'fuel-type-data': {
       const fuels = FUELS[respondent];
       if (!fuels) return series?.length || UNKNOWN_SERIES[dataset];
-      // Battery rows begin mid-2024: half a series on average in 2024, one afterwards.
-      const battery = BATTERY_FROM_2024.has(respondent) && (!series?.length || series.includes('BAT'));
-      return pick(fuels) + (battery ? (year === 2024 ? 0.5 : year > 2024 ? 1 : 0) : 0);
+      // The added fuels begin on 2024-07-01: half a year of rows on average in 2024, all year afterwards.
+      const added = pick(ADDED_FROM_2024_07[respondent] ?? []);
+      return pick(fuels) + added * (year === 2024 ? 184 / 366 : year > 2024 ? 1 : 0);
     }
     case 'interchange-data': {
       const n = NEIGHBOURS[respondent] ?? UNKNOWN_SERIES[dataset];
