@@ -32,13 +32,20 @@ export function partName(seq: number): string {
   return `part-${String(seq).padStart(6, '0')}.parquet`;
 }
 
+/** DuckDB's Parquet writer rounds `ROW_GROUP_SIZE` up to whole vectors of this many rows. */
+export const VECTOR_ROWS = 2048;
+
 /**
- * Row-group size for a file of `rows` rows: as many equal groups of ≥ `minGroupRows` as fit (one group when the
- * file is smaller), so no group but a small file's only group falls under the minimum.
+ * `ROW_GROUP_SIZE` for a file of `rows` rows: the most groups such that every group, the last one included, holds
+ * ≥ `minGroupRows` rows once DuckDB rounds the size up to whole vectors; one group when the file is smaller.
  */
 export function rowGroupSize(rows: number, minGroupRows = 100_000): number {
-  const groups = Math.max(1, Math.floor(rows / minGroupRows));
-  return Math.max(1, Math.ceil(rows / groups));
+  const rounded = (n: number) => Math.ceil(n / VECTOR_ROWS) * VECTOR_ROWS;
+  for (let g = Math.floor(rows / minGroupRows); g > 1; g--) {
+    const size = rounded(Math.ceil(rows / g));
+    if (rows - (g - 1) * size >= minGroupRows) return size;
+  }
+  return Math.max(VECTOR_ROWS, rounded(rows));
 }
 
 /** An existing file of the partition, with how many of its rows the commit replaces. */
