@@ -5,7 +5,7 @@
  *
  * Also the row renderer the server uses: one JSON string per row from the series' precomputed prefix.
  */
-import { HISTORY_START_MS, type Dataset } from '../core/catalog.js';
+import { DATASET_INFO, HISTORY_START_MS, VALUE_UNITS, type Dataset } from '../core/catalog.js';
 import type { EiaRow } from '../core/contracts.js';
 import { HOUR_MS, formatHourStamp } from '../core/time.js';
 import { resolveOptions, simNow, type SimulatorOptions } from './options.js';
@@ -49,13 +49,22 @@ export function* generateRows(q: SimQuery, opts: Partial<SimulatorOptions> = {})
   const now = simNow(o);
   const plan = planFor(q, opts, now);
   const vctx = valueContext(o, now);
-  const render = rowRenderer(plan, vctx, true, o.compatMode === '2023');
+  const numeric = o.compatMode === '2023';
+  const [k1, n1, k2, n2] = DATASET_INFO[q.dataset].rowKeys.slice(1, 5);
   const buf = new Int32Array(plan.series.length);
   for (let j = 0; j < plan.cum.length - 1; j++) {
     if (plan.cum[j + 1] === plan.cum[j]) continue;
     const h = plan.h0 + j;
+    const period = stampOf(h);
     const n = rowsAtHour(plan, h, buf);
-    for (let k = 0; k < n; k++) yield JSON.parse(render(buf[k], h)) as EiaRow;
+    for (let k = 0; k < n; k++) {
+      const s = plan.series[buf[k]];
+      const v = seriesValue(s, h, vctx);
+      yield {
+        period, [k1]: s.dim1, [n1]: s.name1, [k2]: s.dim2, [n2]: s.name2,
+        value: v === null ? null : numeric ? v : String(v), 'value-units': VALUE_UNITS,
+      };
+    }
   }
 }
 

@@ -25,6 +25,9 @@ export interface Series {
   /** Facet codes in route facet order (`respondent,type` · `respondent,fueltype` · `fromba,toba` · `subba,parent`). */
   readonly dim1: string;
   readonly dim2: string;
+  /** Names shown beside dim1 and dim2 (`respondent-name`, `type-name`, …). */
+  readonly name1: string;
+  readonly name2: string;
   /** The reporting respondent (respondent / fromba / parent): lag, exemptions, quirk keys. */
   readonly respondent: string;
   /** The series facet code (type / fueltype / toba / subba). */
@@ -113,7 +116,7 @@ function build(dataset: Dataset, taxonomy: boolean): Series[] {
   drafts.sort((x, y) => (x.dim1 < y.dim1 ? -1 : x.dim1 > y.dim1 ? 1 : x.dim2 < y.dim2 ? -1 : x.dim2 > y.dim2 ? 1 : 0));
   const keys = DATASET_INFO[dataset].rowKeys;
   return drafts.map((d, index) => ({
-    index, dataset, dim1: d.dim1, dim2: d.dim2, respondent: d.respondent, code: d.code, kind: d.kind,
+    index, dataset, dim1: d.dim1, dim2: d.dim2, name1: d.name1, name2: d.name2, respondent: d.respondent, code: d.code, kind: d.kind,
     key: strHash(`${dataset}|${d.dim1}|${d.dim2}`), respKey: strHash(d.respondent),
     startHour: d.start, endHour: d.end, profile: d.profile, cap: d.cap, sign: d.sign, pairKey: d.pairKey,
     constant: d.constant,
@@ -166,13 +169,8 @@ export function facetValues(dataset: Dataset, facet: string): { id: string; name
   const [f1] = DATASET_INFO[dataset].facets;
   const seen = new Map<string, string>();
   for (const s of allSeries(dataset)) {
-    const [code, prefixName] = facet === f1 ? [s.dim1, 2] : [s.dim2, 4];
-    if (!seen.has(code)) seen.set(code, nameFromPrefix(s.prefix, prefixName));
+    const [code, name] = facet === f1 ? [s.dim1, s.name1] : [s.dim2, s.name2];
+    if (!seen.has(code)) seen.set(code, name);
   }
   return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, name]) => ({ id, name }));
-}
-
-function nameFromPrefix(prefix: string, field: number): string {
-  const obj = JSON.parse(`{${prefix.slice(1)}}`) as Record<string, string>;
-  return Object.values(obj)[field - 1];
 }
