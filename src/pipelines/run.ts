@@ -117,7 +117,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     );
     const sinks: Sink[] = [
       createRawArchiveSink({ dataDir: config.dataDir }),
-      createParquetSink({ dataDir: config.dataDir }),
+      createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance }),
       createQuarantineFilesSink({ dataDir: config.dataDir }),
       warehouse.sink,
     ];
@@ -280,7 +280,7 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
       types: config.types,
     });
     sink = createFanOut([
-      createParquetSink({ dataDir: config.dataDir }),
+      createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance }),
       createQuarantineFilesSink({ dataDir: config.dataDir }),
       warehouse.sink,
     ]);
