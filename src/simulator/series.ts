@@ -137,6 +137,24 @@ export function allSeries(dataset: Dataset, taxonomy = true): readonly Series[] 
   return s;
 }
 
+const fuelCache = new Map<string, ReadonlyMap<string, readonly Series[]>>();
+
+/** The fuel-type-data series of `respondent` (all years), for net generation = Σ fuels. */
+export function fuelSeriesOf(respondent: string, taxonomy: boolean): readonly Series[] {
+  const k = String(taxonomy);
+  let m = fuelCache.get(k);
+  if (!m) {
+    const byResp = new Map<string, Series[]>();
+    for (const s of allSeries('fuel-type-data', taxonomy)) {
+      let list = byResp.get(s.respondent);
+      if (!list) byResp.set(s.respondent, (list = []));
+      list.push(s);
+    }
+    fuelCache.set(k, (m = byResp));
+  }
+  return m.get(respondent) ?? [];
+}
+
 /**
  * The series codes (type / fueltype / toba / subba) the generator emits for `respondent` (respondent / fromba /
  * parent) in UTC `year`, ascending. Empty for unknown respondents and for years before 2019.

@@ -11,7 +11,7 @@ import { HOUR_MS } from '../core/time.js';
 import { SALT, hash2, hash3, hash4, mix32, smoothNoise, unit } from './hash.js';
 import { simNow, type QuirkRates, type ResolvedOptions } from './options.js';
 import type { RespondentProfile } from './profiles.js';
-import { Kind, type Series } from './series.js';
+import { Kind, fuelSeriesOf, type Series } from './series.js';
 
 /** Per-request facts the value model needs besides (series, hour). */
 export interface ValueContext {
@@ -25,6 +25,8 @@ export interface ValueContext {
   readonly shiftFrom: number;
   readonly shiftTo: number;
   readonly shiftHours: number;
+  /** Whether the 2024-07 fuel taxonomy change applies (net generation sums the fuels alive at the hour). */
+  readonly taxonomy: boolean;
 }
 
 /** Build the value context for the simulated now. */
@@ -40,6 +42,7 @@ export function valueContext(opts: ResolvedOptions, nowMs = simNow(opts)): Value
     shiftFrom: sh ? Math.ceil((sh.fromMs - HISTORY_START_MS) / HOUR_MS) : 0,
     shiftTo: sh ? Math.ceil((sh.toMs - HISTORY_START_MS) / HOUR_MS) : 0,
     shiftHours: sh ? sh.hours : 0,
+    taxonomy: q.taxonomyChange,
   };
 }
 
@@ -70,6 +73,20 @@ function dayOfYear(p: RespondentProfile, h: number): number {
 }
 
 let memoKey = -1, memoH = -1, memoSeed = 0, memoVal = 0;
+let genKey = -1, genH = -1, genSeed = 0, genTax = false, genVal = 0;
+
+/**
+ * Net generation of a respondent at hour h, MW: the sum of its fuel series' base values (alive at h) with ±2%
+ * reporting noise, so Σ fuel ≈ NG within a few percent hour by hour and NG − TI ≈ D.
+ */
+export function generation(s: Series, h: number, seed: number, taxonomy: boolean): number {
+  if (genKey === s.respKey && genH === h && genSeed === seed && genTax === taxonomy) return genVal;
+  let sum = 0;
+  for (const f of fuelSeriesOf(s.respondent, taxonomy)) if (h >= f.startHour && h < f.endHour) sum += baseValue(f, h, seed, taxonomy);
+  const v = sum * (1 + 0.02 * smoothNoise(s.respKey ^ seed ^ SALT.TOTALS, h, 5));
+  genKey = s.respKey; genH = h; genSeed = seed; genTax = taxonomy; genVal = v;
+  return v;
+}
 
 /** Demand of a respondent at hour h, MW (before quirks). */
 export function demand(p: RespondentProfile, respKey: number, h: number, seed: number): number {
@@ -103,7 +120,7 @@ function windFactor(key: number, h: number): number {
 }
 
 /** The series value before quirks, MW (may be fractional or negative). */
-export function baseValue(s: Series, h: number, seed: number): number {
+export function baseValue(s: Series, h: number, seed: number, taxonomy = true): number {
   const p = s.profile;
   const k = s.key ^ seed;
   switch (s.kind) {
@@ -112,13 +129,12 @@ export function baseValue(s: Series, h: number, seed: number): number {
     case Kind.DF:
       return demand(p, s.respKey, h, seed) * (1 + 0.025 * smoothNoise(k, h, 7));
     case Kind.NGR:
-      return p.meanDemand > 0
-        ? demand(p, s.respKey, h, seed) * p.genRatio * (1 + 0.02 * smoothNoise(k, h, 11))
-        : s.cap * windFactor(k, h);
+      return generation(s, h, seed, taxonomy);
     case Kind.TI: {
-      if (p.meanDemand === 0) return 0.98 * s.cap * windFactor(k, h);
+      const g = generation(s, h, seed, taxonomy);
+      if (p.meanDemand === 0) return 0.98 * g;
       const d = demand(p, s.respKey, h, seed);
-      return d * (p.genRatio - 1) * (1 + 0.02 * smoothNoise(k, h, 11)) + 0.01 * d * smoothNoise(k, h, 3);
+      return g - d + 0.01 * d * smoothNoise(k, h, 3);
     }
     case Kind.SUN: case Kind.SNB: {
       const sf = sunFactor(p, h);
@@ -183,7 +199,7 @@ export function seriesValue(s: Series, h: number, ctx: ValueContext): number | n
       if (hv >= start && hv < start + 3 + ((u >>> 20) % 6)) hv = start;
     }
   }
-  let v = baseValue(s, hv, seed);
+  let v = baseValue(s, hv, seed, ctx.taxonomy);
   if (q.fixedAnomalies) {
     if (s.kind === Kind.D && h === NYIS_ZERO_H && s.respondent === 'NYIS') return 0;
     if (s.kind === Kind.D && h === PJM_SPIKE_H && s.respondent === 'PJM') return 417669;

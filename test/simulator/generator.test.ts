@@ -193,4 +193,24 @@ describe('data quirks (§16 G)', () => {
     }
     expect(exact).toBeLessThan(ab.length);
   });
+
+  it('keeps Σ fuel within a few percent of NG and NG − TI ≈ D hour by hour, unless inconsistentTotals strikes', () => {
+    const t0 = Date.UTC(2023, 2, 1), t1 = Date.UTC(2023, 2, 8);
+    const clean = { ...opts, quirks: { inconsistentTotals: 0, nullValue: 0, spike: 0, zeroDemand: 0, negativeDemand: 0, identicalRun: 0 } };
+    const deviations = (o: Partial<SimulatorOptions>) => {
+      const region = rows(q('region-data', { respondent: ['ERCO'] }, t0, t1), o);
+      const fuel = new Map<string, number>();
+      for (const r of rows(q('fuel-type-data', { respondent: ['ERCO'] }, t0, t1), o)) fuel.set(String(r.period), (fuel.get(String(r.period)) ?? 0) + num(r));
+      const by = (type: string) => new Map(region.filter((r) => r.type === type).map((r) => [String(r.period), num(r)]));
+      const [d, ng, ti] = [by('D'), by('NG'), by('TI')];
+      const fuelDev = [...ng].map(([p, v]) => Math.abs((fuel.get(p) ?? 0) - v) / v).sort((a, b) => a - b);
+      const balDev = [...ng].map(([p, v]) => Math.abs(v - (ti.get(p) ?? 0) - (d.get(p) ?? 0)) / (d.get(p) ?? 1)).sort((a, b) => a - b);
+      return { fuel: fuelDev[fuelDev.length >> 1], balance: balDev[balDev.length >> 1], fuelMax: fuelDev[fuelDev.length - 1] };
+    };
+    const c = deviations(clean);
+    expect(c.fuel).toBeLessThan(0.03);
+    expect(c.fuelMax).toBeLessThan(0.1);
+    expect(c.balance).toBeLessThan(0.03);
+    expect(deviations({ ...clean, quirks: { ...clean.quirks, inconsistentTotals: 1 } }).fuel).toBeGreaterThan(0.03);
+  });
 });

@@ -112,6 +112,17 @@ describe('parameters over HTTP', () => {
     expect(b.text).toBe(a.text);
   });
 
+  it('reads an application/x-www-form-urlencoded body on a GET after the query', async () => {
+    const r = await get(sim.baseUrl, `${base}?api_key=${KEY}&length=1`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'data%5B%5D=value&facets%5Brespondent%5D%5B%5D=PACW&facets%5Btype%5D%5B%5D=D&start=2024-01-01T00&end=2024-01-01T03&length=2',
+    });
+    const b = body(r.text);
+    expect(b.response.total).toBe('4');
+    expect(b.response.data).toHaveLength(2);
+    expect(Object.keys(b.request.params)).toEqual(['api_key', 'length', 'data', 'facets', 'start', 'end']);
+  });
+
   it('lets X-Params override query values except the URL api_key', async () => {
     const r = await get(sim.baseUrl, `${base}?api_key=${KEY}&length=1&facets[respondent][]=PACW`, {
       headers: { 'x-params': JSON.stringify({ length: 3, api_key: 'nope' }) },
