@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseCli } from './config.js';
+import { configureCrashPoints } from './core/crash-points.js';
 import { EtlError, isEtlError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
 import { redactText } from './core/redact.js';
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = parsed.config;
+  configureCrashPoints(process.env.EIA_STREAM_CRASH_AT);
   const logger = createLogger({ level: config.logLevel, secret: config.apiKey ?? undefined });
   const controller = new AbortController();
   let interrupts = 0;

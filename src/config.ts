@@ -32,6 +32,7 @@ export const DEFAULTS = {
   requestsPerHour: 5000,
   requestsPerSecond: 5,
   lookbackHours: 72,
+  timeoutMs: 30_000,
   logLevel: 'info',
 } as const;
 
@@ -64,6 +65,8 @@ export interface PipelineConfig {
   readonly progress: boolean;
   readonly phase: Phase | null;
   readonly lookbackHours: number;
+  /** Per-request wait for headers, and longest silence while a body streams, ms. */
+  readonly timeoutMs: number;
   /** `eia` with a key, `simulator` without (the built-in simulator is started). */
   readonly source: 'eia' | 'simulator';
   /** API base URL (`https://api.eia.gov/v2`, `EIA_BASE_URL`, or null = start the built-in simulator). */
@@ -86,6 +89,7 @@ const OPTIONS = {
   'requests-per-hour': { type: 'string' },
   'requests-per-second': { type: 'string' },
   'lookback-hours': { type: 'string' },
+  'timeout-ms': { type: 'string' },
   phase: { type: 'string' },
   config: { type: 'string' },
   fresh: { type: 'boolean' },
@@ -109,6 +113,7 @@ const FileSchema = z
     requestsPerHour: z.number().describe('rolling-hour request budget'),
     requestsPerSecond: z.number().describe('per-second request budget'),
     lookbackHours: z.number().describe('incremental lookback'),
+    timeoutMs: z.number().describe('per-request timeout, ms'),
     logLevel: z.string().describe('pino level'),
   })
   .partial()
@@ -196,6 +201,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     requestsPerHour: intOption('--requests-per-hour', v['requests-per-hour'] ?? file.requestsPerHour, DEFAULTS.requestsPerHour, 1, 1_000_000),
     requestsPerSecond: intOption('--requests-per-second', v['requests-per-second'] ?? file.requestsPerSecond, DEFAULTS.requestsPerSecond, 1, 1000),
     lookbackHours: intOption('--lookback-hours', v['lookback-hours'] ?? file.lookbackHours, DEFAULTS.lookbackHours, 1, 24 * 365),
+    timeoutMs: intOption('--timeout-ms', v['timeout-ms'] ?? file.timeoutMs, DEFAULTS.timeoutMs, 100, 600_000),
     fresh: v.fresh ?? false,
     json: v.json ?? false,
     logLevel: logLevel as PipelineConfig['logLevel'],
@@ -327,6 +333,7 @@ Options:
   --requests-per-hour N       rolling-hour budget of the key, retries included (default ${DEFAULTS.requestsPerHour})
   --requests-per-second N     burst budget (default ${DEFAULTS.requestsPerSecond})
   --lookback-hours N          incremental: re-fetch this many hours before the latest stored (default ${DEFAULTS.lookbackHours})
+  --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
   --phase P                   quick: connectivity, small, medium, full
   --config FILE               JSON file with the same options in camelCase (flags win)
   --fresh                     ignore the resume ledger and fetch everything again

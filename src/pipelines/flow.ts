@@ -9,6 +9,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type { FlowItem, PageBatch, Sink, Source, SourceItem, StreamTransform } from '../core/contracts.js';
+import { crashPoint } from '../core/crash-points.js';
 import { EtlError } from '../core/errors.js';
 
 /** Counts of one flow, the exact account of every row received. */
@@ -63,6 +64,7 @@ export async function runFlow(parts: FlowParts, counts: FlowCounts = emptyCounts
         }
         open.add(item.page.unit.id);
         await sink.write(item);
+        crashPoint('page-written');
         counts.pages++;
         counts.rowsReceived += received;
         counts.rowsLoaded += item.records.length;
@@ -70,7 +72,9 @@ export async function runFlow(parts: FlowParts, counts: FlowCounts = emptyCounts
         counts.rowsDuplicate += item.duplicates;
         hooks?.onPage?.(item, counts);
       } else if (item.kind === 'unit-end') {
+        crashPoint('before-commit');
         await sink.commitUnit(item);
+        crashPoint('after-commit');
         open.delete(item.unit.id);
         counts.units++;
         hooks?.onUnitCommitted?.(item.unit.id, counts);

@@ -15,7 +15,7 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, type EiaSource } from '../sources/eia/index.js';
+import { createEiaSource, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { planUnits, pagesFor } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -33,6 +33,8 @@ export interface RunDeps {
   stderr: NodeJS.WriteStream;
   /** Epoch ms clock (tests pin it). */
   now?: () => number;
+  /** Extra EIA source settings (timeouts, retry policy…) for tests and benchmarks; the CLI passes none. */
+  sourceOptions?: Partial<EiaSourceConfigInput>;
 }
 
 export interface RunResult {
@@ -112,6 +114,9 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
         concurrency: config.concurrency,
         requestsPerHour: config.requestsPerHour,
         requestsPerSecond: config.requestsPerSecond,
+        headersTimeoutMs: config.timeoutMs,
+        bodyTimeoutMs: config.timeoutMs,
+        ...deps.sourceOptions,
       },
       { units, logger },
     );
@@ -371,6 +376,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     fresh: config.fresh,
     phase: config.phase,
     lookbackHours: config.lookbackHours,
+    timeoutMs: config.timeoutMs,
   };
 }
 
