@@ -94,20 +94,25 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     const { unit } = end;
     const st = stage!;
     const c = conn!;
-    const cur = await st.materialize(unit.id);
-    stats.duplicatesDropped += cur.duplicates;
-    const parts = (
-      await c.runAndReadAll(`SELECT DISTINCT dataset, year(timezone('UTC', period))::INTEGER FROM ${cur.table}`)
-    ).getRows() as [string, number][];
-    const targets = new Map<string, [string, number]>([[`${unit.dataset}|${unit.year}`, [unit.dataset, unit.year]]]);
-    for (const [ds, y] of parts) targets.set(`${ds}|${y}`, [ds, y]);
+    const staged = await st.seal(unit.id);
+    stats.duplicatesDropped += staged.duplicates;
+    // Every partition the unit has rows in, plus its own (dataset, year): an earlier copy may have rows there.
+    const targets = new Map<string, number>([[`${unit.dataset}|${unit.year}`, 0], ...staged.partitions]);
+    if (staged.duplicates > 0) {
+      const counts = await c.runAndReadAll(
+        `SELECT dataset || '|' || year(timezone('UTC', period)), count(*)::INTEGER FROM ${staged.decoded} GROUP BY 1`,
+      );
+      for (const k of targets.keys()) targets.set(k, 0);
+      for (const [k, n] of counts.getRows()) targets.set(String(k), Number(n));
+    }
     const renames: [string, string][] = [];
     const removes: string[] = [];
     let files = 0;
     let rows = 0;
     try {
-      for (const [dataset, year] of [...targets.values()].sort()) {
-        const p = await preparePartition(c, { dataDir: opts.dataDir, dataset, year, unitId: unit.id, cur: cur.table, settings });
+      for (const [key, unitRows] of [...targets].sort()) {
+        const [dataset, year] = [key.slice(0, key.lastIndexOf('|')), Number(key.slice(key.lastIndexOf('|') + 1))];
+        const p = await preparePartition(c, { dataDir: opts.dataDir, dataset, year, unitId: unit.id, cur: staged.decoded, unitRows, settings });
         renames.push(...p.renames);
         removes.push(...p.removes);
         files += p.filesWritten;

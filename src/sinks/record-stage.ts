@@ -1,15 +1,15 @@
 /**
- * Stages the normalized records of open units in DuckDB temp tables, fast, for the Parquet and DuckDB sinks.
+ * Stages the normalized records of open units in DuckDB, fast, for the Parquet and DuckDB sinks.
  *
- * Strings cost the most to hand to DuckDB (one native call each), and a page repeats the same few: so each row is
- * appended as numbers only — (seq, respondent-dim, series-dim, period ms, value, flags, page-dim) — through
- * DuckDB data chunks of 2,048 rows, and the strings go once into three small dimension tables
- * (dataset+respondent+respondent_name, series+series_name+units, source_page+ingested_at). `materialize` joins
- * them back in SQL, on DuckDB's threads, into a decoded temp table with the observation columns, keeping the
- * last copy of a repeated key. A null `value` is staged as NaN (a MWh figure is never NaN).
+ * Strings cost the most to hand to DuckDB (one native call each, then compression), and a page repeats the same
+ * few. So every text column is replaced by an integer id from a string dictionary, and each row is appended as
+ * numbers only — (seq, dataset, respondent, respondent_name, series, series_name, period ms, value, units, flags,
+ * source_page, ingested_at ms) — through DuckDB data chunks of 2,048 rows. New strings go once into the dictionary
+ * table (`id INTEGER, s VARCHAR`). A null `value` is staged as NaN (a MWh figure is never NaN).
  *
- * Temp tables live in the connection's in-memory `temp` catalog (spilling under `memory_limit`), never in the
- * warehouse file. One stage per connection; not safe for concurrent calls on the same unit.
+ * The dictionary is either private (a temp table: the Parquet sink decodes with joins) or the warehouse's
+ * persistent `strings` table (the DuckDB sink stores the ids as they are). Stage tables live in the connection's
+ * in-memory `temp` catalog (spilling under `memory_limit`), never in the warehouse file.
  */
 import {
   DOUBLE,
@@ -22,7 +22,7 @@ import {
 } from '@duckdb/node-api';
 import type { ObservationRecord } from '../core/contracts.js';
 
-/** Observation columns in order (Parquet file and `observations` table). */
+/** Observation columns in order (Parquet file and `observations`). */
 export const OBSERVATION_COLUMNS = [
   'dataset',
   'respondent',
@@ -40,26 +40,52 @@ export const OBSERVATION_COLUMNS = [
 /** `OBSERVATION_COLUMNS` as a SQL select list. */
 export const OBSERVATION_SELECT = OBSERVATION_COLUMNS.join(', ');
 
-const CHUNK_ROWS = 2048;
-const STAGE_TYPES = [INTEGER, INTEGER, INTEGER, DOUBLE, DOUBLE, INTEGER, INTEGER];
+/** Text columns (stored as dictionary ids). */
+export const TEXT_COLUMNS = ['dataset', 'respondent', 'respondent_name', 'series', 'series_name', 'units', 'source_page'] as const;
 
-/** A unit's decoded rows: temp table `table` (observation columns + `seq`), `rows` rows, keys unique. */
-export interface MaterializedUnit {
-  readonly table: string;
+const CHUNK_ROWS = 2048;
+const STAGE_TYPES = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, DOUBLE, DOUBLE, INTEGER, INTEGER, INTEGER, DOUBLE];
+
+/** epoch-ms DOUBLE column → TIMESTAMPTZ (exact for whole milliseconds, independent of the session time zone). */
+export const msToTimestamptz = (col: string) => `(make_timestamp(CAST(${col} AS BIGINT) * 1000) AT TIME ZONE 'UTC')`;
+
+/** A unit's staged rows, ready to read. */
+export interface StagedUnit {
+  /**
+   * A view with the observation columns, text as dictionary ids, `period`/`ingested_at` as TIMESTAMPTZ, `value`
+   * NULL for missing; one row per key (the last staged copy wins).
+   */
+  readonly ids: string;
+  /** The same rows with text decoded (joins on the dictionary). */
+  readonly decoded: string;
   readonly rows: number;
   /** Rows dropped because a later copy of the same key was staged. */
   readonly duplicates: number;
+  /** Rows staged per (dataset, UTC year of period), `dataset|year` → rows (before de-duplication). */
+  readonly partitions: ReadonlyMap<string, number>;
+}
+
+/** Where the string dictionary lives. */
+export interface DictionaryOptions {
+  /** Qualified table `(id INTEGER, s VARCHAR)`, e.g. `main.strings`. Default: a private temp table. */
+  table?: string;
+  /** Entries already in `table` (string → id). */
+  initial?: ReadonlyMap<string, number>;
 }
 
 /** Staging of records per unit; see the module comment. */
 export interface RecordStage {
-  /** Append one page's records to the unit's stage (synchronous work on this thread, then a flush). */
+  /** Qualified name of the dictionary table. */
+  readonly dictionary: string;
+  /** Append one page's records to the unit's stage. */
   append(unitId: string, records: readonly ObservationRecord[]): Promise<void>;
   /** Rows staged so far for the unit. */
   stagedRows(unitId: string): number;
-  /** Build the unit's decoded, de-duplicated temp table (empty table when nothing was staged). */
-  materialize(unitId: string): Promise<MaterializedUnit>;
-  /** Drop everything staged or materialized for the unit (idempotent). */
+  /** Write new dictionary entries (call inside the transaction that uses them for a persistent dictionary). */
+  flushDictionary(): Promise<void>;
+  /** Close the unit's appender and define its views; flushes the dictionary when it is private. */
+  seal(unitId: string): Promise<StagedUnit>;
+  /** Drop everything staged for the unit (idempotent). */
   drop(unitId: string): Promise<void>;
   /** Drop every unit. */
   dropAll(): Promise<void>;
@@ -69,81 +95,57 @@ interface UnitStage {
   table: string;
   appender: DuckDBAppender | null;
   rows: number;
-  materialized: string | null;
-}
-
-/** Three strings (or two strings and a number) → small integer id, with a last-hit cache for runs of equal keys. */
-class Dim {
-  private readonly map = new Map<string, Map<string | number, Map<string | number, number>>>();
-  private lastA: unknown;
-  private lastB: unknown;
-  private lastC: unknown;
-  private lastId = -1;
-  /** Entries not yet appended to the dimension table. */
-  pending: [number, string, string | number, string | number][] = [];
-  size = 0;
-
-  id(a: string, b: string | number, c: string | number): number {
-    if (a === this.lastA && b === this.lastB && c === this.lastC) return this.lastId;
-    let mb = this.map.get(a);
-    if (!mb) this.map.set(a, (mb = new Map()));
-    let mc = mb.get(b);
-    if (!mc) mb.set(b, (mc = new Map()));
-    let id = mc.get(c);
-    if (id === undefined) {
-      id = this.size++;
-      mc.set(c, id);
-      this.pending.push([id, a, b, c]);
-    }
-    this.lastA = a;
-    this.lastB = b;
-    this.lastC = c;
-    this.lastId = id;
-    return id;
-  }
+  partitions: Map<string, number>;
+  /** Partition of the previous row: dataset, year bounds [lo, hi), key `dataset|year`. */
+  ds: string;
+  lo: number;
+  hi: number;
+  key: string;
 }
 
 /**
- * Create a stage on `conn`. `prefix` names its temp tables (`<prefix>_rdim`, `<prefix>_u<n>`, …) so several stages
- * can share a connection's temp catalog.
+ * Create a stage on `conn`. `prefix` names its temp tables (`<prefix>_u<n>`, `<prefix>_dict`) so several stages can
+ * share a connection's temp catalog.
  */
-export async function createRecordStage(conn: DuckDBConnection, prefix: string): Promise<RecordStage> {
-  const rdimT = `${prefix}_rdim`;
-  const sdimT = `${prefix}_sdim`;
-  const pdimT = `${prefix}_pdim`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${rdimT} (id INTEGER, dataset VARCHAR, respondent VARCHAR, respondent_name VARCHAR)`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${sdimT} (id INTEGER, series VARCHAR, series_name VARCHAR, units VARCHAR)`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${pdimT} (id INTEGER, source_page VARCHAR, ingested_at DOUBLE)`);
-  const rdim = new Dim();
-  const sdim = new Dim();
-  const pdim = new Dim();
+export async function createRecordStage(conn: DuckDBConnection, prefix: string, dict: DictionaryOptions = {}): Promise<RecordStage> {
+  const persistent = dict.table !== undefined;
+  const dictTable = dict.table ?? `temp.${prefix}_dict`;
+  if (!persistent) await conn.run(`CREATE OR REPLACE TEMP TABLE ${prefix}_dict (id INTEGER, s VARCHAR)`);
+  const ids = new Map<string, number>(dict.initial ?? []);
+  let nextId = Math.max(-1, ...ids.values()) + 1;
+  let pending: [number, string][] = [];
+  const lastS: (string | undefined)[] = new Array(TEXT_COLUMNS.length);
+  const lastId: number[] = new Array(TEXT_COLUMNS.length).fill(-1);
   const units = new Map<string, UnitStage>();
   let tableNo = 0;
   let seq = 0;
   const chunk = DuckDBDataChunk.create(STAGE_TYPES, CHUNK_ROWS);
 
-  async function flushDims(): Promise<void> {
-    for (const [dim, table, numericC] of [
-      [rdim, rdimT, false],
-      [sdim, sdimT, false],
-      [pdim, pdimT, true],
-    ] as const) {
-      if (dim.pending.length === 0) continue;
-      const a = await conn.createAppender(table, 'main', 'temp');
-      for (const [id, x, y, z] of dim.pending) {
-        a.appendInteger(id);
-        a.appendVarchar(x);
-        if (numericC) {
-          a.appendDouble(y as number);
-        } else {
-          a.appendVarchar(y as string);
-          a.appendVarchar(z as string);
-        }
-        a.endRow();
-      }
-      a.closeSync();
-      dim.pending = [];
+  /** Dictionary id of `s` in text column slot `c` (a per-column last-hit cache first: pages repeat values). */
+  const idOf = (c: number, s: string): number => {
+    if (s === lastS[c]) return lastId[c];
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = nextId++;
+      ids.set(s, id);
+      pending.push([id, s]);
     }
+    lastS[c] = s;
+    lastId[c] = id;
+    return id;
+  };
+
+  async function flushDictionary(): Promise<void> {
+    if (pending.length === 0) return;
+    const [schema, table] = dictTable.startsWith('temp.') ? ['main', dictTable.slice(5)] : dictTable.split('.');
+    const a = await conn.createAppender(table, schema, dictTable.startsWith('temp.') ? 'temp' : null);
+    for (const [id, s] of pending) {
+      a.appendInteger(id);
+      a.appendVarchar(s);
+      a.endRow();
+    }
+    a.closeSync();
+    pending = [];
   }
 
   async function unitStage(unitId: string): Promise<UnitStage> {
@@ -151,41 +153,47 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string):
     if (!u) {
       const table = `${prefix}_u${tableNo++}`;
       await conn.run(
-        `CREATE TEMP TABLE ${table} (seq INTEGER, rdim INTEGER, sdim INTEGER, period DOUBLE, value DOUBLE, flags INTEGER, pdim INTEGER)`,
+        `CREATE TEMP TABLE ${table} (seq INTEGER, dataset INTEGER, respondent INTEGER, respondent_name INTEGER, series INTEGER,
+           series_name INTEGER, period DOUBLE, value DOUBLE, units INTEGER, flags INTEGER, source_page INTEGER, ingested_at DOUBLE)`,
       );
-      u = { table, appender: await conn.createAppender(table, 'main', 'temp'), rows: 0, materialized: null };
+      u = { table, appender: null, rows: 0, partitions: new Map(), ds: '', lo: 0, hi: -1, key: '' };
       units.set(unitId, u);
     }
     return u;
   }
 
-  function fill(records: readonly ObservationRecord[], from: number, n: number): void {
+  function fill(u: UnitStage, records: readonly ObservationRecord[], from: number, n: number): void {
     chunk.reset();
     chunk.rowCount = n;
-    const vSeq = chunk.getColumnVector(0) as DuckDBIntegerVector;
-    const vR = chunk.getColumnVector(1) as DuckDBIntegerVector;
-    const vS = chunk.getColumnVector(2) as DuckDBIntegerVector;
-    const vPeriod = chunk.getColumnVector(3) as DuckDBDoubleVector;
-    const vValue = chunk.getColumnVector(4) as DuckDBDoubleVector;
-    const vFlags = chunk.getColumnVector(5) as DuckDBIntegerVector;
-    const vP = chunk.getColumnVector(6) as DuckDBIntegerVector;
+    const v = STAGE_TYPES.map((_, i) => chunk.getColumnVector(i)) as (DuckDBIntegerVector | DuckDBDoubleVector)[];
+    let run = 0;
     for (let i = 0; i < n; i++) {
       const r = records[from + i];
-      vSeq.setItem(i, seq++);
-      vR.setItem(i, rdim.id(r.dataset, r.respondent, r.respondent_name));
-      vS.setItem(i, sdim.id(r.series, r.series_name, r.units));
-      vPeriod.setItem(i, r.period);
-      vValue.setItem(i, r.value === null ? NaN : r.value);
-      vFlags.setItem(i, r.flags);
-      vP.setItem(i, pdim.id(r.source_page, r.ingested_at, 0));
+      if (r.period < u.lo || r.period >= u.hi || r.dataset !== u.ds) {
+        if (run > 0) u.partitions.set(u.key, (u.partitions.get(u.key) ?? 0) + run);
+        run = 0;
+        const y = new Date(r.period).getUTCFullYear();
+        u.ds = r.dataset;
+        u.lo = Date.UTC(y, 0, 1);
+        u.hi = Date.UTC(y + 1, 0, 1);
+        u.key = `${r.dataset}|${y}`;
+      }
+      run++;
+      v[0].setItem(i, seq++);
+      v[1].setItem(i, idOf(0, r.dataset));
+      v[2].setItem(i, idOf(1, r.respondent));
+      v[3].setItem(i, idOf(2, r.respondent_name));
+      v[4].setItem(i, idOf(3, r.series));
+      v[5].setItem(i, idOf(4, r.series_name));
+      v[6].setItem(i, r.period);
+      v[7].setItem(i, r.value === null ? NaN : r.value);
+      v[8].setItem(i, idOf(5, r.units));
+      v[9].setItem(i, r.flags);
+      v[10].setItem(i, idOf(6, r.source_page));
+      v[11].setItem(i, r.ingested_at);
     }
-    vSeq.flush();
-    vR.flush();
-    vS.flush();
-    vPeriod.flush();
-    vValue.flush();
-    vFlags.flush();
-    vP.flush();
+    if (run > 0) u.partitions.set(u.key, (u.partitions.get(u.key) ?? 0) + run);
+    for (const x of v) x.flush();
   }
 
   async function dropUnit(unitId: string): Promise<void> {
@@ -193,53 +201,52 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string):
     if (!u) return;
     units.delete(unitId);
     u.appender?.closeSync();
+    await conn.run(`DROP VIEW IF EXISTS temp.${u.table}_dec`);
+    await conn.run(`DROP VIEW IF EXISTS temp.${u.table}_ids`);
     await conn.run(`DROP TABLE IF EXISTS temp.${u.table}`);
-    if (u.materialized) await conn.run(`DROP TABLE IF EXISTS temp.${u.materialized}`);
   }
 
   return {
+    dictionary: dictTable,
+    flushDictionary,
+
     async append(unitId, records) {
       const u = await unitStage(unitId);
       if (records.length === 0) return;
-      if (!u.appender) u.appender = await conn.createAppender(u.table, 'main', 'temp');
+      u.appender ??= await conn.createAppender(u.table, 'main', 'temp');
       for (let from = 0; from < records.length; from += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, records.length - from);
-        fill(records, from, n);
+        fill(u, records, from, n);
         u.appender.appendDataChunk(chunk);
       }
       u.appender.flushSync();
       u.rows += records.length;
-      u.materialized = null;
     },
 
     stagedRows: (unitId) => units.get(unitId)?.rows ?? 0,
 
-    async materialize(unitId) {
+    async seal(unitId) {
       const u = await unitStage(unitId);
       u.appender?.closeSync();
       u.appender = null;
-      await flushDims();
-      const out = `${u.table}_cur`;
-      const decode = (dedupe: boolean) => `CREATE OR REPLACE TEMP TABLE ${out} AS
-        SELECT r.dataset, r.respondent, r.respondent_name, s.series, s.series_name,
-          make_timestamp(CAST(t.period AS BIGINT) * 1000) AT TIME ZONE 'UTC' AS period,
-          CASE WHEN isnan(t.value) THEN NULL ELSE t.value END AS value,
-          s.units, t.flags, p.source_page,
-          make_timestamp(CAST(p.ingested_at AS BIGINT) * 1000) AT TIME ZONE 'UTC' AS ingested_at,
-          t.seq
-        FROM temp.${u.table} t
-          JOIN temp.${rdimT} r ON r.id = t.rdim
-          JOIN temp.${sdimT} s ON s.id = t.sdim
-          JOIN temp.${pdimT} p ON p.id = t.pdim
-        ${dedupe ? 'QUALIFY row_number() OVER (PARTITION BY r.dataset, r.respondent, s.series, t.period ORDER BY t.seq DESC) = 1' : ''}`;
-      await conn.run(decode(false));
-      const check = await conn.runAndReadAll(
-        `SELECT count(*)::INTEGER AS n, count(DISTINCT (dataset, respondent, series, period))::INTEGER AS k FROM temp.${out}`,
-      );
-      const [n, k] = check.getRows()[0] as [number, number];
-      if (k < n) await conn.run(decode(true));
-      u.materialized = out;
-      return { table: `temp.${out}`, rows: k, duplicates: n - k };
+      if (!persistent) await flushDictionary();
+      const [[n, k]] = (
+        await conn.runAndReadAll(
+          `SELECT count(*)::INTEGER, count(DISTINCT (dataset, respondent, series, period))::INTEGER FROM temp.${u.table}`,
+        )
+      ).getRows() as [number, number][];
+      const idsView = `temp.${u.table}_ids`;
+      await conn.run(`CREATE OR REPLACE TEMP VIEW ${u.table}_ids AS
+        SELECT dataset, respondent, respondent_name, series, series_name, ${msToTimestamptz('period')} AS period,
+          CASE WHEN isnan(value) THEN NULL ELSE value END AS value, units, flags, source_page,
+          ${msToTimestamptz('ingested_at')} AS ingested_at
+        FROM temp.${u.table}
+        ${k < n ? 'QUALIFY row_number() OVER (PARTITION BY dataset, respondent, series, period ORDER BY seq DESC) = 1' : ''}`);
+      const join = TEXT_COLUMNS.map((c) => `JOIN ${dictTable} d_${c} ON d_${c}.id = t.${c}`).join(' ');
+      await conn.run(`CREATE OR REPLACE TEMP VIEW ${u.table}_dec AS
+        SELECT ${OBSERVATION_COLUMNS.map((c) => ((TEXT_COLUMNS as readonly string[]).includes(c) ? `d_${c}.s AS ${c}` : `t.${c}`)).join(', ')}
+        FROM ${idsView} t ${join}`);
+      return { ids: idsView, decoded: `temp.${u.table}_dec`, rows: k, duplicates: n - k, partitions: new Map(u.partitions) };
     },
 
     drop: dropUnit,

@@ -58,7 +58,8 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
   const init = () =>
     (ready ??= (async () => {
       conn = await instance.connect();
-      stage = await createRecordStage(conn, 'wh');
+      const known = (await conn.runAndReadAll('SELECT s, id FROM strings')).getRows() as [string, number][];
+      stage = await createRecordStage(conn, 'wh', { table: 'main.strings', initial: new Map(known) });
       await conn.run(`CREATE OR REPLACE TEMP TABLE wh_pages AS SELECT * EXCLUDE (unit_id, dataset) FROM pages LIMIT 0`);
       await conn.run(`CREATE OR REPLACE TEMP TABLE wh_quarantine AS SELECT * EXCLUDE (unit_id) FROM quarantine LIMIT 0`);
     })());
@@ -110,7 +111,9 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     const { unit } = end;
     const c = conn!;
     const s = staged.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
-    const cur = await stage!.materialize(unit.id);
+    const st = stage!;
+    const cur = await st.seal(unit.id);
+    await st.flushDictionary(); // own autocommit: unused strings are harmless if the unit's transaction fails
     await loadSmallTables(s);
     const uid = sqlString(unit.id);
     const key = (a: string, b: string) =>
@@ -119,17 +122,19 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     await c.run('BEGIN TRANSACTION');
     try {
       const rev = await c.run(
-        `INSERT INTO revisions SELECT s.dataset, s.respondent, s.series, s.period, o.value, s.value, s.ingested_at, ${uid}
-         FROM ${cur.table} s JOIN observations o ON ${key('o', 's')} WHERE o.value IS DISTINCT FROM s.value`,
+        `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
+         FROM ${cur.ids} n JOIN observation_facts o ON ${key('o', 'n')}
+           JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series
+         WHERE o.value IS DISTINCT FROM n.value`,
       );
       // Rows an earlier copy of this unit wrote (within its window), then rows whose key the unit re-delivers.
       await c.run(
-        `DELETE FROM observations WHERE dataset = ${sqlString(unit.dataset)}
+        `DELETE FROM observation_facts WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
            AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
-           AND starts_with(source_page, ${sqlString(`${unit.id}-p`)})`,
+           AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
       );
-      await c.run(`DELETE FROM observations o USING ${cur.table} s WHERE ${key('o', 's')}`);
-      await c.run(`INSERT INTO observations SELECT ${OBSERVATION_SELECT} FROM ${cur.table}`);
+      await c.run(`DELETE FROM observation_facts o USING ${cur.ids} n WHERE ${key('o', 'n')}`);
+      await c.run(`INSERT INTO observation_facts SELECT ${OBSERVATION_SELECT} FROM ${cur.ids}`);
       await c.run(`DELETE FROM quarantine WHERE unit_id = ${uid}`);
       await c.run(`INSERT INTO quarantine SELECT ${uid}, * FROM temp.wh_quarantine`);
       await c.run(`DELETE FROM pages WHERE unit_id = ${uid} OR page_id IN (SELECT page_id FROM temp.wh_pages)`);
@@ -149,7 +154,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       throw e;
     } finally {
       staged.delete(unit.id);
-      await stage!.drop(unit.id);
+      await st.drop(unit.id);
     }
     stats.unitsCommitted++;
     stats.rowsLoaded += cur.rows;

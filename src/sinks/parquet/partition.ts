@@ -30,6 +30,11 @@ export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** First instant of a UTC year as a TIMESTAMPTZ literal expression. */
+function yearBound(year: number): string {
+  return `(make_timestamp(${Date.UTC(year, 0, 1) * 1000}::BIGINT) AT TIME ZONE 'UTC')`;
+}
+
 function fileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(', ')}]`;
 }
@@ -41,9 +46,19 @@ function fileList(files: readonly string[]): string {
  */
 export async function preparePartition(
   conn: DuckDBConnection,
-  args: { dataDir: string; dataset: string; year: number; unitId: string; cur: string; settings: ParquetWriteSettings },
+  args: {
+    dataDir: string;
+    dataset: string;
+    year: number;
+    unitId: string;
+    /** Decoded rows of the unit (a view or table with the observation columns). */
+    cur: string;
+    /** Rows of `cur` in this partition. */
+    unitRows: number;
+    settings: ParquetWriteSettings;
+  },
 ): Promise<PreparedPartition> {
-  const { dataDir, dataset, year, unitId, cur, settings } = args;
+  const { dataDir, dataset, year, unitId, cur, unitRows, settings } = args;
   const dir = partitionDir(dataDir, dataset, year);
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
@@ -51,15 +66,12 @@ export async function preparePartition(
   await Promise.all(names.filter((n) => n.startsWith('.part-') && n.endsWith('.tmp')).map((n) => rm(path.join(dir, n), { force: true })));
   const parts = names.filter((n) => partSeq(n) !== undefined).sort();
   const full = (n: string) => path.join(dir, n);
-  const inYear = `year(timezone('UTC', period)) = ${year}`;
+  const inYear = `period >= ${yearBound(year)} AND period < ${yearBound(year + 1)}`;
   const prefix = sqlString(`${unitId}-p`);
   const replaced = (p: string) =>
     `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur} s WHERE s.dataset = ${p}.dataset ` +
     `AND s.respondent = ${p}.respondent AND s.series = ${p}.series AND s.period = ${p}.period))`;
 
-  const unitRows = Number(
-    (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${cur} WHERE ${inYear} AND dataset = ${sqlString(dataset)}`)).getRows()[0][0],
-  );
   let files: PartFile[] = [];
   if (parts.length > 0) {
     const meta = await conn.runAndReadAll(
