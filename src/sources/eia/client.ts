@@ -13,6 +13,7 @@
  *
  * The key travels only in the request URL; messages carry `redactUrl(url)`, bodies have the echoed key replaced.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
 import { Pool } from 'undici';
@@ -53,11 +54,46 @@ export interface HttpResponse {
   readonly url: string;
 }
 
-/** One GET; `label` names the unit/page in error messages. */
+/** Options of one GET. */
+export interface GetOptions {
+  /** Names the unit/page in error messages. */
+  readonly label: string;
+  readonly signal?: AbortSignal;
+  /** Called once when the request's headers are written to the socket (after any connect). */
+  readonly onSent?: () => void;
+}
+
+/** One GET. */
 export interface HttpClient {
-  get(url: string, opts: { label: string; signal?: AbortSignal }): Promise<HttpResponse>;
+  get(url: string, opts: GetOptions): Promise<HttpResponse>;
   /** Close the pool's connections (idempotent). */
   close(): Promise<void>;
+}
+
+/** Callbacks waiting for their request's headers to go out, by origin + path (undici's diagnostics channel). */
+const sentWaiters = new Map<string, Array<() => void>>();
+let subscribed = false;
+function whenSent(origin: string, path: string, cb: () => void): () => void {
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('undici:client:sendHeaders', (msg) => {
+      const { request } = msg as { request: { origin?: unknown; path?: unknown } };
+      const key = `${String(request.origin)}${String(request.path)}`;
+      const q = sentWaiters.get(key);
+      if (!q) return;
+      q.shift()?.();
+      if (q.length === 0) sentWaiters.delete(key);
+    });
+  }
+  const key = `${origin}${path}`;
+  const q = sentWaiters.get(key) ?? [];
+  q.push(cb);
+  sentWaiters.set(key, q);
+  return () => {
+    const i = q.indexOf(cb);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0 && sentWaiters.get(key) === q) sentWaiters.delete(key);
+  };
 }
 
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -79,9 +115,10 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
       details: { method: 'GET', url: safeUrl, unit: label, ...details },
     });
 
-  async function get(url: string, { label, signal }: { label: string; signal?: AbortSignal }): Promise<HttpResponse> {
+  async function get(url: string, { label, signal, onSent }: GetOptions): Promise<HttpResponse> {
     if (signal?.aborted) throw abortError();
     const u = new URL(url);
+    const unwatch = onSent ? whenSent(u.origin, u.pathname + u.search, onSent) : undefined;
     const safeUrl = redactUrl(url);
     const t0 = performance.now();
     let gotHeaders = false;
@@ -130,6 +167,8 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
         throw fail('ETL_BODY_TRUNCATED', safeUrl, label, `HTTP ${status} body cut short: ${msg} (${code || 'no code'})`, e, { status });
       }
       throw fail('ETL_NETWORK', safeUrl, label, `connection failed: ${msg} (${code || 'no code'})`, e);
+    } finally {
+      unwatch?.();
     }
   }
 

@@ -37,8 +37,11 @@ export interface SourceCountersSnapshot {
 
 /** Mutable counters (one per source/client). */
 export interface SourceCounters {
-  /** A request is starting now (epoch ms). */
-  recordSend(atMs: number, probe?: boolean): void;
+  /**
+   * A request was granted at `atMs` (epoch ms). Returns a function to call when its headers actually went out:
+   * its time in the send log moves there.
+   */
+  recordSend(atMs: number, probe?: boolean): (sentAtMs: number) => void;
   /** A complete response arrived (any status). */
   recordResponse(latencyMs: number, wireBytes: number): void;
   recordRetry(cause: string): void;
@@ -62,8 +65,11 @@ export function createCounters(opts: { budgetUsed?: () => number; now?: () => nu
   const now = opts.now ?? Date.now;
   return {
     recordSend(atMs, probe = false) {
-      sends.push(atMs);
+      const i = sends.push(atMs) - 1;
       if (probe) probes++;
+      return (sentAtMs) => {
+        sends[i] = Math.max(sends[i], sentAtMs);
+      };
     },
     recordResponse(latencyMs, wireBytes) {
       latencies.push(latencyMs);

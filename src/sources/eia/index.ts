@@ -9,6 +9,7 @@
  * Backpressure: fetches in flight + pages fetched but not yet pulled never exceed `maxBufferedPages`, so the
  * source never runs ahead of its consumer by more than that many pages.
  */
+import { setMaxListeners } from 'node:events';
 import { abortError, type Clock } from '../../core/clock.js';
 import type { FetchedPage, Source, SourceItem, WorkUnit } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
@@ -73,6 +74,8 @@ export function createEiaSource(input: EiaSourceConfigInput | EiaSourceConfig, d
 
   async function* read(signal: AbortSignal): AsyncGenerator<SourceItem> {
     const ac = new AbortController();
+    // Every in-flight request, limiter wait and backoff sleep listens on this signal.
+    setMaxListeners(0, ac.signal);
     const onAbort = () => ac.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     const aborted = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(abortError()), { once: true }));

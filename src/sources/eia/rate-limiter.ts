@@ -8,7 +8,7 @@
  */
 import Bottleneck from 'bottleneck';
 import { abortError, systemClock, type Clock } from '../../core/clock.js';
-import { SlidingWindowLog, type WindowLimit } from './sliding-window.js';
+import { SlidingWindowLog, type LogEntry, type WindowLimit } from './sliding-window.js';
 
 /** Limiter settings. `null` limits are off (CPU benchmarks); concurrency always applies. */
 export interface RateLimiterOptions {
@@ -18,7 +18,7 @@ export interface RateLimiterOptions {
   readonly requestsPerSecond?: number | null;
   /** Requests running at once. Default 5. */
   readonly concurrency?: number;
-  /** Margin added to each window and to the spacing, ms. Default 25. */
+  /** Margin added to each window, ms: covers differences in network delay between requests. Default 100. */
   readonly marginMs?: number;
   /** Length of the "hour" window, ms. Default 3,600,000; tests shrink it to exercise the same rule quickly. */
   readonly longWindowMs?: number;
@@ -29,10 +29,12 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /**
    * Run `fn` once a concurrency slot is free and the budget allows a start; the start is recorded just before
-   * `fn` is called. Resolves/rejects with `fn`'s outcome; rejects with `ETL_ABORTED` (without calling `fn`) when
-   * `signal` aborts first.
+   * `fn` is called. `fn` should call `markSent()` when the request's headers actually go out (after a connect):
+   * the request's time in the log moves to that moment; until then (or until `fn` settles) it counts as "now".
+   * Resolves/rejects with `fn`'s outcome; rejects with `ETL_ABORTED` (without calling `fn`) when `signal` aborts
+   * first.
    */
-  schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  schedule<T>(fn: (markSent: () => void) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Hold every start until `epochMs` (global back-off after a 429 or a key suspension). */
   pauseUntil(epochMs: number): void;
   /** Starts recorded in the current rolling hour (`longWindowMs`): the budget used. */
@@ -47,7 +49,7 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   const perHour = opts.requestsPerHour === undefined ? 5000 : opts.requestsPerHour;
   const perSecond = opts.requestsPerSecond === undefined ? 5 : opts.requestsPerSecond;
   const concurrency = opts.concurrency ?? 5;
-  const marginMs = opts.marginMs ?? 25;
+  const marginMs = opts.marginMs ?? 100;
   const longWindowMs = opts.longWindowMs ?? 3_600_000;
   const windows: WindowLimit[] = [];
   if (perSecond !== null) windows.push({ windowMs: 1000, limit: perSecond });
@@ -58,7 +60,7 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   let gateTail: Promise<void> = Promise.resolve();
 
   /** Wait for our turn at the gate, then until the windows allow a start; record it. */
-  async function admit(signal?: AbortSignal): Promise<void> {
+  async function admit(signal?: AbortSignal): Promise<LogEntry> {
     const prev = gateTail;
     let release!: () => void;
     gateTail = new Promise<void>((r) => (release = r));
@@ -69,8 +71,8 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
       }
       if (signal?.aborted) throw abortError();
       const now = clock.now();
-      log.record(now);
-      budgetLog.record(now);
+      budgetLog.settle(budgetLog.record(now));
+      return log.record(now);
     } finally {
       release();
     }
@@ -78,12 +80,16 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
 
   return {
     limits: { requestsPerHour: perHour, requestsPerSecond: perSecond, concurrency },
-    schedule<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    schedule<T>(fn: (markSent: () => void) => Promise<T>, signal?: AbortSignal): Promise<T> {
       if (signal?.aborted) return Promise.reject(abortError());
       const job = bottleneck.schedule(async () => {
         if (signal?.aborted) throw abortError();
-        await admit(signal);
-        return fn();
+        const entry = await admit(signal);
+        try {
+          return await fn(() => log.markSent(entry, clock.now()));
+        } finally {
+          log.settle(entry);
+        }
       });
       if (!signal) return job;
       // Reject at once on abort even while still queued inside Bottleneck (the job then exits without `fn`).

@@ -104,9 +104,13 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
     }
     try {
       if (keyError) throw keyError;
-      const response = await limiter.schedule(() => {
-        counters.recordSend(clock.now(), probe);
-        return http.get(url, { label, signal });
+      const response = await limiter.schedule((markSent) => {
+        const sentAt = counters.recordSend(clock.now(), probe);
+        const onSent = () => {
+          markSent();
+          sentAt(clock.now());
+        };
+        return http.get(url, { label, signal, onSent });
       }, signal);
       counters.recordResponse(response.latencyMs, response.wireBytes);
       const envelope = classifyResponse(response, label);

@@ -2,32 +2,43 @@
  * The rate limiter's pure core: a log of request start times and the rule that decides when the next request may
  * start. No timers; the caller passes `now`.
  *
- * Rule, per window `{windowMs, limit}`: a start at `t` is allowed only when fewer than `limit` starts lie in
- * `(t − windowMs − marginMs, t]`. So any `limit + 1` consecutive starts span at least `windowMs + marginMs`, and as
- * long as the network delays requests by amounts that differ by less than `marginMs`, no window of `windowMs`
- * at the server ever sees more than `limit` arrivals. Starts are also spaced by at least `minSpacingMs`
- * (smooths bursts: 5/s becomes one start every 200 ms instead of 5 at once).
+ * Rule, per window `{windowMs, limit}`: a start at `t` is allowed only when fewer than `limit` requests lie in
+ * `(t − windowMs − marginMs, t]`. So any `limit + 1` consecutive requests span at least `windowMs + marginMs`, and
+ * as long as the network delays requests by amounts that differ by less than `marginMs`, no window of `windowMs`
+ * at the server ever sees more than `limit` arrivals. Starts are also spaced by at least `minSpacingMs`.
+ *
+ * A request's time is when it was granted, moved forward to when its headers actually went out on the socket
+ * (`markSent`: a new connection's handshake delays the send), and while neither happened it counts as "now": a
+ * request still connecting may reach the server at any moment.
  */
 
 /** One rolling window. */
 export interface WindowLimit {
   /** Window length, ms (1,000 for per-second, 3,600,000 for per-hour). */
   readonly windowMs: number;
-  /** Most starts allowed in any such window. */
+  /** Most requests allowed in any such window. */
   readonly limit: number;
+}
+
+/** A request in the log (returned by `record`). */
+export interface LogEntry {
+  /** Grant time, then the time its headers were sent, epoch ms. */
+  t: number;
+  /** True until the headers went out or the request settled. */
+  pending: boolean;
 }
 
 /** The log and the rule. */
 export class SlidingWindowLog {
-  private readonly starts: number[] = [];
-  private head = 0;
+  private entries: LogEntry[] = [];
   private pausedUntil = 0;
+  private lastGrant = -Infinity;
   private readonly horizonMs: number;
 
   /**
    * @param windows   the rolling windows to respect (may be empty: no limit)
    * @param marginMs  safety margin added to every window, ms
-   * @param minSpacingMs smallest gap between two starts, ms
+   * @param minSpacingMs smallest gap between two grants, ms
    */
   constructor(
     readonly windows: readonly WindowLimit[],
@@ -40,21 +51,39 @@ export class SlidingWindowLog {
   /** Ms to wait from `now` until a start is allowed (0 = now). */
   delayMs(now: number): number {
     this.trim(now);
-    let at = Math.max(now, this.pausedUntil);
-    const n = this.starts.length;
-    if (n > this.head) at = Math.max(at, this.starts[n - 1] + this.minSpacingMs);
+    let at = Math.max(now, this.pausedUntil, this.lastGrant + this.minSpacingMs);
     for (const w of this.windows) {
-      if (n - this.head < w.limit) continue;
-      // The oldest of the last `limit` starts must leave the window first.
-      at = Math.max(at, this.starts[n - w.limit] + w.windowMs + this.marginMs);
+      const from = now - w.windowMs - this.marginMs;
+      const times: number[] = [];
+      for (const e of this.entries) {
+        const t = e.pending ? now : e.t;
+        if (t > from) times.push(t);
+      }
+      if (times.length < w.limit) continue;
+      // The `limit`-th most recent request must leave the window first.
+      times.sort((a, b) => b - a);
+      at = Math.max(at, times[w.limit - 1] + w.windowMs + this.marginMs);
     }
     return at - now;
   }
 
-  /** Record a start at `now` (clamped so the log stays sorted if the clock steps back). */
-  record(now: number): void {
-    const last = this.starts.length > this.head ? this.starts[this.starts.length - 1] : -Infinity;
-    this.starts.push(Math.max(now, last));
+  /** Record a grant at `now`; the entry stays pending until `markSent` or `settle`. */
+  record(now: number): LogEntry {
+    this.lastGrant = Math.max(this.lastGrant, now);
+    const e: LogEntry = { t: now, pending: true };
+    this.entries.push(e);
+    return e;
+  }
+
+  /** The request's headers went out at `at` (never moves a time backwards). */
+  markSent(e: LogEntry, at: number): void {
+    e.t = Math.max(e.t, at);
+    e.pending = false;
+  }
+
+  /** The request settled; if it was never sent it keeps its grant time. */
+  settle(e: LogEntry): void {
+    e.pending = false;
   }
 
   /** No start before `untilMs` (a global back-off after 429 or a suspension); the latest pause wins if later. */
@@ -62,25 +91,21 @@ export class SlidingWindowLog {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
   }
 
-  /** Starts in `(now − windowMs, now]`. */
+  /** Requests in `(now − windowMs, now]` (pending ones count as now). */
   countWithin(now: number, windowMs: number): number {
-    let lo = this.head;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.starts[mid] > now - windowMs) hi = mid;
-      else lo = mid + 1;
-    }
-    return this.starts.length - lo;
+    let n = 0;
+    for (const e of this.entries) if ((e.pending ? now : e.t) > now - windowMs) n++;
+    return n;
   }
 
-  /** Forget starts older than the longest window (+ margin). */
+  /** Forget settled requests older than the longest window (+ margin). */
   trim(now: number): void {
-    while (this.head < this.starts.length && this.starts[this.head] <= now - this.horizonMs) this.head++;
-    if (this.head > 4096 && this.head * 2 > this.starts.length) {
-      this.starts.splice(0, this.head);
-      this.head = 0;
-    }
+    if (this.entries.length === 0 || !this.isOld(this.entries[0], now)) return;
+    this.entries = this.entries.filter((e) => !this.isOld(e, now));
+  }
+
+  private isOld(e: LogEntry, now: number): boolean {
+    return !e.pending && e.t <= now - this.horizonMs;
   }
 }
 

@@ -56,6 +56,27 @@ describe('EIA source against the simulator', () => {
     expectExact(await runJob(s.baseUrl, jobUnits()));
   });
 
+  it('accepts 2023-style envelopes (numbers, warnings inside response)', async () => {
+    const s = await sim({ budget: null, compatMode: '2023', warnPlacement: 'inside-response' });
+    const r = await runJob(s.baseUrl, jobUnits());
+    expectExact(r);
+    const first = r.items.find((i) => i.kind === 'page');
+    expect(first?.kind === 'page' && first.page.envelope!.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('an HTTP 200 with an error body is classified by its code: a 400 is never retried', async () => {
+    const s = await sim({ budget: null, faults: { script: { 3: 'error200' } } });
+    let err: unknown;
+    try {
+      await runJob(s.baseUrl, jobUnits(), { concurrency: 1 });
+    } catch (e) {
+      err = e;
+    }
+    expect(isEtlError(err, 'ETL_BAD_REQUEST')).toBe(true);
+    expect((err as EtlError).message).toContain('api_key=REDACTED');
+    expect(s.requestLog).toHaveLength(3);
+  });
+
   it('never exceeds the budget at the server, even in a 429 storm (server budget below the client\'s)', async () => {
     const s = await sim({ budget: { perSecond: 4, perHour: 9000 } });
     const r = await runJob(s.baseUrl, jobUnits(), {
@@ -114,18 +135,18 @@ describe('EIA source against the simulator', () => {
       budget: null,
       faults: {
         rates: { '500': 0.05, '502': 0.03, '503': 0.05, '504': 0.02, reset: 0.05, truncate: 0.05, malformed: 0.05, html200: 0.03, latency: 0.03 },
-        script: { 1: '503', 2: 'reset', 3: 'truncate', 4: 'malformed', 5: 'latency' },
+        script: { 1: '503', 2: 'reset', 3: 'truncate', 4: 'malformed', 5: 'latency', 6: 'empty200', 7: 'wrong-content-type', 14: '403' },
         delayMs: 5000,
       },
     });
     const r = await runJob(s.baseUrl, jobUnits(), {
       headersTimeoutMs: 250,
       bodyTimeoutMs: 250,
-      retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 12 },
+      retry: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 12, suspensionCooldownMs: 100 },
     });
     expectExact(r);
     const causes = r.client.counters.snapshot().retriesByCause;
-    for (const c of ['ETL_HTTP_STATUS', 'ETL_NETWORK', 'ETL_BODY_TRUNCATED', 'ETL_BODY_MALFORMED', 'ETL_TIMEOUT']) {
+    for (const c of ['ETL_HTTP_STATUS', 'ETL_NETWORK', 'ETL_BODY_TRUNCATED', 'ETL_BODY_MALFORMED', 'ETL_TIMEOUT', 'ETL_KEY_SUSPENDED']) {
       expect(causes[c], c).toBeGreaterThan(0);
     }
   });

@@ -7,7 +7,7 @@ function drive(log: SlidingWindowLog, n: number, t0 = 0): number[] {
   let t = t0;
   for (let i = 0; i < n; i++) {
     t += log.delayMs(t);
-    log.record(t);
+    log.markSent(log.record(t), t);
     out.push(t);
   }
   return out;
@@ -39,6 +39,20 @@ describe('sliding-window log', () => {
     expect(starts[100] - starts[0]).toBe(hour + 25);
   });
 
+  it('counts a request that has not gone out yet as "now", and at its real send time once sent', () => {
+    const log = new SlidingWindowLog([{ windowMs: 1000, limit: 1 }], 0, 0);
+    const slow = log.record(0); // granted at 0, still connecting
+    // It may reach the server any moment: it counts as "now", so the next start is a full window away.
+    expect(log.delayMs(500)).toBe(1000);
+    // Its headers went out at 600 (after a handshake): the window is counted from there, not from the grant.
+    log.markSent(slow, 600);
+    expect(log.delayMs(700)).toBe(1600 - 700);
+    // Never sent (connect failed): it keeps its grant time.
+    const log2 = new SlidingWindowLog([{ windowMs: 1000, limit: 1 }], 0, 0);
+    log2.settle(log2.record(0));
+    expect(log2.delayMs(300)).toBe(700);
+  });
+
   it('holds every start until a pause ends', () => {
     const log = new SlidingWindowLog([], 0, 0);
     log.pauseUntil(5000);
@@ -48,7 +62,7 @@ describe('sliding-window log', () => {
 
   it('counts starts in the trailing window', () => {
     const log = new SlidingWindowLog([{ windowMs: 100, limit: 1e9 }]);
-    for (const t of [0, 10, 50, 150]) log.record(t);
+    for (const t of [0, 10, 50, 150]) log.settle(log.record(t));
     expect(log.countWithin(150, 100)).toBe(1);
     expect(log.countWithin(150, 130)).toBe(2);
     expect(log.countWithin(150, 141)).toBe(3);
