@@ -24,6 +24,8 @@ export interface SinkCaseResult {
   rows: number;
   seconds: number;
   rowsPerSec: number;
+  /** CPU time of the whole process (all threads, DuckDB's included) during the case: robust to machine load. */
+  cpuSeconds: number;
   /** Time inside `write` vs `commitUnit` (+ close), seconds. */
   writeSeconds: number;
   commitSeconds: number;
@@ -39,6 +41,8 @@ export interface SinkCaseResult {
 export interface SinksBenchOptions {
   rows?: number;
   cases?: readonly SinkCase[];
+  /** DuckDB `memory_limit` for the Parquet / warehouse instances (default: the sinks' defaults). */
+  memoryLimit?: string;
 }
 
 const PAGE_ROWS = 5000;
@@ -145,7 +149,7 @@ async function duBytes(p: string): Promise<number> {
 }
 
 /** Run one case in this process (the child side). */
-export async function runCase(c: SinkCase, rows: number, dataDir: string): Promise<SinkCaseResult> {
+export async function runCase(c: SinkCase, rows: number, dataDir: string, memoryLimit?: string): Promise<SinkCaseResult> {
   const { createRawArchiveSink } = await import('../src/sinks/raw-archive.js');
   const { createParquetSink } = await import('../src/sinks/parquet.js');
   const { createQuarantineFilesSink } = await import('../src/sinks/quarantine-files.js');
@@ -159,6 +163,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string): Promi
     if (r > peak) peak = r;
   };
   const timer = setInterval(sample, 10);
+  const cpu0 = process.cpuUsage();
   let sink: Sink;
   let closeAll: () => Promise<void>;
   const withBody = c.startsWith('raw') || c === 'all';
@@ -166,10 +171,10 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string): Promi
     sink = createRawArchiveSink({ dataDir, gzipLevel: c === 'raw-gzip1' ? 1 : c === 'raw-gzip6' ? 6 : undefined });
     closeAll = () => sink.close();
   } else if (c === 'parquet') {
-    sink = createParquetSink({ dataDir });
+    sink = createParquetSink({ dataDir, memoryLimit });
     closeAll = () => sink.close();
   } else {
-    const w = await openWarehouse(dataDir);
+    const w = await openWarehouse(dataDir, { memoryLimit });
     sink =
       c === 'duckdb'
         ? w.sink
@@ -210,6 +215,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string): Promi
   commitMs += performance.now() - t;
   clearInterval(timer);
   sample();
+  const cpu = process.cpuUsage(cpu0);
   const seconds = (writeMs + commitMs) / 1000;
   const bytesOnDisk: Record<string, number> = {};
   for (const area of ['raw', 'parquet', 'eia.duckdb']) {
@@ -222,6 +228,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string): Promi
     rows,
     seconds: Math.round(seconds * 1000) / 1000,
     rowsPerSec: Math.round(rows / seconds),
+    cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     writeSeconds: Math.round(writeMs) / 1000,
     commitSeconds: Math.round(commitMs) / 1000,
     bytesOnDisk,
@@ -241,7 +248,7 @@ export async function benchSinks(opts: SinksBenchOptions = {}): Promise<SinkCase
     const dir = await mkdtemp(path.join(os.tmpdir(), `eia-bench-sinks-${c}-`));
     try {
       const text = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', c, '--rows', String(rows), '--dir', dir], {
+        const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', c, '--rows', String(rows), '--dir', dir, ...(opts.memoryLimit ? ['--memory-limit', opts.memoryLimit] : [])], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         let s = '';
@@ -265,17 +272,17 @@ function arg(name: string): string | undefined {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const child = arg('child') as SinkCase | undefined;
   if (child) {
-    const r = await runCase(child, Number(arg('rows') ?? 1_000_000), arg('dir')!);
+    const r = await runCase(child, Number(arg('rows') ?? 1_000_000), arg('dir')!, arg('memory-limit'));
     process.stdout.write(`${JSON.stringify(r)}\n`);
   } else {
     const cases = arg('cases')?.split(',') as SinkCase[] | undefined;
-    const results = await benchSinks({ rows: Number(arg('rows') ?? 1_000_000), cases });
+    const results = await benchSinks({ rows: Number(arg('rows') ?? 1_000_000), cases, memoryLimit: arg('memory-limit') });
     if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(results)}\n`);
     else {
       for (const r of results) {
         const disk = Object.entries(r.bytesOnDisk).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(1)} MiB`).join(', ');
         console.log(
-          `${r.case.padEnd(10)} ${String(r.rowsPerSec).padStart(8)} rows/s  ${r.seconds.toFixed(2)} s (write ${r.writeSeconds.toFixed(2)}, commit ${r.commitSeconds.toFixed(2)})` +
+          `${r.case.padEnd(10)} ${String(r.rowsPerSec).padStart(8)} rows/s  ${r.seconds.toFixed(2)} s, cpu ${r.cpuSeconds.toFixed(2)} s (write ${r.writeSeconds.toFixed(2)}, commit ${r.commitSeconds.toFixed(2)})` +
             `${r.rawInputMBps ? `  raw ${r.rawInputMBps} MB/s` : ''}  disk: ${disk}  peak RSS ${r.peakRssMb} MiB (baseline ${r.baselineRssMb})`,
         );
       }
