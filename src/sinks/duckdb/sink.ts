@@ -13,7 +13,7 @@ import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/cont
 import { closedError, sinkError } from '../atomic-files.js';
 import { pageSha256 } from '../page-digest.js';
 import { OBSERVATION_SELECT, createRecordStage, type RecordStage } from '../record-stage.js';
-import { sqlString } from '../parquet/partition.js';
+import { sqlString, tsLiteral } from '../sql.js';
 
 interface PageRow {
   page_id: string;
@@ -43,7 +43,7 @@ export interface DuckDbSinkStats {
   duplicatesDropped: number;
 }
 
-const msToTs = (ms: number) => `make_timestamp(${Math.round(ms) * 1000}::BIGINT) AT TIME ZONE 'UTC'`;
+const msToTs = tsLiteral;
 
 /** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {

@@ -13,7 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Sink } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
-import { sqlString } from '../parquet/partition.js';
+import { sqlString, tsLiteral } from '../sql.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
@@ -82,8 +82,7 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-const ts = (ms: number | undefined) =>
-  ms === undefined || !Number.isFinite(ms) ? 'NULL' : `make_timestamp(${Math.round(ms) * 1000}::BIGINT) AT TIME ZONE 'UTC'`;
+const ts = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? 'NULL' : tsLiteral(ms));
 const list = (xs: readonly string[] | undefined) => (xs ? `[${xs.map(sqlString).join(', ')}]::VARCHAR[]` : 'NULL');
 
 /** Arguments as JSON with any `api_key` value redacted and key-ish fields dropped. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { OBSERVATION_SELECT } from '../record-stage.js';
 import { tempPathFor } from '../atomic-files.js';
+import { sqlString, tsLiteral } from '../sql.js';
 import { partName, partSeq, partitionDir, planPartition, rowGroupSize, type PartFile } from './layout.js';
 
 /** Parquet writer settings. */
@@ -25,15 +26,8 @@ export interface PreparedPartition {
   rowsWritten: number;
 }
 
-/** SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
-/** First instant of a UTC year as a TIMESTAMPTZ literal expression. */
-function yearBound(year: number): string {
-  return `(make_timestamp(${Date.UTC(year, 0, 1) * 1000}::BIGINT) AT TIME ZONE 'UTC')`;
-}
+/** First instant of a UTC year as a TIMESTAMPTZ expression. */
+const yearBound = (year: number) => tsLiteral(Date.UTC(year, 0, 1));
 
 function fileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(', ')}]`;
