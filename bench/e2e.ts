@@ -1,0 +1,469 @@
+/**
+ * End-to-end benches (issue 7): the real CLI (`src/cli.ts historical`) in a child process against the simulator in
+ * another child process, so that each one's peak RSS and CPU time are its own.
+ *
+ * - `benchCpuBound`: no latency, both budgets off → raw + Parquet + quarantine + DuckDB. In the same run: the bare
+ *   `JSON.parse` rate of the pages that run archived (the ceiling) and the old extractor's approach
+ *   (`bench/baseline-old.ts`) on the same simulator, alternating with our runs; rows of each against the
+ *   simulator's ground truth (`countRows`).
+ * - `benchApiBound`: EIA-like latency, the simulator's default budget and the pipeline's default budget and
+ *   concurrency → wall time against the quota minimum, rows per request, and the most requests the simulator saw
+ *   in any second and any hour (its request log).
+ * - `benchScale`: the default job over growing ranges, CPU-bound → rows/s and peak RSS per size.
+ *
+ * `npx tsx bench/e2e.ts [cpu|api|scale] [--quick]` prints one section's figures as JSON.
+ */
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { DEFAULTS } from '../src/config.js';
+import { DATASET_INFO } from '../src/core/catalog.js';
+import { formatHourStamp } from '../src/core/time.js';
+import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
+import type { RunSummary } from '../src/pipelines/summary.js';
+import { oldApproachPlan } from '../src/sources/eia/old-plan.js';
+import { countRows, maxRequestsInWindow, type RequestLogEntry } from '../src/simulator/index.js';
+import type { OldBaselineResult } from './baseline-old.js';
+import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
+import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild } from './lib/proc.js';
+
+/** A historical job: half-open UTC range of whole days, respondents and `--types`. */
+export interface Job {
+  startMs: number;
+  endMs: number;
+  regions: readonly string[];
+  types: readonly TypeName[];
+}
+
+const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The default historical job (README): 2019-01-01 → 2026-01-01, PACW, ERCO, CAL, TEX, MISO × demand, generation. */
+export const DEFAULT_JOB: Job = {
+  startMs: day(DEFAULTS.start),
+  endMs: day(DEFAULTS.end),
+  regions: DEFAULTS.regions,
+  types: DEFAULTS.types,
+};
+
+/** The default job cut to the last `years` years before its end (`months` for the quick ladder). */
+export function lastYears(years: number, unit: 'years' | 'months' = 'years'): Job {
+  const end = new Date(DEFAULT_JOB.endMs);
+  const start =
+    unit === 'years'
+      ? Date.UTC(end.getUTCFullYear() - years, end.getUTCMonth(), 1)
+      : Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - years, 1);
+  return { ...DEFAULT_JOB, startMs: start };
+}
+
+/** Label of a job's range, e.g. `2019-01-01 → 2026-01-01`. */
+export const rangeLabel = (j: Job) => `${ymd(j.startMs)} → ${ymd(j.endMs)}`;
+
+/** Rows the simulator holds for a job (Σ `countRows` over its selections), at the bench's simulated now. */
+export function groundTruthRows(job: Job): number {
+  return selectionsFor(job.types, job.regions).reduce(
+    (n, sel) => n + countRows({ dataset: sel.dataset, facets: sel.facets, startMs: job.startMs, endMs: job.endMs }, { nowMs: SIM_NOW_MS }),
+    0,
+  );
+}
+
+/**
+ * Rows the simulator holds for the series the old plan asks for (its fixed per-respondent fuel lists miss series
+ * added later, e.g. BAT and SNB from 2024-07), over the job's whole range.
+ */
+export function groundTruthOldSeries(job: Job): number {
+  const plan = oldApproachPlan(selectionsFor(job.types, job.regions), { startMs: job.startMs, endMs: job.endMs });
+  const bySeries = new Map<string, { dataset: (typeof plan)[number]['dataset']; respondent: string; series: Set<string> }>();
+  for (const r of plan) {
+    const k = `${r.dataset}|${r.respondent}`;
+    const e = bySeries.get(k) ?? { dataset: r.dataset, respondent: r.respondent, series: new Set<string>() };
+    e.series.add(r.series);
+    bySeries.set(k, e);
+  }
+  let n = 0;
+  for (const e of bySeries.values()) {
+    const info = DATASET_INFO[e.dataset];
+    const codes = [...e.series].filter((s) => !s.startsWith('#'));
+    const facets: Record<string, string[]> = { [info.respondentFacet]: [e.respondent] };
+    if (codes.length === e.series.size) facets[info.seriesFacet] = codes;
+    n += countRows({ dataset: e.dataset, facets, startMs: job.startMs, endMs: job.endMs }, { nowMs: SIM_NOW_MS });
+  }
+  return n;
+}
+
+/** One pipeline run's figures. */
+export interface PipelineRun {
+  rows: number;
+  rowsLoaded: number;
+  rowsQuarantined: number;
+  rowsDuplicate: number;
+  requests: number;
+  retries: number;
+  rowsPerRequest: number;
+  /** The pipeline's own `durationMs` (warehouse open → summary; excludes Node + tsx start-up). */
+  durationMs: number;
+  rowsPerSecond: number;
+  /** Spawn to exit, ms. */
+  wallMs: number;
+  /** The pipeline's own `peakRssMb` (`process.resourceUsage().maxRSS`). */
+  peakRssMb: number;
+  /** CPU seconds of the pipeline process, all threads (from /proc). */
+  cpuSec: number | null;
+  /** `cpuSec ÷ durationMs`: cores busy on average (2 on this machine at most). */
+  coresBusy: number | null;
+  maxRequestsInAnySecond: number;
+  maxRequestsInAnyHour: number;
+}
+
+/** Options of `runPipeline`. */
+export interface RunPipelineOptions {
+  baseUrl: string;
+  dataDir: string;
+  /** Lift the client's budget (`--requests-per-second 1000 --requests-per-hour 1000000`). */
+  unlimited: boolean;
+  /** Pass no range/regions/types flags at all (the CLI's defaults: the default job). */
+  defaults?: boolean;
+  /** Write a V8 CPU profile into this directory. */
+  cpuProfDir?: string;
+}
+
+/** Run `src/cli.ts historical --json` in a child against `baseUrl`. */
+export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<PipelineRun> {
+  const args = ['historical', '--data-dir', o.dataDir, '--json', '--no-progress', '--log-level', 'error'];
+  if (!o.defaults) {
+    args.push('--start', formatHourStamp(job.startMs), '--end', formatHourStamp(job.endMs), '--regions', job.regions.join(','), '--types', job.types.join(','));
+  }
+  if (o.unlimited) args.push('--requests-per-second', '1000', '--requests-per-hour', '1000000');
+  const run = await runNodeChild<RunSummary>('src/cli.ts', args, {
+    env: { EIA_API_KEY: BENCH_KEY, EIA_BASE_URL: o.baseUrl },
+    nodeFlags: o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [],
+  });
+  const s = run.result;
+  if (s.status !== 'ok') throw new Error(`pipeline run ${s.status}: ${s.error}`);
+  return {
+    rows: s.rowsReceived,
+    rowsLoaded: s.rowsLoaded,
+    rowsQuarantined: s.rowsQuarantined,
+    rowsDuplicate: s.rowsDuplicate,
+    requests: s.requests,
+    retries: s.retries,
+    rowsPerRequest: s.rowsPerRequest,
+    durationMs: s.durationMs,
+    rowsPerSecond: s.rowsPerSecond,
+    wallMs: run.wallMs,
+    peakRssMb: s.peakRssMb,
+    cpuSec: run.cpuSec,
+    coresBusy: run.cpuSec === null ? null : r2(run.cpuSec / (s.durationMs / 1000)),
+    maxRequestsInAnySecond: s.maxRequestsInAnySecond,
+    maxRequestsInAnyHour: s.maxRequestsInAnyHour,
+  };
+}
+
+/** The ceiling: bare `JSON.parse` over the page bodies a run archived. */
+export interface CeilingFigures {
+  pages: number;
+  rows: number;
+  /** Uncompressed bytes parsed per pass, MB (10^6 bytes). */
+  mb: number;
+  /** Median pass. */
+  rowsPerSecond: number;
+  mbPerSecond: number;
+  passes: number;
+}
+
+async function rawPageFiles(dataDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.json.gz')) out.push(p);
+    }
+  };
+  await walk(path.join(dataDir, 'raw'));
+  return out.sort();
+}
+
+/**
+ * Time `JSON.parse(body.toString())` over every archived page of `dataDir`, `passes` times (median reported).
+ * Files are read and gunzipped outside the timed part, one page at a time (memory stays at one page).
+ */
+export async function jsonParseCeiling(dataDir: string, passes = 3): Promise<CeilingFigures> {
+  const files = await rawPageFiles(dataDir);
+  const gz = await Promise.all(files.map((f) => readFile(f)));
+  let rows = 0;
+  let bytes = 0;
+  const times: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    let ms = 0;
+    rows = bytes = 0;
+    for (const z of gz) {
+      const body = gunzipSync(z);
+      const t = performance.now();
+      const doc = JSON.parse(body.toString('utf8')) as { response?: { data?: unknown[] } };
+      ms += performance.now() - t;
+      rows += doc.response?.data?.length ?? 0;
+      bytes += body.length;
+    }
+    times.push(ms);
+  }
+  const secs = median(times) / 1000;
+  return {
+    pages: files.length,
+    rows,
+    mb: Math.round(bytes / 1e5) / 10,
+    rowsPerSecond: Math.round(rows / secs),
+    mbPerSecond: Math.round(bytes / 1e6 / secs),
+    passes,
+  };
+}
+
+/** Run the old approach (bench/baseline-old.ts) in a child against `baseUrl`. */
+export async function runBaseline(job: Job, baseUrl: string, outDir: string): Promise<OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null }> {
+  const run = await runNodeChild<OldBaselineResult>(
+    'bench/baseline-old.ts',
+    ['--base-url', baseUrl, '--start', ymd(job.startMs), '--end', ymd(job.endMs), '--regions', job.regions.join(','), '--types', job.types.join(','), '--out', outDir, '--concurrency', String(DEFAULTS.concurrency)],
+    { env: { EIA_API_KEY: BENCH_KEY } },
+  );
+  return { ...run.result, procPeakRssMb: run.peakRssMb, cpuSec: run.cpuSec };
+}
+
+async function tempDir(tag: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `eia-bench-${tag}-`));
+}
+
+/** Figures of the CPU-bound section. */
+export interface CpuBoundFigures {
+  job: { range: string; regions: readonly string[]; types: readonly string[] };
+  groundTruthRows: number;
+  /** Our runs, in order (alternating with the baseline's). */
+  runs: PipelineRun[];
+  /** The run with the median rows/s. */
+  ours: PipelineRun;
+  ceiling: CeilingFigures[];
+  baselineRuns: Array<OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null }>;
+  baseline: OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null };
+  /** Rows of the series the old plan asks for (its fuel lists predate BAT/SNB). */
+  groundTruthOldSeriesRows: number;
+  /** Medians of the per-repeat ratios (each taken in the same repeat). */
+  oursOverCeiling: number;
+  oursOverBaseline: number;
+  /** Simulator CPU seconds over the whole section (it shares the 2 cores with the pipeline). */
+  simulatorCpuSec: number | null;
+}
+
+/**
+ * CPU-bound end to end: one simulator (no latency, budget off); `repeats` × (our pipeline → ceiling over its
+ * archive → the old baseline), after a short warm-up run that is not reported.
+ */
+export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => void = () => {}): Promise<CpuBoundFigures> {
+  const sim = await startSimulatorChild({ budget: 'off' });
+  const runs: PipelineRun[] = [];
+  const ceiling: CeilingFigures[] = [];
+  const baselineRuns: CpuBoundFigures['baselineRuns'] = [];
+  const ceilingRatios: number[] = [];
+  const baselineRatios: number[] = [];
+  let simCpuSec: number | null = null;
+  try {
+    const warm = await tempDir('warmup');
+    await runPipeline({ ...job, startMs: job.endMs - 14 * 86_400_000 }, { baseUrl: sim.baseUrl, dataDir: warm, unlimited: true }).finally(() =>
+      rm(warm, { recursive: true, force: true }),
+    );
+    for (let i = 0; i < repeats; i++) {
+      const dir = await tempDir('cpu');
+      try {
+        const run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: dir, unlimited: true });
+        runs.push(run);
+        log(`  cpu-bound run ${i + 1}/${repeats}: ${run.rows} rows, ${run.rowsPerSecond} rows/s, peak RSS ${run.peakRssMb} MB`);
+        const c = await jsonParseCeiling(dir);
+        ceiling.push(c);
+        ceilingRatios.push(run.rowsPerSecond / c.rowsPerSecond);
+        log(`  ceiling (JSON.parse of the same ${c.pages} pages): ${c.rowsPerSecond} rows/s`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      const out = await tempDir('old');
+      try {
+        const b = await runBaseline(job, sim.baseUrl, out);
+        baselineRuns.push(b);
+        baselineRatios.push(runs[i].rowsPerSecond / b.rowsPerSecond);
+        log(`  old baseline run ${i + 1}/${repeats}: ${b.rows} rows, ${b.rowsPerSecond} rows/s`);
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    simCpuSec = (await sim.stop()).cpuSec;
+  }
+  const byRate = [...runs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond);
+  const bByRate = [...baselineRuns].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond);
+  return {
+    job: { range: rangeLabel(job), regions: job.regions, types: job.types },
+    groundTruthRows: groundTruthRows(job),
+    runs,
+    ours: byRate[byRate.length >> 1],
+    ceiling,
+    baselineRuns,
+    baseline: bByRate[bByRate.length >> 1],
+    groundTruthOldSeriesRows: groundTruthOldSeries(job),
+    oursOverCeiling: r2(median(ceilingRatios)),
+    oursOverBaseline: r2(median(baselineRatios)),
+    simulatorCpuSec: simCpuSec,
+  };
+}
+
+/** Figures of the API-bound section. */
+export interface ApiBoundFigures {
+  job: { range: string; regions: readonly string[]; types: readonly string[]; cliDefaults: boolean };
+  latency: string;
+  run: PipelineRun;
+  groundTruthRows: number;
+  /** Requests the simulator served (retries and refusals included). */
+  serverRequests: number;
+  /** Requests the simulator refused for the budget. */
+  throttled: number;
+  /** `serverRequests ÷ 5` seconds: the least time the 5/s budget allows. */
+  quotaMinimumSec: number;
+  /** The pipeline's `durationMs` ÷ the quota minimum. */
+  wallOverQuotaMinimum: number;
+  /** First request arrival → last request arrival at the simulator, s. */
+  requestSpanSec: number;
+  serverMaxInAnySecond: number;
+  serverMaxInAnyHour: number;
+}
+
+/**
+ * API-bound end to end: the simulator with `latency` and its default budget (5/s, 9,000/h) and a request log;
+ * the pipeline with its default budget (5,000/h, 5/s) and default concurrency.
+ */
+export async function benchApiBound(job: Job, opts: { latency?: string; cliDefaults?: boolean } = {}, log: (s: string) => void = () => {}): Promise<ApiBoundFigures> {
+  const latency = opts.latency ?? '1000,0.04,300';
+  const dir = await tempDir('api');
+  const requestLog = path.join(dir, 'requests.jsonl');
+  const sim = await startSimulatorChild({ latency, requestLog });
+  let run: PipelineRun;
+  try {
+    run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: path.join(dir, 'data'), unlimited: false, defaults: opts.cliDefaults });
+  } finally {
+    await sim.stop();
+  }
+  try {
+    const entries = (await readFile(requestLog, 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as RequestLogEntry);
+    const ts = entries.map((e) => e.t);
+    const quotaMinimumSec = entries.length / 5;
+    log(`  api-bound: ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s (quota minimum ${quotaMinimumSec.toFixed(1)} s)`);
+    return {
+      job: { range: rangeLabel(job), regions: job.regions, types: job.types, cliDefaults: !!opts.cliDefaults },
+      latency,
+      run,
+      groundTruthRows: groundTruthRows(job),
+      serverRequests: entries.length,
+      throttled: entries.filter((e) => e.fault === 'throttled').length,
+      quotaMinimumSec: r2(quotaMinimumSec),
+      wallOverQuotaMinimum: r2(run.durationMs / 1000 / quotaMinimumSec),
+      requestSpanSec: r2((Math.max(...ts) - Math.min(...ts)) / 1000),
+      serverMaxInAnySecond: maxRequestsInWindow(entries, 1000),
+      serverMaxInAnyHour: maxRequestsInWindow(entries, 3_600_000),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One point of the scale ladder. */
+export interface ScalePoint {
+  label: string;
+  range: string;
+  groundTruthRows: number;
+  run: PipelineRun;
+  /** Ratios to the first (smallest) point. */
+  rowsRatio: number;
+  timeRatio: number;
+  /** timeRatio ÷ rowsRatio: 1 = perfectly linear. */
+  timePerRowRatio: number;
+  rssRatio: number;
+}
+
+/** The default job CPU-bound over each size (a fresh data dir each), smallest first. */
+export async function benchScale(sizes: ReadonlyArray<{ label: string; job: Job }>, log: (s: string) => void = () => {}): Promise<ScalePoint[]> {
+  const sim = await startSimulatorChild({ budget: 'off' });
+  const out: ScalePoint[] = [];
+  try {
+    for (const { label, job } of sizes) {
+      const dir = await tempDir('scale');
+      try {
+        const run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: dir, unlimited: true });
+        log(`  scale ${label}: ${run.rows} rows, ${run.rowsPerSecond} rows/s, peak RSS ${run.peakRssMb} MB`);
+        const first = out[0]?.run ?? run;
+        const rowsRatio = run.rows / first.rows;
+        const timeRatio = run.durationMs / first.durationMs;
+        out.push({
+          label,
+          range: rangeLabel(job),
+          groundTruthRows: groundTruthRows(job),
+          run,
+          rowsRatio: r2(rowsRatio),
+          timeRatio: r2(timeRatio),
+          timePerRowRatio: r2(timeRatio / rowsRatio),
+          rssRatio: r2(run.peakRssMb / first.peakRssMb),
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await sim.stop();
+  }
+  return out;
+}
+
+/** A profiled CPU-bound run: where the main thread's time goes. */
+export interface ProfileFigures {
+  range: string;
+  run: PipelineRun;
+  summary: ProfileSummary;
+  /** Where the `.cpuprofile` was kept (bench/results/, git-ignored). */
+  file: string;
+}
+
+/** One CPU-bound run under `node --cpu-prof`; the profile is copied to `keepAs`. */
+export async function benchProfile(job: Job, keepAs: string): Promise<ProfileFigures> {
+  const sim = await startSimulatorChild({ budget: 'off' });
+  const dir = await tempDir('prof');
+  try {
+    const run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: path.join(dir, 'data'), unlimited: true, cpuProfDir: path.join(dir, 'prof') });
+    const [file] = (await readdir(path.join(dir, 'prof'))).filter((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('node --cpu-prof wrote no profile');
+    const src = path.join(dir, 'prof', file);
+    await copyFile(src, keepAs);
+    return { range: rangeLabel(job), run, summary: summarizeCpuProfile(src, ROOT), file: path.relative(ROOT, keepAs) };
+  } finally {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const quick = process.argv.includes('--quick');
+  const which = process.argv[2] ?? 'cpu';
+  const job = quick ? lastYears(1) : DEFAULT_JOB;
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const r =
+    which === 'api'
+      ? await benchApiBound(job, { cliDefaults: !quick }, log)
+      : which === 'scale'
+        ? await benchScale((quick ? [1, 3, 7].map((n) => ({ label: `${n} mo`, job: lastYears(n, 'months') })) : [1, 3, 7].map((n) => ({ label: `${n} y`, job: lastYears(n) }))), log)
+        : await benchCpuBound(job, 1, log);
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}

@@ -1,0 +1,355 @@
+/**
+ * The bench's results: the JSON shape of `bench/results/latest.json`, the targets of issue 7 with pass/miss, the
+ * stdout table and `docs/benchmarks.md`. Pure (no I/O).
+ */
+import type { SinkCaseResult } from '../sinks.js';
+import type { TransformsBenchResult } from '../transforms.js';
+import type { ApiBoundFigures, CpuBoundFigures, PipelineRun, ProfileFigures, ScalePoint } from '../e2e.js';
+
+/** Where and on what the bench ran. */
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  node: string;
+  os: string;
+  totalMemGb: number;
+  /** 1-minute load average at the start and the end of the bench (above `cores` = other work competed). */
+  loadStart: number;
+  loadEnd: number;
+  /** `git rev-parse --short HEAD`, and files under src/ that differ from it (the bench measures the working tree). */
+  commit: string;
+  dirtySrcFiles: number;
+}
+
+/** One row of the stage table. */
+export interface StageRow {
+  stage: string;
+  rows: number;
+  rowsPerSec: number;
+  /** MB (10^6 bytes) of EIA JSON per second: measured input for parse and raw, rows/s × bytes per EIA row otherwise. */
+  mbPerSec: number | null;
+  peakRssMb: number | null;
+  note?: string;
+}
+
+/** One target of issue 7. */
+export interface TargetRow {
+  target: string;
+  /** e.g. `≥ 150,000 rows/s`. */
+  goal: string;
+  value: number | null;
+  shown: string;
+  pass: boolean | null;
+  /** Pass, or by how much it is missed. */
+  verdict: string;
+}
+
+/** Everything one `npm run bench` produced. */
+export interface BenchResults {
+  generatedAt: string;
+  mode: 'full' | 'quick';
+  durationSec: number;
+  machine: MachineInfo;
+  stages: { rows: number; note: string; transforms: TransformsBenchResult; transformsProcPeakRssMb: number | null; sinks: SinkCaseResult[]; table: StageRow[] } | null;
+  cpuBound: CpuBoundFigures | null;
+  apiBound: ApiBoundFigures | null;
+  scale: ScalePoint[] | null;
+  profile: ProfileFigures | null;
+  targets: TargetRow[];
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The stage table from the two stage benches. */
+export function stageRows(t: TransformsBenchResult, sinks: readonly SinkCaseResult[]): StageRow[] {
+  const mbps = (rowsPerSec: number) => Math.round((rowsPerSec * t.bytesPerRow) / 1e5) / 10;
+  const rows: StageRow[] = [
+    { stage: 'parse (`JSON.parse` per page)', rows: t.parse.pages * t.rowsPerPage, rowsPerSec: t.parse.jsonParseRowsPerSec, mbPerSec: Math.round(t.parse.jsonParseMbPerSec * 1.048576), peakRssMb: null },
+    { stage: 'parse (stream-json, for comparison)', rows: t.parse.pages * t.rowsPerPage, rowsPerSec: t.parse.streamJsonRowsPerSec, mbPerSec: Math.round(t.parse.streamJsonMbPerSec * 1.048576), peakRssMb: null },
+    { stage: 'validate + normalize (`validatePage`)', rows: t.rows, rowsPerSec: t.validateNormalizeRowsPerSec, mbPerSec: mbps(t.validateNormalizeRowsPerSec), peakRssMb: null },
+    { stage: 'parse → validate + normalize (stages chained)', rows: t.rows, rowsPerSec: t.pipeline.rowsPerSec, mbPerSec: mbps(t.pipeline.rowsPerSec), peakRssMb: t.pipeline.peakRssMb },
+  ];
+  const names: Record<string, string> = {
+    raw: 'sink: raw archive (gzip)',
+    'raw-gzip1': 'sink: raw archive (gzip 1)',
+    'raw-gzip6': 'sink: raw archive (gzip 6)',
+    parquet: 'sink: Parquet',
+    duckdb: 'sink: DuckDB',
+    all: 'sinks: all four via the fan-out',
+  };
+  for (const s of sinks) {
+    rows.push({
+      stage: names[s.case] ?? `sink: ${s.case}`,
+      rows: s.rows,
+      rowsPerSec: s.rowsPerSec,
+      mbPerSec: s.rawInputMBps ?? mbps(s.rowsPerSec),
+      peakRssMb: s.peakRssMb,
+      note: `write ${s.writeSeconds} s + commit ${s.commitSeconds} s`,
+    });
+  }
+  return rows;
+}
+
+function atLeast(target: string, goal: number, value: number | null, unit: string, fmt: (x: number) => string): TargetRow {
+  if (value === null) return { target, goal: `≥ ${fmt(goal)}${unit}`, value, shown: 'not measured', pass: null, verdict: 'not measured' };
+  const pass = value >= goal;
+  return {
+    target,
+    goal: `≥ ${fmt(goal)}${unit}`,
+    value,
+    shown: `${fmt(value)}${unit}`,
+    pass,
+    verdict: pass ? 'pass' : `MISS by ${pct(1 - value / goal)} (needs ${(goal / value).toFixed(2)}× more)`,
+  };
+}
+
+function atMost(target: string, goal: number, value: number | null, unit: string, fmt: (x: number) => string): TargetRow {
+  if (value === null) return { target, goal: `≤ ${fmt(goal)}${unit}`, value, shown: 'not measured', pass: null, verdict: 'not measured' };
+  const pass = value <= goal;
+  return {
+    target,
+    goal: `≤ ${fmt(goal)}${unit}`,
+    value,
+    shown: `${fmt(value)}${unit}`,
+    pass,
+    verdict: pass ? 'pass' : `MISS by ${pct(value / goal - 1)} (${(value / goal).toFixed(2)}× the limit)`,
+  };
+}
+
+/** Pipeline runs of the whole bench (for the RSS and completeness checks), with their ground truth. */
+function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: PipelineRun; truth: number }> {
+  const out: Array<{ what: string; run: PipelineRun; truth: number }> = [];
+  for (const [i, run] of (r.cpuBound?.runs ?? []).entries()) out.push({ what: `cpu-bound #${i + 1}`, run, truth: r.cpuBound!.groundTruthRows });
+  if (r.apiBound) out.push({ what: 'api-bound', run: r.apiBound.run, truth: r.apiBound.groundTruthRows });
+  for (const p of r.scale ?? []) out.push({ what: `scale ${p.label}`, run: p.run, truth: p.groundTruthRows });
+  return out;
+}
+
+/** Flat RSS: the largest size's peak at most this many times the smallest's. */
+export const RSS_FLAT_RATIO = 1.2;
+
+/** Evaluate the targets of issue 7 (and the completeness check) on the results. */
+export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
+  const rate = (x: number) => n0(x);
+  const ratio = (x: number) => `${x.toFixed(2)}×`;
+  const runs = allRuns(r);
+  const maxRss = runs.length ? Math.max(...runs.map((x) => x.run.peakRssMb)) : null;
+  const scale = r.scale ?? [];
+  const rssFlat = scale.length > 1 ? scale[scale.length - 1].run.peakRssMb / scale[0].run.peakRssMb : null;
+  const rows: TargetRow[] = [
+    atLeast('CPU-bound end to end, all sinks (median run)', 150_000, r.cpuBound?.ours.rowsPerSecond ?? null, ' rows/s', rate),
+    atLeast('CPU-bound: ours ÷ old baseline (same run)', 5, r.cpuBound?.oursOverBaseline ?? null, '', ratio),
+    atMost('API-bound wall time ÷ quota minimum (requests ÷ 5/s)', 1.1, r.apiBound?.wallOverQuotaMinimum ?? null, '', ratio),
+    atLeast('Rows per request (API-bound default job)', 4500, r.apiBound?.run.rowsPerRequest ?? r.cpuBound?.ours.rowsPerRequest ?? null, '', rate),
+    atMost('Peak RSS, any pipeline run', 256, maxRss, ' MB', rate),
+    atMost(`Peak RSS flat across the scale ladder (largest ÷ smallest)`, RSS_FLAT_RATIO, rssFlat, '', ratio),
+  ];
+  const bad = runs.filter((x) => x.run.rows !== x.truth);
+  rows.push({
+    target: 'Check: rows received = simulator ground truth, every run',
+    goal: 'all equal',
+    value: runs.length - bad.length,
+    shown: `${runs.length - bad.length}/${runs.length} runs`,
+    pass: runs.length ? bad.length === 0 : null,
+    verdict: bad.length === 0 ? 'pass' : `MISS: ${bad.map((b) => `${b.what} got ${b.run.rows} of ${b.truth}`).join('; ')}`,
+  });
+  return rows;
+}
+
+function mdTable(head: string[], rows: Array<Array<string | number | null>>, align?: string): string {
+  const a = align ?? head.map((_, i) => (i === 0 ? '---' : '---:')).join('|');
+  return [`| ${head.join(' | ')} |`, `|${a}|`, ...rows.map((r) => `| ${r.map((c) => (c === null ? '—' : String(c))).join(' | ')} |`)].join('\n');
+}
+
+/** The figures table printed on stdout at the end of the bench. */
+export function renderText(r: BenchResults): string {
+  const lines: string[] = [];
+  const row = (cells: Array<string | number | null>, w: number[]) =>
+    cells.map((c, i) => (i === 0 ? String(c ?? '—').padEnd(w[i]) : String(c ?? '—').padStart(w[i]))).join('  ');
+  lines.push(`eia-stream bench (${r.mode}) — ${r.generatedAt} — ${r.machine.cores} cores ${r.machine.cpuModel}, Node ${r.machine.node}, load ${r.machine.loadStart}→${r.machine.loadEnd}, ${r.durationSec} s`);
+  if (r.stages) {
+    lines.push('', `Stages (${n0(r.stages.rows)} simulated rows)`);
+    const w = [46, 11, 7, 9];
+    lines.push(row(['stage', 'rows/s', 'MB/s', 'RSS MB'], w));
+    for (const s of r.stages.table) lines.push(row([s.stage.replace(/`/g, ''), n0(s.rowsPerSec), s.mbPerSec, s.peakRssMb], w));
+  }
+  if (r.cpuBound) {
+    const c = r.cpuBound;
+    lines.push('', `End to end, CPU-bound (${c.job.range}, ${c.runs.length} run(s), median)`);
+    const w = [46, 11, 10, 9, 9];
+    lines.push(row(['', 'rows/s', 'rows', 'RSS MB', 'vs truth'], w));
+    lines.push(row(['eia-stream (raw + Parquet + quarantine + DuckDB)', n0(c.ours.rowsPerSecond), n0(c.ours.rows), c.ours.peakRssMb, n0(c.ours.rows - c.groundTruthRows)], w));
+    lines.push(row(['JSON.parse of the same pages (ceiling)', n0(c.ceiling[0]?.rowsPerSecond ?? 0), n0(c.ceiling[0]?.rows ?? 0), null, null], w));
+    lines.push(row(['old approach (baseline-old.ts)', n0(c.baseline.rowsPerSecond), n0(c.baseline.rows), c.baseline.peakRssMb, n0(c.baseline.rows - c.groundTruthRows)], w));
+    lines.push(`ours ÷ ceiling ${c.oursOverCeiling.toFixed(2)} · ours ÷ baseline ${c.oursOverBaseline.toFixed(2)}× · ground truth ${n0(c.groundTruthRows)} rows`);
+  }
+  if (r.apiBound) {
+    const a = r.apiBound;
+    lines.push('', `End to end, API-bound (${a.job.range}, latency ${a.latency} ms)`);
+    lines.push(
+      `  ${a.serverRequests} requests in ${(a.run.durationMs / 1000).toFixed(1)} s; quota minimum ${a.quotaMinimumSec} s → ${a.wallOverQuotaMinimum.toFixed(2)}×; ` +
+        `${n0(a.run.rowsPerRequest)} rows/request; max ${a.serverMaxInAnySecond}/s and ${a.serverMaxInAnyHour}/h at the simulator; ${a.throttled} throttled; peak RSS ${a.run.peakRssMb} MB`,
+    );
+  }
+  if (r.scale) {
+    lines.push('', 'Scale (CPU-bound)');
+    const w = [8, 10, 11, 9, 10, 10, 9];
+    lines.push(row(['size', 'rows', 'rows/s', 'RSS MB', 'rows ×', 'time ×', 'RSS ×'], w));
+    for (const p of r.scale) lines.push(row([p.label, n0(p.run.rows), n0(p.run.rowsPerSecond), p.run.peakRssMb, p.rowsRatio, p.timeRatio, p.rssRatio], w));
+  }
+  if (r.profile) {
+    lines.push('', `Main-thread profile (${r.profile.range}): top self time, % of busy time (${r.profile.summary.idlePct}% idle, ${r.profile.summary.startupPct}% of busy is start-up)`);
+    for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}`);
+  }
+  lines.push('', 'Targets');
+  for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
+  return lines.join('\n') + '\n';
+}
+
+/** `docs/benchmarks.md`. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(
+    '# Benchmarks',
+    '',
+    `<!-- Generated by \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` (bench/run.ts); do not edit by hand: re-run the bench. -->`,
+    '',
+    `Latest figures from \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` (**${r.mode}** mode), ${r.generatedAt}, in ${Math.round(r.durationSec)} s. ` +
+      'How the bench works and what each figure means: [docs/parts/bench.md](parts/bench.md).',
+    '',
+    `**Machine:** ${m.cores} cores, ${m.cpuModel}, ${m.totalMemGb} GB RAM, Node.js ${m.node}, ${m.os}. ` +
+      `Commit \`${m.commit}\`${m.dirtySrcFiles ? ` plus ${m.dirtySrcFiles} uncommitted file(s) under src/ (the bench measures the working tree)` : ''}. ` +
+      `1-minute load average ${m.loadStart} at the start, ${m.loadEnd} at the end` +
+      (Math.max(m.loadStart, m.loadEnd) > m.cores ? ` — **above the ${m.cores} cores: other work competed for the CPU, so absolute rates are pessimistic; the ratios, taken in the same run, hold better**.` : '.'),
+    '',
+    '## Targets (issue 7)',
+    '',
+    mdTable(
+      ['target', 'goal', 'measured', 'verdict'],
+      r.targets.map((t) => [t.target, t.goal, t.shown, t.pass === null ? t.verdict : t.pass ? '✅ pass' : `❌ ${t.verdict}`]),
+      '---|---|---:|---',
+    ),
+    '',
+  );
+  if (r.stages) {
+    const s = r.stages;
+    out.push(
+      '## Stages',
+      '',
+      `${n0(s.rows)} simulated rows in pages of 5,000, one stage at a time on the main thread. ${s.note}`,
+      '',
+      mdTable(
+        ['stage', 'rows', 'rows/s', 'MB/s', 'peak RSS MB', 'note'],
+        s.table.map((x) => [x.stage, n0(x.rows), n0(x.rowsPerSec), x.mbPerSec, x.peakRssMb, x.note ?? '']),
+        '---|---:|---:|---:|---:|---',
+      ),
+      '',
+      `MB/s is MB (10^6 bytes) of EIA JSON per second: measured on the bodies for the parse rows and the raw archive; for the ` +
+        `other rows it is rows/s × ${s.transforms.bytesPerRow} bytes per EIA row (what the stage processes, expressed as API input). ` +
+        `The transforms run ${s.transforms.pipeline.rowsPerSecRuns.length} times (median; runs: ${s.transforms.pipeline.rowsPerSecRuns.map(n0).join(', ')} rows/s); ` +
+        `each sink case runs once, in its own process (peak RSS is that process's). Peak RSS of the transforms process as a whole: ${s.transformsProcPeakRssMb ?? '—'} MB.`,
+      '',
+    );
+  }
+  if (r.cpuBound) {
+    const c = r.cpuBound;
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const ceil = med(c.ceiling.map((x) => x.rowsPerSecond));
+    const oldLoss = c.groundTruthRows - c.baseline.rows;
+    out.push(
+      '## End to end, CPU-bound',
+      '',
+      `The default job's selections (${c.job.regions.join(', ')} × ${c.job.types.join(', ')}) over ${c.job.range}: the simulator with no latency and ` +
+        '`--budget off`, the pipeline with `--requests-per-second 1000 --requests-per-hour 1000000` and default concurrency, into all sinks ' +
+        `(raw archive, Parquet, quarantine, DuckDB). ${c.runs.length} repeat(s), each: our run → the ceiling over the pages it archived → the old baseline. ` +
+        'Ratios are medians of the per-repeat ratios.',
+      '',
+      mdTable(
+        ['', 'rows/s', 'rows', 'vs ground truth', 'requests', 'rows/request', 'peak RSS MB', 'CPU s (cores busy)'],
+        [
+          [
+            '**eia-stream** (median run)', n0(c.ours.rowsPerSecond), n0(c.ours.rows), c.ours.rows === c.groundTruthRows ? 'exact' : n0(c.ours.rows - c.groundTruthRows),
+            n0(c.ours.requests), n0(c.ours.rowsPerRequest), c.ours.peakRssMb, c.ours.cpuSec === null ? null : `${c.ours.cpuSec.toFixed(1)} (${c.ours.coresBusy})`,
+          ],
+          ['`JSON.parse` of the same pages (ceiling)', n0(ceil), n0(c.ceiling[0]?.rows ?? 0), null, n0(c.ceiling[0]?.pages ?? 0), null, null, null],
+          [
+            'old approach (`bench/baseline-old.ts`)', n0(c.baseline.rowsPerSecond), n0(c.baseline.rows), `${n0(-oldLoss)} (${((oldLoss / c.groundTruthRows) * 100).toFixed(1)}%)`,
+            n0(c.baseline.requests), n0(c.baseline.rowsPerRequest), c.baseline.procPeakRssMb ?? c.baseline.peakRssMb, c.baseline.cpuSec === null ? null : c.baseline.cpuSec.toFixed(1),
+          ],
+        ],
+        '---|---:|---:|---:|---:|---:|---:|---:',
+      ),
+      '',
+      `- **ours ÷ ceiling: ${c.oursOverCeiling.toFixed(2)}** — the share of the bare \`JSON.parse\` rate of the same ${c.ceiling[0]?.pages ?? 0} pages ` +
+        `(${c.ceiling[0]?.mb ?? 0} MB uncompressed, gunzipped outside the timed part) that the whole flow keeps.`,
+      `- **ours ÷ old baseline: ${c.oursOverBaseline.toFixed(2)}×**.`,
+      `- Ground truth (\`countRows\` over [start, end) per dataset and respondent set): ${n0(c.groundTruthRows)} rows. ` +
+        `The old approach got ${n0(c.baseline.rows)}: ${n0(c.groundTruthOldSeriesRows - c.baseline.rows)} lost to date-only \`end\`s ` +
+        `(${c.baseline.lostHoursPerSeries} hours per series over the range, 23 per 45-day batch boundary) and ` +
+        `${n0(c.groundTruthRows - c.groundTruthOldSeriesRows)} in series its fixed fuel lists never ask for (BAT, SNB since 2024-07).`,
+      `- Our runs: ${c.runs.map((x) => `${n0(x.rowsPerSecond)} rows/s (RSS ${x.peakRssMb} MB)`).join(', ')}; baseline runs: ${c.baselineRuns.map((x) => `${n0(x.rowsPerSecond)}`).join(', ')} rows/s. ` +
+        `Simulator CPU over the section: ${c.simulatorCpuSec ?? '—'} s (it shares the machine's ${m.cores} cores).`,
+      '',
+    );
+  }
+  if (r.apiBound) {
+    const a = r.apiBound;
+    out.push(
+      '## End to end, API-bound',
+      '',
+      `The ${a.job.cliDefaults ? 'default historical job (no range, region or type flags)' : `default job's selections over ${a.job.range}`}: the simulator with ` +
+        `\`--latency ${a.latency}\` (≈ 1.2 s ± 0.3 s per 5,000-row page) and its default budget (5/s, 9,000/h); the pipeline with its default budget ` +
+        '(5,000 requests/h, 5/s) and default concurrency.',
+      '',
+      mdTable(
+        ['requests (server)', 'wall s', 'quota minimum s', 'wall ÷ minimum', 'rows/request', 'max in any 1 s', 'max in any 1 h', 'throttled', 'retries', 'rows vs truth', 'peak RSS MB'],
+        [[
+          a.serverRequests, (a.run.durationMs / 1000).toFixed(1), a.quotaMinimumSec, `${a.wallOverQuotaMinimum.toFixed(2)}×`, n0(a.run.rowsPerRequest),
+          a.serverMaxInAnySecond, a.serverMaxInAnyHour, a.throttled, a.run.retries, a.run.rows === a.groundTruthRows ? 'exact' : n0(a.run.rows - a.groundTruthRows), a.run.peakRssMb,
+        ]],
+        Array(11).fill('---:').join('|'),
+      ),
+      '',
+      `Quota minimum = requests the simulator served ÷ 5 per second. Wall = the pipeline's own \`durationMs\`. ` +
+        `First to last request arrival at the simulator: ${a.requestSpanSec} s. "max in any 1 s / 1 h" come from the simulator's request log ` +
+        '(arrival times), not from the client.',
+      '',
+    );
+  }
+  if (r.scale) {
+    out.push(
+      '## Scale',
+      '',
+      "The default job's selections, CPU-bound as above, over ranges ending 2026-01-01 (a fresh data directory each). " +
+        'Ratios are to the smallest size; linear time means `time ×` ≈ `rows ×`; flat memory means `RSS ×` ≈ 1.',
+      '',
+      mdTable(
+        ['size', 'range', 'rows', 'rows/s', 'peak RSS MB', 'rows ×', 'time ×', 'time per row ×', 'RSS ×'],
+        r.scale.map((p) => [p.label, p.range, n0(p.run.rows), n0(p.run.rowsPerSecond), p.run.peakRssMb, p.rowsRatio, p.timeRatio, p.timePerRowRatio, p.rssRatio]),
+        '---|---|---:|---:|---:|---:|---:|---:|---:',
+      ),
+      '',
+    );
+  }
+  if (r.profile) {
+    const p = r.profile;
+    out.push(
+      '## Where the time goes (CPU-bound, main thread)',
+      '',
+      `\`node --cpu-prof\` on one CPU-bound run (${p.range}, ${n0(p.run.rows)} rows, ${n0(p.run.rowsPerSecond)} rows/s under the profiler; ` +
+        `process CPU ${p.run.cpuSec ?? '—'} s over ${(p.run.durationMs / 1000).toFixed(1)} s = ${p.run.coresBusy ?? '—'} cores busy). ` +
+        `Main thread ${p.summary.idlePct}% idle; of its busy time, ${p.summary.startupPct}% is start-up (module loading, tsx compiling TypeScript) and is left out of the ` +
+        "function table. Self time as a share of the main thread's busy time, top functions and areas (DuckDB's own threads and the libuv pool are not in a JS profile):",
+      '',
+      mdTable(['function (file:line)', 'self ms', 'self %'], p.summary.functions.slice(0, 15).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct]), '---|---:|---:'),
+      '',
+      mdTable(['area', 'self ms', 'self %'], p.summary.areas.slice(0, 12).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct]), '---|---:|---:'),
+      '',
+      `The profile is kept as \`${p.file}\` (git-ignored; open it in Chrome DevTools → Performance).`,
+      '',
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile]`: the benchmark ladder of
+ * issue 7 → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`.
+ *
+ * | section | full | --quick (< 2 min) |
+ * |---|---|---|
+ * | stages: parse, validate + normalize, each sink (bench/transforms.ts, bench/sinks.ts) | 1M rows | 200k rows |
+ * | CPU-bound end to end + ceiling + old baseline (bench/e2e.ts, bench/baseline-old.ts) | default job, 7 years, 3 repeats | 1 year, 1 repeat |
+ * | API-bound end to end (default budget, EIA-like latency) | the default job (~540 requests, ≥ 110 s) | 1 year |
+ * | scale, CPU-bound | 1, 3, 7 years | 1, 3, 7 months |
+ * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
+ *
+ * `--only` runs a subset and writes `bench/results/partial.json` only (the doc and latest.json need every section).
+ * Every figure is taken on a shared machine: the doc reports ratios measured in the same run and the load average.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { benchSinks, type SinkCase } from './sinks.js';
+import type { TransformsBenchResult } from './transforms.js';
+import { DEFAULT_JOB, benchApiBound, benchCpuBound, benchProfile, benchScale, lastYears } from './e2e.js';
+import { ROOT, runNodeChild } from './lib/proc.js';
+import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResults, type MachineInfo } from './lib/report.js';
+
+const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseArgs(argv: readonly string[]): { quick: boolean; repeats: number | null; only: Set<Section> } {
+  const quick = argv.includes('--quick');
+  const ri = argv.indexOf('--repeats');
+  const repeats = ri >= 0 ? Number(argv[ri + 1]) : null;
+  if (repeats !== null && !(Number.isInteger(repeats) && repeats >= 1 && repeats <= 9)) throw new Error('--repeats must be an integer 1–9');
+  const oi = argv.indexOf('--only');
+  const only = new Set<Section>(oi >= 0 ? (argv[oi + 1] ?? '').split(',').map((s) => s.trim() as Section) : SECTIONS);
+  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only takes ${SECTIONS.join(',')} (got '${s}')`);
+  for (const a of argv) {
+    if (a.startsWith('--') && !['--quick', '--repeats', '--only'].includes(a)) throw new Error(`unknown flag ${a}; flags: --quick, --repeats N, --only ${SECTIONS.join(',')}`);
+  }
+  return { quick, repeats, only };
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function machineInfo(loadStart: number): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    totalMemGb: Math.round(os.totalmem() / 2 ** 30),
+    loadStart: Math.round(loadStart * 10) / 10,
+    loadEnd: Math.round(os.loadavg()[0] * 10) / 10,
+    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+    dirtySrcFiles: git(['status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length,
+  };
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const { quick, repeats, only } = parseArgs(process.argv.slice(2));
+  const partial = only.size < SECTIONS.length;
+  const t0 = performance.now();
+  const loadStart = os.loadavg()[0];
+  const rows = quick ? 200_000 : 1_000_000;
+  const resultsDir = path.join(ROOT, 'bench', 'results');
+  await mkdir(resultsDir, { recursive: true });
+  log(`eia-stream bench (${quick ? 'quick' : 'full'}): sections ${[...only].join(', ')}; load average ${loadStart.toFixed(1)} on ${os.cpus().length} cores`);
+
+  let stages: BenchResults['stages'] = null;
+  if (only.has('stages')) {
+    log(`stages: transforms on ${rows} rows…`);
+    const t = await runNodeChild<TransformsBenchResult>('bench/lib/stage-transforms.ts', ['--pages', String(rows / 5000)], { nodeFlags: ['--expose-gc'] });
+    log(`stages: sinks on ${rows} rows (each case in its own process)…`);
+    const cases: SinkCase[] = ['raw', 'parquet', 'duckdb', 'all'];
+    const sinks = await benchSinks({ rows, cases });
+    stages = {
+      rows,
+      note:
+        'The two stage benches cannot share the same rows: bench/transforms.ts synthesizes fuel-type-data page bodies (10 BAs × 8 fuels, ' +
+        '`value` as strings) and bench/sinks.ts synthesizes normalized region-data records (30 BAs × 4 types) with their page bodies; ' +
+        'both are 1M-row-scale EIA-shaped data in 5,000-row pages.',
+      transforms: t.result,
+      transformsProcPeakRssMb: t.peakRssMb,
+      sinks,
+      table: stageRows(t.result, sinks),
+    };
+  }
+
+  let cpuBound: BenchResults['cpuBound'] = null;
+  if (only.has('cpu')) {
+    const job = quick ? lastYears(1) : DEFAULT_JOB;
+    const n = repeats ?? (quick ? 1 : 3);
+    log(`cpu-bound: ${n} repeat(s) of ours → ceiling → old baseline…`);
+    cpuBound = await benchCpuBound(job, n, log);
+  }
+
+  let apiBound: BenchResults['apiBound'] = null;
+  if (only.has('api')) {
+    log(`api-bound: ${quick ? 'one year' : 'the default job'} at the default budget (takes ≥ ${quick ? '~17' : '~110'} s)…`);
+    apiBound = await benchApiBound(quick ? lastYears(1) : DEFAULT_JOB, { cliDefaults: !quick }, log);
+  }
+
+  let scale: BenchResults['scale'] = null;
+  if (only.has('scale')) {
+    const sizes = [1, 3, 7].map((k) => (quick ? { label: `${k} mo`, job: lastYears(k, 'months') } : { label: `${k} y`, job: lastYears(k) }));
+    log(`scale: ${sizes.map((s) => s.label).join(', ')}…`);
+    scale = await benchScale(sizes, log);
+  }
+
+  let profile: BenchResults['profile'] = null;
+  if (only.has('profile')) {
+    log('profile: one CPU-bound run under node --cpu-prof…');
+    profile = await benchProfile(quick ? lastYears(3, 'months') : lastYears(1), path.join(resultsDir, `cpu-bound-${quick ? 'quick' : 'full'}.cpuprofile`));
+  }
+
+  const base = {
+    generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    mode: quick ? ('quick' as const) : ('full' as const),
+    durationSec: Math.round((performance.now() - t0) / 1000),
+    machine: machineInfo(loadStart),
+    stages,
+    cpuBound,
+    apiBound,
+    scale,
+    profile,
+  };
+  const results: BenchResults = { ...base, targets: evaluateTargets(base) };
+  process.stdout.write(renderText(results));
+  if (partial) {
+    await writeFile(path.join(resultsDir, 'partial.json'), `${JSON.stringify(results, null, 2)}\n`);
+    log('partial run (--only): wrote bench/results/partial.json; docs/benchmarks.md and latest.json are left as they were');
+    return;
+  }
+  await writeFile(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
+  log('wrote bench/results/latest.json and docs/benchmarks.md');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
