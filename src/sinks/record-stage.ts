@@ -63,6 +63,9 @@ export interface StagedUnit {
   readonly duplicates: number;
   /** Rows staged per (dataset, UTC year of period), `dataset|year` → rows (before de-duplication). */
   readonly partitions: ReadonlyMap<string, number>;
+  /** Smallest and largest staged `period` (epoch ms); `minPeriod > maxPeriod` when nothing is staged. */
+  readonly minPeriod: number;
+  readonly maxPeriod: number;
 }
 
 /** Where the string dictionary lives. */
@@ -101,6 +104,8 @@ interface UnitStage {
   lo: number;
   hi: number;
   key: string;
+  minPeriod: number;
+  maxPeriod: number;
 }
 
 /**
@@ -156,7 +161,7 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string, 
         `CREATE TEMP TABLE ${table} (seq INTEGER, dataset INTEGER, respondent INTEGER, respondent_name INTEGER, series INTEGER,
            series_name INTEGER, period DOUBLE, value DOUBLE, units INTEGER, flags INTEGER, source_page INTEGER, ingested_at DOUBLE)`,
       );
-      u = { table, appender: null, rows: 0, partitions: new Map(), ds: '', lo: 0, hi: -1, key: '' };
+      u = { table, appender: null, rows: 0, partitions: new Map(), ds: '', lo: 0, hi: -1, key: '', minPeriod: Infinity, maxPeriod: -Infinity };
       units.set(unitId, u);
     }
     return u;
@@ -167,8 +172,12 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string, 
     chunk.rowCount = n;
     const v = STAGE_TYPES.map((_, i) => chunk.getColumnVector(i)) as (DuckDBIntegerVector | DuckDBDoubleVector)[];
     let run = 0;
+    let min = u.minPeriod;
+    let max = u.maxPeriod;
     for (let i = 0; i < n; i++) {
       const r = records[from + i];
+      if (r.period < min) min = r.period;
+      if (r.period > max) max = r.period;
       if (r.period < u.lo || r.period >= u.hi || r.dataset !== u.ds) {
         if (run > 0) u.partitions.set(u.key, (u.partitions.get(u.key) ?? 0) + run);
         run = 0;
@@ -193,6 +202,8 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string, 
       v[11].setItem(i, r.ingested_at);
     }
     if (run > 0) u.partitions.set(u.key, (u.partitions.get(u.key) ?? 0) + run);
+    u.minPeriod = min;
+    u.maxPeriod = max;
     for (const x of v) x.flush();
   }
 
@@ -246,7 +257,15 @@ export async function createRecordStage(conn: DuckDBConnection, prefix: string, 
       await conn.run(`CREATE OR REPLACE TEMP VIEW ${u.table}_dec AS
         SELECT ${OBSERVATION_COLUMNS.map((c) => ((TEXT_COLUMNS as readonly string[]).includes(c) ? `d_${c}.s AS ${c}` : `t.${c}`)).join(', ')}
         FROM ${idsView} t ${join}`);
-      return { ids: idsView, decoded: `temp.${u.table}_dec`, rows: k, duplicates: n - k, partitions: new Map(u.partitions) };
+      return {
+        ids: idsView,
+        decoded: `temp.${u.table}_dec`,
+        rows: k,
+        duplicates: n - k,
+        partitions: new Map(u.partitions),
+        minPeriod: u.minPeriod,
+        maxPeriod: u.maxPeriod,
+      };
     },
 
     drop: dropUnit,
