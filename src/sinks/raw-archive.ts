@@ -3,8 +3,8 @@
  * one manifest per unit. Layout and manifest: `raw-layout.ts`.
  *
  * - `write` refuses a body that still carries a key (`ETL_SINK_WRITE`), gzips it on the thread pool and writes it
- *   to a hidden temp file beside its final name (fsynced). Nothing is visible yet.
- * - `commitUnit` commits the unit as one journal (`atomic-files.ts`): temp pages → final names, the new manifest,
+ *   to a hidden temp file beside its final name. Nothing is visible yet.
+ * - `commitUnit` fsyncs the unit's temp files (in parallel), then commits the unit as one journal (`atomic-files.ts`): temp pages → final names, the new manifest,
  *   and the removal of pages an earlier copy had that this one has not. Re-runs overwrite, never duplicate.
  * - `abortUnit` deletes the unit's temp files; `close` aborts what is still staged.
  */
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { EtlError } from '../core/errors.js';
-import { closedError, commitJournal, journalPath, recoverJournals, sinkError, writeFileDurable } from './atomic-files.js';
+import { closedError, commitJournal, fsyncPath, journalPath, recoverJournals, sinkError, writeFileDurable } from './atomic-files.js';
 import { pageSha256 } from './page-digest.js';
 import {
   bodyLeaksKey,
@@ -94,7 +94,7 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
         // Deterministic temp name: a re-run of a crashed unit overwrites its own leftovers.
         const tmp = path.join(dir, `.${pageFileName(page.pageId)}.tmp`);
         const gz = await gzip(page.body, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
-        await writeFileDurable(tmp, gz, fsync);
+        await writeFileDurable(tmp, gz, false); // fsynced together at commitUnit
         const entry = manifestPage(page, batch.envelope, { storedBytes: gz.length, sha256: pageSha256(page) });
         const list = staged.get(page.unit.id) ?? [];
         const i = list.findIndex((p) => p.entry.page_id === entry.page_id);
@@ -126,6 +126,7 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
           pages.map((p) => p.entry),
           new Date(now()).toISOString(),
         );
+        if (fsync) await Promise.all(pages.map((p) => fsyncPath(p.tmp)));
         const manifestTmp = path.join(dir, `.${manifestFileName(unit.id)}.tmp`);
         await writeFileDurable(manifestTmp, `${JSON.stringify(manifest, null, 1)}\n`, fsync);
         await commitJournal(
