@@ -112,7 +112,16 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     try {
       for (const [key, unitRows] of [...targets].sort()) {
         const [dataset, year] = [key.slice(0, key.lastIndexOf('|')), Number(key.slice(key.lastIndexOf('|') + 1))];
-        const p = await preparePartition(c, { dataDir: opts.dataDir, dataset, year, unitId: unit.id, cur: staged.decoded, unitRows, settings });
+        const p = await preparePartition(c, {
+          dataDir: opts.dataDir,
+          dataset,
+          year,
+          unitId: unit.id,
+          cur: staged.decoded,
+          unitRows,
+          periodRange: [Math.min(unit.startMs, staged.minPeriod), Math.max(unit.endMs, staged.maxPeriod)],
+          settings,
+        });
         renames.push(...p.renames);
         removes.push(...p.removes);
         files += p.filesWritten;

@@ -179,6 +179,15 @@ describe('parquet files', () => {
     expect(counts.filter((c) => c < 30).length).toBeLessThanOrEqual(1);
   });
 
+  it('a unit in another window leaves the existing large files untouched (same name, not rewritten)', async () => {
+    const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 10 });
+    await writeUnit(sink, fixtureUnitBatches(fixtureUnit(1), 1, 20));
+    await writeUnit(sink, fixtureUnitBatches(fixtureUnit(5), 1, 20));
+    await sink.close();
+    const dir = path.join(dataDir(), 'parquet', 'dataset=region-data', 'year=2024');
+    expect((await readdir(dir)).sort()).toEqual(['part-000001.parquet', 'part-000002.parquet']);
+  });
+
   it('leaves no temp files and no journal after commits', async () => {
     const sink = createParquetSink({ dataDir: dataDir(), fsync: false });
     const unit = fixtureUnit(9);

@@ -124,19 +124,29 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     const quarantined = [...s.quarantine.values()].reduce((n, q) => n + q.length, 0);
     await c.run('BEGIN TRANSACTION');
     try {
-      const rev = await c.run(
-        `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
-         FROM ${cur.ids} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
-           JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series
-         WHERE o.value IS DISTINCT FROM n.value`,
+      // A first load of a window overlaps nothing: skip the joins (the count reads zone maps only).
+      const lo = Math.min(unit.startMs, cur.minPeriod);
+      const hi = Math.max(unit.endMs, cur.maxPeriod);
+      const overlap = await c.runAndReadAll(
+        `SELECT count(*)::BIGINT FROM observation_facts WHERE period BETWEEN ${msToTs(lo)} AND ${msToTs(hi)}`,
       );
-      // Rows an earlier copy of this unit wrote (within its window), then rows whose key the unit re-delivers.
-      await c.run(
-        `DELETE FROM observation_facts WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
-           AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
-           AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
-      );
-      await c.run(`DELETE FROM observation_facts o USING ${cur.ids} n WHERE ${key('o', 'n')} AND ${inRange}`);
+      let revisions = 0;
+      if (Number(overlap.getRows()[0][0]) > 0) {
+        const rev = await c.run(
+          `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
+           FROM ${cur.ids} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
+             JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series
+           WHERE o.value IS DISTINCT FROM n.value`,
+        );
+        revisions = Number(rev.rowsChanged);
+        // Rows an earlier copy of this unit wrote (within its window), then rows whose key the unit re-delivers.
+        await c.run(
+          `DELETE FROM observation_facts WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
+             AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
+             AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
+        );
+        await c.run(`DELETE FROM observation_facts o USING ${cur.ids} n WHERE ${key('o', 'n')} AND ${inRange}`);
+      }
       await c.run(`INSERT INTO observation_facts SELECT ${OBSERVATION_SELECT} FROM ${cur.ids}`);
       await c.run(`DELETE FROM quarantine WHERE unit_id = ${uid}`);
       await c.run(`INSERT INTO quarantine SELECT ${uid}, * FROM temp.wh_quarantine`);
@@ -151,7 +161,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
            ${cur.rows}, ${quarantined}, ${msToTs(now())})`,
       );
       await c.run('COMMIT');
-      stats.revisions += Number(rev.rowsChanged);
+      stats.revisions += revisions;
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;

@@ -49,10 +49,15 @@ export async function preparePartition(
     cur: string;
     /** Rows of `cur` in this partition. */
     unitRows: number;
+    /**
+     * Epoch-ms bounds that hold every period the unit re-delivers and every period an earlier copy of it wrote
+     * (its window): files whose period statistics lie outside are not read.
+     */
+    periodRange: readonly [number, number];
     settings: ParquetWriteSettings;
   },
 ): Promise<PreparedPartition> {
-  const { dataDir, dataset, year, unitId, cur, unitRows, settings } = args;
+  const { dataDir, dataset, year, unitId, cur, unitRows, periodRange, settings } = args;
   const dir = partitionDir(dataDir, dataset, year);
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
@@ -72,11 +77,23 @@ export async function preparePartition(
       `SELECT file_name, num_rows::BIGINT FROM parquet_file_metadata(${fileList(parts.map(full))})`,
     );
     const rowsOf = new Map(meta.getRows().map(([f, n]) => [path.basename(String(f)), Number(n)]));
-    const hit = await conn.runAndReadAll(
-      `SELECT filename, count(*)::BIGINT FROM read_parquet(${fileList(parts.map(full))}, filename = true) p
-       WHERE ${replaced('p')} GROUP BY filename`,
-    );
-    const removedOf = new Map(hit.getRows().map(([f, n]) => [path.basename(String(f)), Number(n)]));
+    // Only files whose period statistics overlap the unit can hold a replaced row (NULL stats: read it).
+    const candidates = (
+      await conn.runAndReadAll(
+        `SELECT file_name FROM parquet_metadata(${fileList(parts.map(full))}) WHERE path_in_schema = 'period'
+         GROUP BY file_name
+         HAVING bool_or(stats_min_value IS NULL OR stats_max_value IS NULL
+           OR (CAST(stats_max_value AS TIMESTAMPTZ) >= ${tsLiteral(periodRange[0])}
+               AND CAST(stats_min_value AS TIMESTAMPTZ) <= ${tsLiteral(periodRange[1])}))`,
+      )
+    ).getRows().map(([f]) => String(f));
+    const hit = candidates.length
+      ? await conn.runAndReadAll(
+          `SELECT filename, count(*)::BIGINT FROM read_parquet(${fileList(candidates)}, filename = true) p
+           WHERE ${replaced('p')} GROUP BY filename`,
+        )
+      : null;
+    const removedOf = new Map((hit?.getRows() ?? []).map(([f, n]) => [path.basename(String(f)), Number(n)]));
     files = parts.map((name) => ({ name, rows: rowsOf.get(name) ?? 0, removed: removedOf.get(name) ?? 0 }));
   }
   const plan = planPartition(files, unitRows, settings.minFileRows);
