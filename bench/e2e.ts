@@ -45,6 +45,8 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const r2 = (x: number) => Math.round(x * 100) / 100;
+/** Three significant digits (ratios far below 1 keep their precision). */
+const sig3 = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(3)));
 
 /** The default historical job (README): 2019-01-01 → 2026-01-01, PACW, ERCO, CAL, TEX, MISO × demand, generation. */
 export const DEFAULT_JOB: Job = {
@@ -314,8 +316,8 @@ export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => v
     baselineRuns,
     baseline: bByRate[bByRate.length >> 1],
     groundTruthOldSeriesRows: groundTruthOldSeries(job),
-    oursOverCeiling: r2(median(ceilingRatios)),
-    oursOverBaseline: r2(median(baselineRatios)),
+    oursOverCeiling: sig3(median(ceilingRatios)),
+    oursOverBaseline: sig3(median(baselineRatios)),
     simulatorCpuSec: simCpuSec,
   };
 }
@@ -338,6 +340,10 @@ export interface ApiBoundFigures {
   requestSpanSec: number;
   serverMaxInAnySecond: number;
   serverMaxInAnyHour: number;
+  /** Longest pause between two consecutive request arrivals, s (≈ 0.2 s when the budget is the only bound). */
+  longestGapSec: number;
+  /** Σ of the pauses longer than 1 s: time the pipe to the API stood idle (e.g. while sinks committed a unit). */
+  gapsOver1sSec: number;
 }
 
 /**
@@ -360,7 +366,8 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       .split('\n')
       .filter((l) => l.trim())
       .map((l) => JSON.parse(l) as RequestLogEntry);
-    const ts = entries.map((e) => e.t);
+    const ts = entries.map((e) => e.t).sort((a, b) => a - b);
+    const gaps = ts.slice(1).map((t, i) => t - ts[i]);
     const quotaMinimumSec = entries.length / 5;
     log(`  api-bound: ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s (quota minimum ${quotaMinimumSec.toFixed(1)} s)`);
     return {
@@ -371,10 +378,12 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       serverRequests: entries.length,
       throttled: entries.filter((e) => e.fault === 'throttled').length,
       quotaMinimumSec: r2(quotaMinimumSec),
-      wallOverQuotaMinimum: r2(run.durationMs / 1000 / quotaMinimumSec),
-      requestSpanSec: r2((Math.max(...ts) - Math.min(...ts)) / 1000),
+      wallOverQuotaMinimum: sig3(run.durationMs / 1000 / quotaMinimumSec),
+      requestSpanSec: r2((ts[ts.length - 1] - ts[0]) / 1000),
       serverMaxInAnySecond: maxRequestsInWindow(entries, 1000),
       serverMaxInAnyHour: maxRequestsInWindow(entries, 3_600_000),
+      longestGapSec: r2(Math.max(0, ...gaps) / 1000),
+      gapsOver1sSec: r2(gaps.filter((g) => g > 1000).reduce((a, g) => a + g, 0) / 1000),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

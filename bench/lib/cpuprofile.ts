@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame }
+interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
 /** One row of a summary. */
@@ -17,6 +17,8 @@ export interface SelfTime {
   ms: number;
   /** Share of the main thread's busy (non-idle) sampled time, %. */
   pct: number;
+  /** For a function outside src/: the src/ function that most of its time was spent under (the one to look at). */
+  via?: string;
 }
 
 /** What `summarizeCpuProfile` returns. */
@@ -88,7 +90,25 @@ export function summarizeCpuProfile(file: string, root: string, top = 15): Profi
     total += dt;
     selfById.set(prof.samples[i], (selfById.get(prof.samples[i]) ?? 0) + dt);
   }
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const srcPrefix = `file://${root}/src/`;
+  const label = (cf: CallFrame): string => {
+    const file = cf.url.replace(/^file:\/\//, '');
+    const line = file.startsWith(root) && !file.includes('/node_modules/') ? definitionLine(file, cf.functionName) : cf.lineNumber + 1;
+    const where = cf.url ? `${areaOf(cf.url, root, cf.functionName)}${line ? `:${line}` : ''}` : '';
+    return `${cf.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`;
+  };
+  /** The nearest ancestor frame in src/ (skipping the frame itself). */
+  const srcCaller = (id: number): string | null => {
+    for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+      const cf = byId.get(p)!.callFrame;
+      if (cf.url.startsWith(srcPrefix)) return label(cf);
+    }
+    return null;
+  };
   const fns = new Map<string, number>();
+  const via = new Map<string, Map<string, number>>();
   const areas = new Map<string, number>();
   let idle = 0;
   let startup = 0;
@@ -104,18 +124,27 @@ export function summarizeCpuProfile(file: string, root: string, top = 15): Profi
       startup += ms;
       continue;
     }
-    const file = cf.url.replace(/^file:\/\//, '');
-    const line = file.startsWith(root) && !file.includes('/node_modules/') ? definitionLine(file, cf.functionName) : cf.lineNumber + 1;
-    const where = cf.url ? `${areaOf(cf.url, root, cf.functionName)}${line ? `:${line}` : ''}` : '';
-    const name = `${cf.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`;
+    const name = label(cf);
     fns.set(name, (fns.get(name) ?? 0) + ms);
+    if (!cf.url.startsWith(srcPrefix)) {
+      const caller = srcCaller(id);
+      if (caller) {
+        const m = via.get(name) ?? new Map<string, number>();
+        m.set(caller, (m.get(caller) ?? 0) + ms);
+        via.set(name, m);
+      }
+    }
   }
   const busy = Math.max(total - idle, 1e-9);
   const rows = (m: Map<string, number>, n: number): SelfTime[] =>
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, ms]) => ({ name, ms: Math.round(ms), pct: Math.round((ms / busy) * 1000) / 10 }));
+      .map(([name, ms]) => {
+        const callers = via.get(name);
+        const top1 = callers && [...callers].sort((a, b) => b[1] - a[1])[0];
+        return { name, ms: Math.round(ms), pct: Math.round((ms / busy) * 1000) / 10, ...(top1 ? { via: `${top1[0]} (${Math.round((top1[1] / ms) * 100)}%)` } : {}) };
+      });
   return {
     totalMs: Math.round(total),
     idlePct: Math.round((idle / total) * 1000) / 10,

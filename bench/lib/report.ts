@@ -60,6 +60,8 @@ export interface BenchResults {
 
 const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+/** A ratio: two decimals, or two significant digits below 0.1. */
+const fr = (x: number) => (x < 0.1 ? x.toPrecision(2) : x.toFixed(2));
 
 /** The stage table from the two stage benches. */
 export function stageRows(t: TransformsBenchResult, sinks: readonly SinkCaseResult[]): StageRow[] {
@@ -100,7 +102,7 @@ function atLeast(target: string, goal: number, value: number | null, unit: strin
     value,
     shown: `${fmt(value)}${unit}`,
     pass,
-    verdict: pass ? 'pass' : `MISS by ${pct(1 - value / goal)} (needs ${(goal / value).toFixed(2)}× more)`,
+    verdict: pass ? 'pass' : `MISS by ${pct(1 - value / goal)} (needs ${(goal / value).toPrecision(3)}× more)`,
   };
 }
 
@@ -113,7 +115,7 @@ function atMost(target: string, goal: number, value: number | null, unit: string
     value,
     shown: `${fmt(value)}${unit}`,
     pass,
-    verdict: pass ? 'pass' : `MISS by ${pct(value / goal - 1)} (${(value / goal).toFixed(2)}× the limit)`,
+    verdict: pass ? 'pass' : `MISS by ${pct(value / goal - 1)} (${(value / goal).toPrecision(3)}× the limit)`,
   };
 }
 
@@ -132,7 +134,7 @@ export const RSS_FLAT_RATIO = 1.2;
 /** Evaluate the targets of issue 7 (and the completeness check) on the results. */
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
   const rate = (x: number) => n0(x);
-  const ratio = (x: number) => `${x.toFixed(2)}×`;
+  const ratio = (x: number) => `${fr(x)}×`;
   const runs = allRuns(r);
   const maxRss = runs.length ? Math.max(...runs.map((x) => x.run.peakRssMb)) : null;
   const scale = r.scale ?? [];
@@ -182,14 +184,14 @@ export function renderText(r: BenchResults): string {
     lines.push(row(['eia-stream (raw + Parquet + quarantine + DuckDB)', n0(c.ours.rowsPerSecond), n0(c.ours.rows), c.ours.peakRssMb, n0(c.ours.rows - c.groundTruthRows)], w));
     lines.push(row(['JSON.parse of the same pages (ceiling)', n0(c.ceiling[0]?.rowsPerSecond ?? 0), n0(c.ceiling[0]?.rows ?? 0), null, null], w));
     lines.push(row(['old approach (baseline-old.ts)', n0(c.baseline.rowsPerSecond), n0(c.baseline.rows), c.baseline.peakRssMb, n0(c.baseline.rows - c.groundTruthRows)], w));
-    lines.push(`ours ÷ ceiling ${c.oursOverCeiling.toFixed(2)} · ours ÷ baseline ${c.oursOverBaseline.toFixed(2)}× · ground truth ${n0(c.groundTruthRows)} rows`);
+    lines.push(`ours ÷ ceiling ${fr(c.oursOverCeiling)} · ours ÷ baseline ${fr(c.oursOverBaseline)}× · ground truth ${n0(c.groundTruthRows)} rows`);
   }
   if (r.apiBound) {
     const a = r.apiBound;
     lines.push('', `End to end, API-bound (${a.job.range}, latency ${a.latency} ms)`);
     lines.push(
-      `  ${a.serverRequests} requests in ${(a.run.durationMs / 1000).toFixed(1)} s; quota minimum ${a.quotaMinimumSec} s → ${a.wallOverQuotaMinimum.toFixed(2)}×; ` +
-        `${n0(a.run.rowsPerRequest)} rows/request; max ${a.serverMaxInAnySecond}/s and ${a.serverMaxInAnyHour}/h at the simulator; ${a.throttled} throttled; peak RSS ${a.run.peakRssMb} MB`,
+      `  ${a.serverRequests} requests in ${(a.run.durationMs / 1000).toFixed(1)} s; quota minimum ${a.quotaMinimumSec} s → ${fr(a.wallOverQuotaMinimum)}×; ` +
+        `${n0(a.run.rowsPerRequest)} rows/request; max ${a.serverMaxInAnySecond}/s and ${a.serverMaxInAnyHour}/h at the simulator; ${a.throttled} throttled; pauses > 1 s: ${a.gapsOver1sSec} s; peak RSS ${a.run.peakRssMb} MB`,
     );
   }
   if (r.scale) {
@@ -200,7 +202,7 @@ export function renderText(r: BenchResults): string {
   }
   if (r.profile) {
     lines.push('', `Main-thread profile (${r.profile.range}): top self time, % of busy time (${r.profile.summary.idlePct}% idle, ${r.profile.summary.startupPct}% of busy is start-up)`);
-    for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}`);
+    for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
   lines.push('', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
@@ -282,9 +284,9 @@ export function renderMarkdown(r: BenchResults): string {
         '---|---:|---:|---:|---:|---:|---:|---:',
       ),
       '',
-      `- **ours ÷ ceiling: ${c.oursOverCeiling.toFixed(2)}** — the share of the bare \`JSON.parse\` rate of the same ${c.ceiling[0]?.pages ?? 0} pages ` +
+      `- **ours ÷ ceiling: ${fr(c.oursOverCeiling)}** — the share of the bare \`JSON.parse\` rate of the same ${c.ceiling[0]?.pages ?? 0} pages ` +
         `(${c.ceiling[0]?.mb ?? 0} MB uncompressed, gunzipped outside the timed part) that the whole flow keeps.`,
-      `- **ours ÷ old baseline: ${c.oursOverBaseline.toFixed(2)}×**.`,
+      `- **ours ÷ old baseline: ${fr(c.oursOverBaseline)}×**.`,
       `- Ground truth (\`countRows\` over [start, end) per dataset and respondent set): ${n0(c.groundTruthRows)} rows. ` +
         `The old approach got ${n0(c.baseline.rows)}: ${n0(c.groundTruthOldSeriesRows - c.baseline.rows)} lost to date-only \`end\`s ` +
         `(${c.baseline.lostHoursPerSeries} hours per series over the range, 23 per 45-day batch boundary) and ` +
@@ -306,15 +308,16 @@ export function renderMarkdown(r: BenchResults): string {
       mdTable(
         ['requests (server)', 'wall s', 'quota minimum s', 'wall ÷ minimum', 'rows/request', 'max in any 1 s', 'max in any 1 h', 'throttled', 'retries', 'rows vs truth', 'peak RSS MB'],
         [[
-          a.serverRequests, (a.run.durationMs / 1000).toFixed(1), a.quotaMinimumSec, `${a.wallOverQuotaMinimum.toFixed(2)}×`, n0(a.run.rowsPerRequest),
+          a.serverRequests, (a.run.durationMs / 1000).toFixed(1), a.quotaMinimumSec, `${fr(a.wallOverQuotaMinimum)}×`, n0(a.run.rowsPerRequest),
           a.serverMaxInAnySecond, a.serverMaxInAnyHour, a.throttled, a.run.retries, a.run.rows === a.groundTruthRows ? 'exact' : n0(a.run.rows - a.groundTruthRows), a.run.peakRssMb,
         ]],
         Array(11).fill('---:').join('|'),
       ),
       '',
       `Quota minimum = requests the simulator served ÷ 5 per second. Wall = the pipeline's own \`durationMs\`. ` +
-        `First to last request arrival at the simulator: ${a.requestSpanSec} s. "max in any 1 s / 1 h" come from the simulator's request log ` +
-        '(arrival times), not from the client.',
+        `First to last request arrival at the simulator: ${a.requestSpanSec} s; longest pause between two requests ${a.longestGapSec} s, ` +
+        `pauses over 1 s adding up to ${a.gapsOver1sSec} s (time the pipe to the API stood idle). "max in any 1 s / 1 h" come from the ` +
+        "simulator's request log (arrival times), not from the client.",
       '',
     );
   }
@@ -343,7 +346,11 @@ export function renderMarkdown(r: BenchResults): string {
         `Main thread ${p.summary.idlePct}% idle; of its busy time, ${p.summary.startupPct}% is start-up (module loading, tsx compiling TypeScript) and is left out of the ` +
         "function table. Self time as a share of the main thread's busy time, top functions and areas (DuckDB's own threads and the libuv pool are not in a JS profile):",
       '',
-      mdTable(['function (file:line)', 'self ms', 'self %'], p.summary.functions.slice(0, 15).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct]), '---|---:|---:'),
+      mdTable(
+        ['function (file:line)', 'self ms', 'self %', 'under (src/ caller, share of its time)'],
+        p.summary.functions.slice(0, 15).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct, f.via ? `\`${f.via}\`` : '']),
+        '---|---:|---:|---',
+      ),
       '',
       mdTable(['area', 'self ms', 'self %'], p.summary.areas.slice(0, 12).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct]), '---|---:|---:'),
       '',
