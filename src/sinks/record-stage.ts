@@ -46,8 +46,12 @@ export const TEXT_COLUMNS = ['dataset', 'respondent', 'respondent_name', 'series
 const CHUNK_ROWS = 2048;
 const STAGE_TYPES = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, DOUBLE, DOUBLE, INTEGER, INTEGER, INTEGER, DOUBLE];
 
-/** epoch-ms DOUBLE column → TIMESTAMPTZ (exact for whole milliseconds, independent of the session time zone). */
-export const msToTimestamptz = (col: string) => `(make_timestamp(CAST(${col} AS BIGINT) * 1000) AT TIME ZONE 'UTC')`;
+/**
+ * epoch-ms DOUBLE column → TIMESTAMPTZ, independent of the session time zone. `to_timestamp` (epoch seconds) is
+ * ~14× cheaper than `make_timestamp(…) AT TIME ZONE 'UTC'` (ICU per row) and exact to the microsecond for whole
+ * milliseconds (checked over 1M consecutive values).
+ */
+export const msToTimestamptz = (col: string) => `to_timestamp(${col} / 1000.0)`;
 
 /** A unit's staged rows, ready to read. */
 export interface StagedUnit {
