@@ -134,7 +134,7 @@ export interface SourceBenchOptions {
   faults?: boolean;
   /** Client budget in the fault run, requests per second (default 12: rate-bound, not CPU-bound, so the 429 share is stable). */
   faultRunRequestsPerSecond?: number;
-  /** The simulator's own per-second budget in the fault run, below the client's to provoke 429s (default 9.5). */
+  /** The simulator's own per-second budget in the fault run, below the client's to provoke 429s (default 8.5). */
   faultRunServerPerSecond?: number;
 }
 
@@ -173,7 +173,7 @@ export async function benchSource(opts: SourceBenchOptions = {}) {
   const faulty = await startSim({
     nowMs: SIM_NOW,
     latency: null,
-    budget: { perSecond: opts.faultRunServerPerSecond ?? 9.5, perHour },
+    budget: { perSecond: opts.faultRunServerPerSecond ?? 8.5, perHour },
     faults: { rates: { '500': 0.04, '502': 0.02, '503': 0.02, '504': 0.02, reset: 0.02, truncate: 0.02, latency: 0.01 }, delayMs: 10_000 },
   });
   let b;
