@@ -121,6 +121,8 @@ export interface PipelineRun {
   cpuSec: number | null;
   /** `cpuSec ÷ durationMs`: cores busy on average (2 on this machine at most). */
   coresBusy: number | null;
+  /** Rows per CPU second of the pipeline process (start-up included): what a row costs, steadier under load than rows/s. */
+  rowsPerCpuSec: number | null;
   maxRequestsInAnySecond: number;
   maxRequestsInAnyHour: number;
 }
@@ -164,6 +166,7 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     peakRssMb: s.peakRssMb,
     cpuSec: run.cpuSec,
     coresBusy: run.cpuSec === null ? null : r2(run.cpuSec / (s.durationMs / 1000)),
+    rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
     maxRequestsInAnySecond: s.maxRequestsInAnySecond,
     maxRequestsInAnyHour: s.maxRequestsInAnyHour,
   };

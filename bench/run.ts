@@ -75,6 +75,14 @@ async function main(): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   log(`eia-stream bench (${quick ? 'quick' : 'full'}): sections ${[...only].join(', ')}; load average ${loadStart.toFixed(1)} on ${os.cpus().length} cores`);
 
+  const sectionSec: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    sectionSec[name] = Math.round((now - mark) / 100) / 10;
+    mark = now;
+  };
+
   let stages: BenchResults['stages'] = null;
   if (only.has('stages')) {
     log(`stages: transforms on ${rows} rows…`);
@@ -93,6 +101,7 @@ async function main(): Promise<void> {
       sinks,
       table: stageRows(t.result, sinks),
     };
+    lap('stages');
   }
 
   let cpuBound: BenchResults['cpuBound'] = null;
@@ -101,12 +110,14 @@ async function main(): Promise<void> {
     const n = repeats ?? (quick ? 1 : 3);
     log(`cpu-bound: ${n} repeat(s) of ours → ceiling → old baseline…`);
     cpuBound = await benchCpuBound(job, n, log);
+    lap('cpu');
   }
 
   let apiBound: BenchResults['apiBound'] = null;
   if (only.has('api')) {
     log(`api-bound: ${quick ? 'one year' : 'the default job'} at the default budget (takes ≥ ${quick ? '~17' : '~110'} s)…`);
     apiBound = await benchApiBound(quick ? lastYears(1) : DEFAULT_JOB, { cliDefaults: !quick }, log);
+    lap('api');
   }
 
   let scale: BenchResults['scale'] = null;
@@ -114,18 +125,21 @@ async function main(): Promise<void> {
     const sizes = [1, 3, 7].map((k) => (quick ? { label: `${k} mo`, job: lastYears(k, 'months') } : { label: `${k} y`, job: lastYears(k) }));
     log(`scale: ${sizes.map((s) => s.label).join(', ')}…`);
     scale = await benchScale(sizes, log);
+    lap('scale');
   }
 
   let profile: BenchResults['profile'] = null;
   if (only.has('profile')) {
     log('profile: one CPU-bound run under node --cpu-prof…');
     profile = await benchProfile(quick ? lastYears(3, 'months') : lastYears(1), path.join(resultsDir, `cpu-bound-${quick ? 'quick' : 'full'}.cpuprofile`));
+    lap('profile');
   }
 
   const base = {
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     mode: quick ? ('quick' as const) : ('full' as const),
     durationSec: Math.round((performance.now() - t0) / 1000),
+    sectionSec,
     machine: machineInfo(loadStart),
     stages,
     cpuBound,
