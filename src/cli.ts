@@ -45,6 +45,11 @@ async function main(): Promise<number> {
     if (interrupts > 1) process.exit(130);
     logger.warn(`${sig}: stopping — flushing committed work; press Ctrl-C again to quit at once`);
     controller.abort(new EtlError('ETL_ABORTED', 'pipeline', `interrupted by ${sig}`));
+    // If something below ignores the abort (a stuck filesystem call), leave anyway; committed units are safe.
+    setTimeout(() => {
+      process.stderr.write('eia-stream: still stopping after 20 s; exiting. Re-run the same command to resume.\n');
+      process.exit(130);
+    }, 20_000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
