@@ -347,6 +347,10 @@ export interface ApiBoundFigures {
   longestGapSec: number;
   /** Σ of the pauses longer than 1 s: time the pipe to the API stood idle (e.g. while sinks committed a unit). */
   gapsOver1sSec: number;
+  /** (requests − 1) ÷ request span: the sustained rate the simulator saw, requests/s. */
+  sustainedRequestsPerSec: number;
+  /** Median of t[i + 5] − t[i] over the log, ms: how long the client takes per 5 requests (1,000 = exactly 5/s). */
+  medianFiveRequestSpanMs: number;
 }
 
 /**
@@ -387,6 +391,8 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       serverMaxInAnyHour: maxRequestsInWindow(entries, 3_600_000),
       longestGapSec: r2(Math.max(0, ...gaps) / 1000),
       gapsOver1sSec: r2(gaps.filter((g) => g > 1000).reduce((a, g) => a + g, 0) / 1000),
+      sustainedRequestsPerSec: r2((ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 1000)),
+      medianFiveRequestSpanMs: Math.round(median(ts.slice(5).map((t, i) => t - ts[i]))),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
