@@ -11,6 +11,7 @@
  *   rethrows the first close failure.
  */
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
+import { crashPoint } from '../core/crash-points.js';
 import { EtlError, isEtlError } from '../core/errors.js';
 import { closedError } from './atomic-files.js';
 
@@ -56,6 +57,7 @@ export function createFanOut(sinks: readonly Sink[]): Sink {
       for (const s of sinks) {
         try {
           await s.commitUnit(end);
+          crashPoint(`commit:${s.name}`);
         } catch (e) {
           throw (failed = tagged(s, 'commitUnit', e));
         }
