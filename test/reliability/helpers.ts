@@ -600,10 +600,19 @@ export function faultTally(log: readonly { fault: string | null }[]): Record<str
   return out;
 }
 
-/** True when the error output is one line of the CLI's shape and carries no stack trace. */
+/** Lines of the CLI's error shape (`eia-stream: error: …`) in `stderr`. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('eia-stream: error: '));
+}
+
+/** True when `stderr` holds a stack frame (`    at …`), as a line or JSON-escaped inside a log line. */
+export function hasStackTrace(stderr: string): boolean {
+  return /(^|\n|\\n)\s+at /.test(stderr);
+}
+
+/** True when the error output is exactly one line of the CLI's shape and carries no stack trace anywhere. */
 export function isOneLineError(stderr: string): boolean {
-  const errs = stderr.split('\n').filter((l) => l.startsWith('eia-stream: error: '));
-  return errs.length === 1 && !/\n\s+at /.test(stderr) && !stderr.includes('    at ');
+  return errorLines(stderr).length === 1 && !hasStackTrace(stderr);
 }
 
 // ───────────────────────────── crash and resume ─────────────────────────────
