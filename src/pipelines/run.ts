@@ -15,7 +15,7 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaSource, EiaSourceConfigSchema, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { planUnits, pagesFor } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -311,7 +311,9 @@ async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult
   const requests = units.reduce((n, u) => n + pagesFor(u), 0);
   const rows = units.reduce((n, u) => n + u.expectedRows, 0);
   const latencyS = 1.2; // EIA's typical response time (API doc §11)
-  const rateBound = requests / config.requestsPerSecond;
+  // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
+  const marginS = (EiaSourceConfigSchema.shape.limiterMarginMs.parse(undefined) as number) / 1000;
+  const rateBound = (requests / config.requestsPerSecond) * (1 + marginS);
   const concurrencyBound = (requests * latencyS) / config.concurrency;
   const hourBound = requests > config.requestsPerHour ? Math.floor(requests / config.requestsPerHour) * 3600 : 0;
   const etaS = Math.max(rateBound, concurrencyBound, hourBound);
