@@ -75,7 +75,9 @@ function definitionLine(file: string, name: string): number | null {
   const def = new RegExp(
     `\\bfunction\\s*\\*?\\s*${n}\\b|\\b${n}\\s*[:=]\\s*(async\\s*)?(\\(|function|[\\w$]+\\s*=>)|^\\s*(public |private |static |async |get |set |\\*)*${n}\\s*\\(`,
   );
-  const i = lines.findIndex((l) => def.test(l));
+  // Prefer a body (`{` or `=>`) over a declaration in an interface or overload list (ends with `;`).
+  let i = lines.findIndex((l) => def.test(l) && !/;\s*(\/\/.*)?$/.test(l));
+  if (i < 0) i = lines.findIndex((l) => def.test(l));
   return i >= 0 ? i + 1 : null;
 }
 
