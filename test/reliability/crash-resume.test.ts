@@ -1,5 +1,6 @@
 /**
- * Issue 8 §2 — crash and resume: kill -9 the CLI at named crash points (`EIA_STREAM_CRASH_AT`) and from outside
+ * Issue 8 §2 — crash and resume: kill -9 the CLI at named crash points (`EIA_STREAM_CRASH_AT`: page-written,
+ * before-commit, commit:<sink> between two sinks' commits, after-commit) and from outside
  * (while a page is staged, while a unit's files are committed, right before the DuckDB commit, at random
  * moments), then re-run the same command until it completes. The result must equal an uninterrupted run: DuckDB
  * (`warehouse.checksum()`, rows per dataset, ledger, pages), Parquet (same checksum over `read_parquet`), the raw
@@ -74,6 +75,10 @@ describe('kill -9 and resume: the final data equals an uninterrupted run', { tim
 
   it('after SIGKILLs at the named crash points page-written, before-commit, after-commit and at a random moment', async () => {
     await expectSameAsUninterrupted([atPoint('page-written:2'), atPoint('before-commit:1'), atPoint('after-commit:1'), randomMoment()], 3);
+  });
+
+  it('after SIGKILLs between sink commits: raw committed only, then raw + Parquet + quarantine committed but not DuckDB', async () => {
+    await expectSameAsUninterrupted([atPoint('commit:raw-archive:1'), atPoint('commit:quarantine-files:2')], 2);
   });
 
   it('after SIGKILLs from outside while a page is staged, while unit files are committed, right before the DuckDB commit and at a random moment', async () => {

@@ -12,13 +12,9 @@ import {
   SIM_BASE,
   SMALL_JOB,
   cliEnv,
-  faultTally,
-  fingerprint,
-  groundTruth,
+  expectGroundTruth,
+  faultFigures,
   jobArgs,
-  lines,
-  obsKey,
-  plannedUnits,
   runInProcess,
   startProxy,
   startSim,
@@ -50,52 +46,6 @@ async function faultedRun(simOpts: Partial<SimulatorOptions>, opts: { pageSize?:
   return { sim, proxy, dataDir, run };
 }
 
-/**
- * Faults injected, by kind: the simulator's request log `fault` field, plus what only the proxy saw — 429s it
- * answered itself, and requests the simulator's log misses (latency faults the client gave up on, oversized bodies
- * it stopped reading: see the it.fails below).
- */
-function tallyOf(sim: SimulatorHandle, proxy: Proxy) {
-  const byKind = faultTally(sim.requestLog);
-  const proxy429 = proxy.arrivals.filter((a) => a.scripted429).length;
-  if (proxy429) byKind['429 (scripted)'] = proxy429;
-  const forwarded = proxy.arrivals.filter((a) => !a.scripted429);
-  const unlogged = forwarded.length - sim.requestLog.length;
-  const gaveUp = forwarded.filter((a) => a.clientGaveUp).length;
-  const oversized = forwarded.filter((a) => a.contentLength > MAX_BODY_BYTES).length;
-  const requests = proxy.arrivals.length;
-  const faulted = requests - (byKind.none ?? 0);
-  return { requests, faulted, share: +(faulted / requests).toFixed(3), byKind, unloggedBySimulator: unlogged, proxySaw: { clientGaveUp: gaveUp, oversized } };
-}
-
-async function expectGroundTruth(dataDir: string) {
-  const units = plannedUnits(SMALL_JOB);
-  const truth = groundTruth(units);
-  const fp = await fingerprint(dataDir);
-  // Rows per dataset = Σ countRows over the planned units, in DuckDB and in Parquet.
-  expect(fp.warehouse.perDataset).toEqual(truth.perDataset);
-  expect(fp.parquet.perDataset).toEqual(truth.perDataset);
-  // The same keys with the same values, nothing more.
-  const got = new Map(fp.warehouse.obs.map((o) => [obsKey(o), o.value]));
-  expect(got.size).toBe(truth.rows.size);
-  expect(got).toEqual(truth.rows);
-  expect(fp.warehouse.duplicateKeys).toBe(0);
-  expect(fp.parquet.duplicateKeys).toBe(0);
-  // Parquet: DuckDB read_parquet and hyparquet agree row for row, and agree with the warehouse.
-  expect(fp.parquet.hyparquet.length).toBe(truth.rows.size);
-  expect(lines(fp.parquet.hyparquet)).toEqual(lines(fp.parquet.duckdb));
-  expect(lines(fp.parquet.duckdb)).toEqual(lines(fp.warehouse.obs));
-  expect(fp.parquet.checksum).toBe(fp.warehouse.checksum);
-  // Every planned unit is in the ledger; raw archive holds exactly the same rows; nothing left behind.
-  expect(Object.keys(fp.warehouse.units).sort()).toEqual(units.map((u) => u.id).sort());
-  expect(fp.raw.rows).toBe(truth.rows.size);
-  expect(fp.raw.duplicateKeys).toBe(0);
-  expect(fp.raw.corrupt).toEqual([]);
-  expect(fp.raw.orphans).toEqual([]);
-  expect(fp.leftovers).toEqual([]);
-  return fp;
-}
-
 /** Every replacing/delivery fault kind once, at fixed simulator request numbers (request 1 is left alone). */
 const EVERY_KIND: Record<number, FaultKind> = {
   2: '500', 4: '502', 6: '503', 8: '504', 10: 'reset', 12: 'truncate', 14: 'malformed', 16: 'latency', 18: 'html200',
@@ -118,7 +68,7 @@ describe('a historical run under injected faults (≥ 20% of requests) loads exa
     );
     expect(run.error).toBeNull();
     expect(run.result?.summary?.status).toBe('ok');
-    const tally = tallyOf(sim, proxy);
+    const tally = faultFigures(sim, proxy, MAX_BODY_BYTES);
     console.info(`[reliability] faults A: ${JSON.stringify({ ...tally, retriesByCause: run.result?.summary?.retriesByCause })}`);
     expect(tally.share).toBeGreaterThanOrEqual(0.2);
     const logged = new Set(sim.requestLog.map((e) => e.fault));
@@ -129,7 +79,7 @@ describe('a historical run under injected faults (≥ 20% of requests) loads exa
     }
     expect(tally.byKind['429 (scripted)']).toBe(6);
     expect(sim.unknownPathCount).toBe(0);
-    await expectGroundTruth(dataDir);
+    await expectGroundTruth(dataDir, SMALL_JOB);
   });
 
   it('survives throttling by key suspension (403 after a success, the key refused for a while) mixed with 503s, resets and truncation', async () => {
@@ -144,14 +94,14 @@ describe('a historical run under injected faults (≥ 20% of requests) loads exa
     );
     expect(run.error).toBeNull();
     expect(run.result?.summary?.status).toBe('ok');
-    const tally = tallyOf(sim, proxy);
+    const tally = faultFigures(sim, proxy, MAX_BODY_BYTES);
     console.info(`[reliability] faults B: ${JSON.stringify({ ...tally, retriesByCause: run.result?.summary?.retriesByCause })}`);
     expect(tally.share).toBeGreaterThanOrEqual(0.2);
     // Suspension refusals are logged as 'throttled' with status 403.
     expect(sim.requestLog.filter((e) => e.fault === 'throttled' && e.status === 403).length).toBeGreaterThan(0);
     expect((run.result?.summary?.retriesByCause as Record<string, number> | undefined)?.ETL_KEY_SUSPENDED ?? 0).toBeGreaterThan(0);
     expect(sim.unknownPathCount).toBe(0);
-    await expectGroundTruth(dataDir);
+    await expectGroundTruth(dataDir, SMALL_JOB);
   });
 });
 

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { parseCli } from '../../src/config.js';
 import { DATASET_INFO, type Dataset } from '../../src/core/catalog.js';
 import type { WorkUnit } from '../../src/core/contracts.js';
@@ -127,8 +127,10 @@ export interface Arrival {
   contentLength: number;
   /** Answered by the proxy itself with a scripted 429 (never forwarded). */
   scripted429: boolean;
-  /** The client closed the connection before the response headers came (e.g. a client timeout). */
+  /** The client closed the connection before the response headers came (a client timeout), not after an upstream reset. */
   clientGaveUp: boolean;
+  /** The upstream connection failed (reset) before a response. */
+  upstreamFailed: boolean;
 }
 
 /** An HTTP proxy in front of a simulator that logs every request's arrival and can answer scripted 429s. */
@@ -153,7 +155,7 @@ export async function startProxy(targetBaseUrl: string, opts: { script429?: Read
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const arrivals: Arrival[] = [];
   const server = http.createServer((req, res) => {
-    const a: Arrival = { n: arrivals.length + 1, t: Date.now(), status: 0, contentLength: -1, scripted429: false, clientGaveUp: false };
+    const a: Arrival = { n: arrivals.length + 1, t: Date.now(), status: 0, contentLength: -1, scripted429: false, clientGaveUp: false, upstreamFailed: false };
     arrivals.push(a);
     if (opts.script429?.has(a.n)) {
       a.scripted429 = true;
@@ -166,7 +168,7 @@ export async function startProxy(targetBaseUrl: string, opts: { script429?: Read
     const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent });
     let answered = false;
     res.on('close', () => {
-      if (!answered) a.clientGaveUp = true;
+      if (!answered && !a.upstreamFailed) a.clientGaveUp = true;
       if (!res.writableFinished) up.destroy();
     });
     up.on('response', (ur) => {
@@ -181,7 +183,10 @@ export async function startProxy(targetBaseUrl: string, opts: { script429?: Read
         if (!ur.complete) res.destroy();
       });
     });
-    up.on('error', () => res.destroy());
+    up.on('error', () => {
+      if (!answered) a.upstreamFailed = true;
+      res.destroy();
+    });
     req.pipe(up);
   });
   server.keepAliveTimeout = 5_000;
@@ -642,20 +647,44 @@ export const atPoint = (spec: string): CrashPlan => ({ label: spec, crashAt: spe
 /** SIGKILL `ms` after the process started. */
 export const atTime = (ms: number): CrashPlan => ({ label: `time:${Math.round(ms)}ms`, kill: async () => ({ afterMs: ms }) });
 
-/** SIGKILL while a page is being written: as soon as a staged (hidden temp) raw page file exists. */
+/** name → mtime of the files `list` returns (to notice files that appear or change after a snapshot). */
+async function mtimes(root: string, files: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const f of files) {
+    const st = await stat(path.join(root, f)).catch(() => null);
+    if (st) out.set(f, st.mtimeMs);
+  }
+  return out;
+}
+
+/** True once `list()` holds a file that was not in `before`, or whose mtime changed. */
+function appeared(root: string, list: () => Promise<string[]>, before: Map<string, number>): () => Promise<boolean> {
+  return async () => {
+    for (const [f, m] of await mtimes(root, await list())) if (before.get(f) !== m) return true;
+    return false;
+  };
+}
+
+/** SIGKILL while a page is being written: as soon as a staged (hidden temp) raw page file appears or is rewritten. */
 export const whileWritingPages = (): CrashPlan => ({
   label: 'event:raw-page-staged',
-  kill: async (dataDir) => ({ when: async () => (await tempFiles(path.join(dataDir, 'raw'))).length > 0 }),
+  kill: async (dataDir) => {
+    const root = path.join(dataDir, 'raw');
+    const list = () => tempFiles(root);
+    return { when: appeared(root, list, await mtimes(root, await list())) };
+  },
 });
 
-/** SIGKILL while a unit is being committed: a commit journal exists, or a Parquet temp file is being written. */
+/** SIGKILL while a unit is being committed: a new commit journal or Parquet temp file appears (stale ones ignored). */
 export const whileCommittingFiles = (): CrashPlan => ({
   label: 'event:file-commit',
-  kill: async (dataDir) => ({
-    when: async () =>
-      (await walk(path.join(dataDir, '.journal'))).some((f) => f.endsWith('.json')) || (await tempFiles(path.join(dataDir, 'parquet'))).length > 0,
-    pollMs: 2,
-  }),
+  kill: async (dataDir) => {
+    const list = async () => [
+      ...(await walk(path.join(dataDir, '.journal'))).filter((f) => f.endsWith('.json')).map((f) => path.join('.journal', f)),
+      ...(await tempFiles(path.join(dataDir, 'parquet'))).map((f) => path.join('parquet', f)),
+    ];
+    return { when: appeared(dataDir, list, await mtimes(dataDir, await list())), pollMs: 2 };
+  },
 });
 
 /**
@@ -775,4 +804,102 @@ export async function ledgerProblems(dataDir: string): Promise<string[]> {
     }
   }
   return problems;
+}
+
+/** 3 respondents × (demand, net-generation, generation, interchange) over three months: 6 units, 15 pages, ~70k rows. */
+export const MEDIUM_JOB: Job = {
+  start: '2023-11-01',
+  end: '2024-02-01',
+  regions: ['PACW', 'ERCO', 'MISO'],
+  types: ['demand', 'net-generation', 'generation', 'interchange'],
+};
+
+/** A small seeded PRNG (mulberry32) so chaos runs can be replayed: uniform [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sink names of the fan-out, in commit order (the `commit:<sink>` crash points). */
+export const SINK_NAMES = ['raw-archive', 'parquet', 'quarantine-files', 'duckdb'] as const;
+
+/** A random crash plan: a named point with a small n, an event-triggered kill, or a kill at a random moment. */
+export function randomCrashPlan(random: () => number, runMs: number): CrashPlan {
+  const n = 1 + Math.floor(random() * 3);
+  const pick = Math.floor(random() * 9);
+  switch (pick) {
+    case 0:
+      return atPoint(`page-written:${1 + Math.floor(random() * 6)}`);
+    case 1:
+      return atPoint(`before-commit:${n}`);
+    case 2:
+      return atPoint(`after-commit:${n}`);
+    case 3:
+      return atPoint(`commit:${SINK_NAMES[Math.floor(random() * SINK_NAMES.length)]}:${n}`);
+    case 4:
+      return whileWritingPages();
+    case 5:
+      return whileCommittingFiles();
+    case 6:
+      return whileCommittingDuckDb();
+    default:
+      return atTime(runMs * (0.3 + random() * 0.7));
+  }
+}
+
+/**
+ * The data directory holds exactly the simulator's ground truth for `job`: rows per dataset (Σ countRows) in DuckDB
+ * and Parquet, the same keys and values, no duplicate key, Parquet read by DuckDB and by hyparquet row for row
+ * equal to the warehouse, every planned unit in the ledger, the raw archive intact, nothing left behind.
+ */
+export async function expectGroundTruth(dataDir: string, job: Job): Promise<Fingerprint> {
+  const units = plannedUnits(job);
+  const truth = groundTruth(units);
+  const fp = await fingerprint(dataDir);
+  expect(fp.warehouse.perDataset).toEqual(truth.perDataset);
+  expect(fp.parquet.perDataset).toEqual(truth.perDataset);
+  const got = new Map(fp.warehouse.obs.map((o) => [obsKey(o), o.value]));
+  expect(got.size).toBe(truth.rows.size);
+  expect(got).toEqual(truth.rows);
+  expect(fp.warehouse.duplicateKeys).toBe(0);
+  expect(fp.parquet.duplicateKeys).toBe(0);
+  expect(fp.parquet.hyparquet.length).toBe(truth.rows.size);
+  expect(lines(fp.parquet.hyparquet)).toEqual(lines(fp.parquet.duckdb));
+  expect(lines(fp.parquet.duckdb)).toEqual(lines(fp.warehouse.obs));
+  expect(fp.parquet.checksum).toBe(fp.warehouse.checksum);
+  expect(Object.keys(fp.warehouse.units).sort()).toEqual(units.map((u) => u.id).sort());
+  expect(fp.raw.rows).toBe(truth.rows.size);
+  expect(fp.raw.duplicateKeys).toBe(0);
+  expect(fp.raw.corrupt).toEqual([]);
+  expect(fp.raw.orphans).toEqual([]);
+  expect(fp.leftovers).toEqual([]);
+  return fp;
+}
+
+/**
+ * Faults injected, by kind: the simulator's request log `fault` field, plus what only the proxy saw — 429s it
+ * answered itself, and requests the simulator's log misses (latency faults the client gave up on, oversized bodies
+ * it stopped reading: see the it.fails in faults.test.ts). `share` = faulted requests / all requests.
+ */
+export function faultFigures(sim: SimulatorHandle, proxy: Proxy, maxBodyBytes: number) {
+  const byKind = faultTally(sim.requestLog);
+  const proxy429 = proxy.arrivals.filter((a) => a.scripted429).length;
+  if (proxy429) byKind['429 (scripted)'] = proxy429;
+  const forwarded = proxy.arrivals.filter((a) => !a.scripted429);
+  const requests = proxy.arrivals.length;
+  const faulted = requests - (byKind.none ?? 0);
+  return {
+    requests,
+    faulted,
+    share: +(faulted / requests).toFixed(3),
+    byKind,
+    unloggedBySimulator: forwarded.length - sim.requestLog.length,
+    proxySaw: { clientGaveUp: forwarded.filter((a) => a.clientGaveUp).length, oversized: forwarded.filter((a) => a.contentLength > maxBodyBytes).length },
+  };
 }
