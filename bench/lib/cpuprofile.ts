@@ -33,6 +33,12 @@ export interface ProfileSummary {
   functions: SelfTime[];
   /** Self time by area: `src/<dir>/<file>`, `node_modules/<package>`, `node:<module>`, `(garbage collector)`, … */
   areas: SelfTime[];
+  /**
+   * Busy time by owning component: each sample goes to the `src/<dir>` of the nearest src/ frame on its stack, so
+   * library and Node time lands on the component that called it (DuckDB's `flushSync` → `src/sinks`). Samples with
+   * no src/ frame (callbacks from the libuv pool, socket reads…) are labelled by their own area.
+   */
+  components: SelfTime[];
 }
 
 const STARTUP = '(start-up: module loading, tsx)';
@@ -109,6 +115,17 @@ export function summarizeCpuProfile(file: string, root: string, top = 15): Profi
     }
     return null;
   };
+  const componentOf = (id: number): string | null => {
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+      const url = byId.get(p)!.callFrame.url;
+      if (url.startsWith(srcPrefix)) {
+        const rest = url.slice(srcPrefix.length).split('/');
+        return `src/${rest[0]}`;
+      }
+    }
+    return null;
+  };
+  const components = new Map<string, number>();
   const fns = new Map<string, number>();
   const via = new Map<string, Map<string, number>>();
   const areas = new Map<string, number>();
@@ -122,6 +139,8 @@ export function summarizeCpuProfile(file: string, root: string, top = 15): Profi
     }
     const a = areaOf(cf.url, root, cf.functionName);
     areas.set(a, (areas.get(a) ?? 0) + ms);
+    const owner = a === STARTUP ? STARTUP : (componentOf(id) ?? (cf.functionName.startsWith('(') ? cf.functionName : `${a} (no src/ caller)`));
+    components.set(owner, (components.get(owner) ?? 0) + ms);
     if (a === STARTUP) {
       startup += ms;
       continue;
@@ -153,5 +172,6 @@ export function summarizeCpuProfile(file: string, root: string, top = 15): Profi
     startupPct: Math.round((startup / busy) * 1000) / 10,
     functions: rows(fns, top),
     areas: rows(areas, top),
+    components: rows(components, top),
   };
 }

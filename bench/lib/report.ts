@@ -213,6 +213,7 @@ export function renderText(r: BenchResults): string {
   }
   if (r.profile) {
     lines.push('', `Main-thread profile (${r.profile.range}): top self time, % of busy time (${r.profile.summary.idlePct}% idle, ${r.profile.summary.startupPct}% of busy is start-up)`);
+    lines.push(`  by component: ${(r.profile.summary.components ?? []).slice(0, 6).map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
     for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
   lines.push('', 'Targets');
@@ -420,6 +421,17 @@ export function renderMarkdown(r: BenchResults): string {
         p.summary.functions.slice(0, 15).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct, ((f.ms * 1000) / p.run.rows).toFixed(2), f.via ? `\`${f.via}\`` : '']),
         '---|---:|---:|---:|---',
       ),
+      '',
+      'By owning component (each sample goes to the nearest `src/` frame on its stack, so DuckDB, zlib and Buffer time lands on the ' +
+        'component that called it):',
+      '',
+      mdTable(
+        ['component', 'ms', '% of busy', 'µs per row'],
+        (p.summary.components ?? []).slice(0, 12).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct, ((f.ms * 1000) / p.run.rows).toFixed(2)]),
+        '---|---:|---:|---:',
+      ),
+      '',
+      'By area (where the code lives):',
       '',
       mdTable(['area', 'self ms', 'self %'], p.summary.areas.slice(0, 12).map((f) => [`\`${f.name}\``, n0(f.ms), f.pct]), '---|---:|---:'),
       '',
