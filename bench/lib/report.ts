@@ -133,6 +133,9 @@ function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: P
   return out;
 }
 
+/** The planner's largest work unit, rows (`planUnits` default `maxUnitRows`): memory is bounded per unit. */
+const UNIT_ROWS = 150_000;
+
 /** Flat RSS: the largest size's peak at most this many times the smallest's. */
 export const RSS_FLAT_RATIO = 1.2;
 
@@ -244,6 +247,13 @@ function targetNotes(r: BenchResults): string[] {
           `one thread and 13.3 µs per row over both cores (the simulator needs some of them too). Cores busy: ${c.ours.coresBusy ?? '—'}.`,
       );
     }
+  }
+  const sc = r.scale ?? [];
+  if (sc.length > 1 && sc[0].run.rows < UNIT_ROWS) {
+    notes.push(
+      `- Scale: the smallest size (${sc[0].label}, ${n0(sc[0].run.rows)} rows) is smaller than one work unit (${n0(UNIT_ROWS)} rows), so its ` +
+        'peak RSS is that of a partial unit: RSS × then shows the unit size, not growth with the range. The full ladder (1, 3, 7 years) judges flatness.',
+    );
   }
   const a = r.apiBound;
   if (a && a.wallOverQuotaMinimum > 1.1 && a.medianFiveRequestSpanMs > 1050) {
