@@ -154,7 +154,11 @@ export async function runNodeChild<T>(script: string, args: readonly string[], o
   const wallMs = performance.now() - t0;
   const f = sampler.stop();
   const last = out.trim().split('\n').pop() ?? '';
-  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}`);
+  if (code !== 0) {
+    const lines = err.trim().split('\n');
+    const first = lines.find((l) => /error/i.test(l)) ?? '';
+    throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${first} … ${lines.slice(-3).join(' | ')}`);
+  }
   let result: T;
   try {
     result = JSON.parse(last) as T;
