@@ -7,6 +7,7 @@
  * archive (a checksum over every stored row), no duplicate key anywhere, no temp/journal/lock/WAL file left, and
  * after every kill the ledger lists only units every sink fully holds. `npm run chaos` runs 20+ more kills.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import {
@@ -18,13 +19,16 @@ import {
   fingerprint,
   groundTruth,
   jobArgs,
+  leftovers,
   plannedUnits,
   runCli,
   startSim,
   summaryOf,
+  tempFiles,
   useTempDirs,
   whileCommittingDuckDb,
   whileCommittingFiles,
+  whileWritingJournal,
   whileWritingPages,
   type Fingerprint,
   type ResumeOutcome,
@@ -83,6 +87,26 @@ describe('kill -9 and resume: the final data equals an uninterrupted run', { tim
 
   it('after SIGKILLs from outside while a page is staged, while unit files are committed, right before the DuckDB commit and at a random moment', async () => {
     await expectSameAsUninterrupted([whileWritingPages(), whileCommittingFiles(), whileCommittingDuckDb(), randomMoment()], 2);
+  });
+
+  // BUG (src/sinks/atomic-files.ts): `commitJournal` writes the journal with `writeFileAtomic`, whose temp file has a
+  // random name (`.journal/.raw-<unit>.json.<8 hex>.tmp`). A kill -9 while it is written leaves that file, and
+  // nothing removes it: `recoverJournals` only reads `<prefix>*.json`, and the next commit of the unit uses a new
+  // random name. Reproduced 6 times out of 6. (The quarantine files sink's `writeFileAtomic` temp names have the
+  // same problem.) Remove `.fails` once fixed.
+  it.fails('a kill -9 while a commit journal is written leaves no temp file once the resume completes', async () => {
+    const dir = await tmp.dir();
+    const env = cliEnv(sim.baseUrl);
+    let stale: string[] = [];
+    for (let i = 0; i < 4 && stale.length === 0; i++) {
+      const plan = whileWritingJournal();
+      const r = await runCli(jobArgs(SMALL_JOB, dir), { env, kill: await plan.kill!(dir) });
+      stale = await tempFiles(path.join(dir, '.journal'));
+      if (r.code === 0) break;
+    }
+    expect(stale.length, 'the kill landed while a journal was being written').toBeGreaterThan(0);
+    expect((await runCli(jobArgs(SMALL_JOB, dir), { env })).code).toBe(0);
+    expect(await leftovers(dir)).toEqual([]);
   });
 
   it('re-running a completed command fetches nothing and changes nothing', async () => {

@@ -687,6 +687,12 @@ export const whileCommittingFiles = (): CrashPlan => ({
   },
 });
 
+/** SIGKILL while a commit journal is being written (its hidden temp file exists in `.journal/`). */
+export const whileWritingJournal = (): CrashPlan => ({
+  label: 'event:journal-temp',
+  kill: async (dataDir) => ({ when: async () => (await tempFiles(path.join(dataDir, '.journal'))).length > 0, pollMs: 1 }),
+});
+
 /**
  * SIGKILL during the DuckDB commit (approximately): as soon as a new Parquet part file appears, i.e. a unit's
  * Parquet commit just finished and the quarantine and DuckDB commits (ledger row) follow.
