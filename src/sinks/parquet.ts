@@ -2,8 +2,8 @@
  * Parquet sink: normalized records in hive-style data-time partitions for ML training
  * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`).
  *
- * - `write` stages the page's records in DuckDB (`record-stage.ts`); nothing is visible.
- * - `commitUnit` decodes the unit's rows, then for each (dataset, year) it touches — plus the unit's own year, so
+ * - `write` stages the page's records in JS columns (`record-stage.ts`); nothing is visible, nothing waits.
+ * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it touches — plus the unit's own year, so
  *   rows an earlier copy wrote are found even when this copy has none — writes new files with DuckDB
  *   `COPY … (FORMAT PARQUET, COMPRESSION ZSTD)`, sorted by (respondent, series, period), without any row whose key
  *   the unit re-delivers or that an earlier copy of the unit wrote. Renames and removals of all partitions go in
@@ -11,15 +11,16 @@
  * - Units commit one at a time (a mutex); `abortUnit` drops the stage; `close` drops everything and, when the
  *   sink opened its own DuckDB instance, closes it.
  *
- * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool; otherwise the sink opens an
- * in-memory instance with a small `memory_limit` that spills to `<dataDir>/.duckdb-tmp`.
+ * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool and one record stage with the
+ * DuckDB sink (a page is staged once for both); otherwise the sink opens an in-memory instance with a small
+ * `memory_limit` that spills to `<dataDir>/.duckdb-tmp`.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { closedError, commitJournal, journalPath, recoverJournals, sinkError } from './atomic-files.js';
-import { createRecordStage, type RecordStage } from './record-stage.js';
+import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from './record-stage.js';
 import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
 
 /** Options of the Parquet sink. */
@@ -64,7 +65,8 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
   let closed = false;
   let ownInstance: DuckDBInstance | null = null;
   let conn: DuckDBConnection | null = null;
-  let stage: RecordStage | null = null;
+  const store: RecordStore = opts.duckdb ? recordStoreFor(opts.duckdb) : createRecordStore();
+  const holder = store.holder();
   let ready: Promise<void> | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -80,7 +82,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
         });
       }
       conn = await instance.connect();
-      stage = await createRecordStage(conn, 'pq');
+      store.register(conn);
     })());
 
   /** Run `fn` after every earlier call: one statement stream at a time on the connection. */
@@ -92,24 +94,26 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
 
   async function commit(end: UnitEnd): Promise<void> {
     const { unit } = end;
-    const st = stage!;
     const c = conn!;
-    const staged = await st.seal(unit.id);
-    stats.duplicatesDropped += staged.duplicates;
-    // Every partition the unit has rows in, plus its own (dataset, year): an earlier copy may have rows there.
-    const targets = new Map<string, number>([[`${unit.dataset}|${unit.year}`, 0], ...staged.partitions]);
-    if (staged.duplicates > 0) {
-      const counts = await c.runAndReadAll(
-        `SELECT dataset || '|' || year(timezone('UTC', period)), count(*)::INTEGER FROM ${staged.decoded} GROUP BY 1`,
-      );
-      for (const k of targets.keys()) targets.set(k, 0);
-      for (const [k, n] of counts.getRows()) targets.set(String(k), Number(n));
-    }
+    const staged = store.seal(holder, unit.id);
+    const scan = openScan(staged, { kind: 'enum' });
     const renames: [string, string][] = [];
     const removes: string[] = [];
     let files = 0;
     let rows = 0;
+    let duplicates = 0;
     try {
+      duplicates = await countDuplicates(c, staged);
+      // Every partition the unit has rows in, plus its own (dataset, year): an earlier copy may have rows there.
+      const targets = new Map<string, number>([[`${unit.dataset}|${unit.year}`, 0], ...staged.partitions]);
+      if (duplicates > 0) {
+        const counts = await c.runAndReadAll(
+          `SELECT dataset::VARCHAR || '|' || year(timezone('UTC', period)), count(*)::INTEGER FROM ${stagedRelation(scan, duplicates)} GROUP BY 1`,
+        );
+        for (const k of targets.keys()) targets.set(k, 0);
+        for (const [k, n] of counts.getRows()) targets.set(String(k), Number(n));
+      }
+      const inOne = staged.partitions.size === 1;
       for (const [key, unitRows] of [...targets].sort()) {
         const [dataset, year] = [key.slice(0, key.lastIndexOf('|')), Number(key.slice(key.lastIndexOf('|') + 1))];
         const p = await preparePartition(c, {
@@ -117,7 +121,11 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
           dataset,
           year,
           unitId: unit.id,
-          cur: staged.decoded,
+          cur: {
+            sorted: stagedRelation(scan, duplicates),
+            text: stagedRelation(scan, duplicates, true),
+            all: inOne && staged.partitions.has(key),
+          },
           unitRows,
           periodRange: [Math.min(unit.startMs, staged.minPeriod), Math.max(unit.endMs, staged.maxPeriod)],
           settings,
@@ -132,9 +140,11 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
       await Promise.all(renames.map(([tmp]) => rm(tmp, { force: true })));
       throw e;
     } finally {
-      await st.drop(unit.id);
+      scan.close();
+      store.release(holder, unit.id);
     }
     stats.unitsCommitted++;
+    stats.duplicatesDropped += duplicates;
     stats.filesWritten += files;
     stats.rowsWritten += rows;
   }
@@ -145,14 +155,13 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
 
     async write(batch: PageBatch): Promise<void> {
       if (closed) throw closedError(name);
-      return serial(async () => {
-        try {
-          await init();
-          await stage!.append(batch.page.unit.id, batch.records);
-        } catch (e) {
-          throw sinkError(name, `staging page ${batch.page.pageId}`, e);
-        }
-      });
+      try {
+        // Staging is plain JS (no DuckDB call): it never waits for a commit in progress.
+        await init();
+        store.append(holder, batch.page.unit.id, batch.records);
+      } catch (e) {
+        throw sinkError(name, `staging page ${batch.page.pageId}`, e);
+      }
     },
 
     commitUnit(end: UnitEnd): Promise<void> {
@@ -168,9 +177,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     },
 
     abortUnit(unitId: string): Promise<void> {
-      return serial(async () => {
-        if (stage) await stage.drop(unitId);
-      });
+      return serial(async () => store.release(holder, unitId));
     },
 
     async close(): Promise<void> {
@@ -178,7 +185,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
       closed = true;
       await serial(async () => {
         if (ready) await ready.catch(() => undefined);
-        await stage?.dropAll().catch(() => undefined);
+        store.releaseAll(holder);
         conn?.closeSync();
         ownInstance?.closeSync();
       });

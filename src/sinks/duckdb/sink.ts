@@ -1,8 +1,10 @@
 /**
  * DuckDB sink: loads units into the warehouse tables. Created by the warehouse (`warehouse.sink`).
  *
- * - `write` stages records through the Appender into temp tables (`record-stage.ts`, never row-by-row INSERTs);
- *   page facts and quarantined rows wait in memory (a few per page).
+ * - `write` stages records in JS columns (`record-stage.ts`, shared with the Parquet sink on the same instance);
+ *   page facts and quarantined rows wait in memory (a few per page). It never calls DuckDB, so it never waits
+ *   for a commit in progress.
+ * - `commitUnit` reads the staged rows through the stage's table function (text as `strings` ids).
  * - `commitUnit`, in ONE transaction: `revisions` for keys whose value changed (IS DISTINCT FROM); delete the
  *   rows an earlier copy of the unit wrote and the rows whose key the unit re-delivers, insert the unit's rows
  *   (the upsert); replace the unit's quarantine rows and pages; insert the ledger row in `units`. A failure rolls
@@ -12,7 +14,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
 import { closedError, sinkError } from '../atomic-files.js';
 import { pageSha256 } from '../page-digest.js';
-import { OBSERVATION_SELECT, createRecordStage, type RecordStage } from '../record-stage.js';
+import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../record-stage.js';
 import { sqlString, tsLiteral } from '../sql.js';
 
 interface PageRow {
@@ -48,18 +50,26 @@ const msToTs = tsLiteral;
 /** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
   const name = 'duckdb';
-  const staged = new Map<string, Staged>();
+  const stagedPages = new Map<string, Staged>();
   const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, duplicatesDropped: 0 };
   let closed = false;
   let conn: DuckDBConnection | null = null;
-  let stage: RecordStage | null = null;
+  const store = recordStoreFor(instance);
+  const holder = store.holder();
+  /** The `strings` dictionary: text → id, and entries not yet inserted. */
+  const ids = new Map<string, number>();
+  let nextId = 0;
+  let pending: [number, string][] = [];
   let ready: Promise<void> | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   const init = () =>
     (ready ??= (async () => {
       conn = await instance.connect();
-      const known = (await conn.runAndReadAll('SELECT s, id FROM strings')).getRows() as [string, number][];
-      stage = await createRecordStage(conn, 'wh', { table: 'main.strings', initial: new Map(known) });
+      store.register(conn);
+      for (const [s, id] of (await conn.runAndReadAll('SELECT s, id FROM strings')).getRows() as [string, number][]) {
+        ids.set(s, id);
+        if (id >= nextId) nextId = id + 1;
+      }
       await conn.run(`CREATE OR REPLACE TEMP TABLE wh_pages AS SELECT * EXCLUDE (unit_id, dataset) FROM pages LIMIT 0`);
       await conn.run(`CREATE OR REPLACE TEMP TABLE wh_quarantine AS SELECT * EXCLUDE (unit_id) FROM quarantine LIMIT 0`);
     })());
@@ -68,6 +78,24 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     queue = p.catch(() => undefined);
     return p;
   };
+
+  const idOf = (s: string): number => {
+    let id = ids.get(s);
+    if (id === undefined) {
+      ids.set(s, (id = nextId++));
+      pending.push([id, s]);
+    }
+    return id;
+  };
+
+  /** Insert new dictionary entries (own autocommit: unused strings are harmless if the unit's transaction fails). */
+  async function flushStrings(): Promise<void> {
+    while (pending.length > 0) {
+      const part = pending.slice(0, 500);
+      await conn!.run(`INSERT INTO strings VALUES ${part.map(() => '(?, ?)').join(', ')}`, part.flat());
+      pending = pending.slice(part.length);
+    }
+  }
 
   async function loadSmallTables(s: Staged): Promise<void> {
     const c = conn!;
@@ -110,11 +138,11 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
   async function commit(end: UnitEnd): Promise<void> {
     const { unit } = end;
     const c = conn!;
-    const s = staged.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
-    const st = stage!;
-    const cur = await st.seal(unit.id);
-    await st.flushDictionary(); // own autocommit: unused strings are harmless if the unit's transaction fails
-    await loadSmallTables(s);
+    const s = stagedPages.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
+    const cur = store.seal(holder, unit.id);
+    const scan = openScan(cur, { kind: 'ids', ids: cur.dictionaries.map((values) => Int32Array.from(values, (v) => idOf(v))) });
+    let duplicates = 0;
+    let rows = 0;
     const uid = sqlString(unit.id);
     // Constant period bounds let DuckDB skip row groups by their zone maps instead of scanning every fact.
     const inRange =
@@ -122,8 +150,13 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     const key = (a: string, b: string) =>
       `${a}.dataset = ${b}.dataset AND ${a}.respondent = ${b}.respondent AND ${a}.series = ${b}.series AND ${a}.period = ${b}.period`;
     const quarantined = [...s.quarantine.values()].reduce((n, q) => n + q.length, 0);
-    await c.run('BEGIN TRANSACTION');
     try {
+      duplicates = await countDuplicates(c, cur);
+      rows = cur.stagedRows - duplicates;
+      const staged = stagedRelation(scan, duplicates);
+      await flushStrings();
+      await loadSmallTables(s);
+      await c.run('BEGIN TRANSACTION');
       // A first load of a window overlaps nothing: skip the joins (the count reads zone maps only).
       const lo = Math.min(unit.startMs, cur.minPeriod);
       const hi = Math.max(unit.endMs, cur.maxPeriod);
@@ -134,7 +167,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       if (Number(overlap.getRows()[0][0]) > 0) {
         const rev = await c.run(
           `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
-           FROM ${cur.ids} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
+           FROM ${staged} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
              JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series
            WHERE o.value IS DISTINCT FROM n.value`,
         );
@@ -145,9 +178,9 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
              AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
              AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
         );
-        await c.run(`DELETE FROM observation_facts o USING ${cur.ids} n WHERE ${key('o', 'n')} AND ${inRange}`);
+        await c.run(`DELETE FROM observation_facts o USING ${staged} n WHERE ${key('o', 'n')} AND ${inRange}`);
       }
-      await c.run(`INSERT INTO observation_facts SELECT ${OBSERVATION_SELECT} FROM ${cur.ids}`);
+      await c.run(`INSERT INTO observation_facts SELECT ${OBSERVATION_SELECT} FROM ${staged}`);
       await c.run(`DELETE FROM quarantine WHERE unit_id = ${uid}`);
       await c.run(`INSERT INTO quarantine SELECT ${uid}, * FROM temp.wh_quarantine`);
       await c.run(`DELETE FROM pages WHERE unit_id = ${uid} OR page_id IN (SELECT page_id FROM temp.wh_pages)`);
@@ -158,7 +191,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       await c.run(
         `INSERT OR REPLACE INTO units VALUES (${uid}, ${sqlString(unit.dataset)}, ${sqlString(JSON.stringify(unit.facets))},
            ${msToTs(unit.startMs)}, ${msToTs(unit.endMs)}, ${unit.year}, ${end.total}, ${end.rowsReceived}, ${end.pages},
-           ${cur.rows}, ${quarantined}, ${msToTs(now())})`,
+           ${rows}, ${quarantined}, ${msToTs(now())})`,
       );
       await c.run('COMMIT');
       stats.revisions += revisions;
@@ -166,46 +199,45 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      staged.delete(unit.id);
-      await st.drop(unit.id);
+      scan.close();
+      stagedPages.delete(unit.id);
+      store.release(holder, unit.id);
     }
     stats.unitsCommitted++;
-    stats.rowsLoaded += cur.rows;
-    stats.duplicatesDropped += cur.duplicates;
+    stats.rowsLoaded += rows;
+    stats.duplicatesDropped += duplicates;
   }
 
   return {
     name,
     stats: () => ({ ...stats }),
 
-    write(batch: PageBatch): Promise<void> {
-      if (closed) return Promise.reject(closedError(name));
-      return serial(async () => {
-        const { page, envelope } = batch;
-        try {
-          await init();
-          await stage!.append(page.unit.id, batch.records);
-          let s = staged.get(page.unit.id);
-          if (!s) staged.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
-          s.pages.set(page.pageId, {
-            page_id: page.pageId,
-            page_offset: page.offset,
-            url: page.url,
-            status: page.status,
-            latency_ms: page.latencyMs,
-            attempts: page.attempts,
-            bytes: page.body.length,
-            sha256: pageSha256(page),
-            rows: envelope.rows.length,
-            total: envelope.total,
-            api_version: envelope.apiVersion,
-            fetched_at: page.fetchedAt,
-          });
-          s.quarantine.set(page.pageId, batch.quarantined);
-        } catch (e) {
-          throw sinkError(name, `staging page ${page.pageId}`, e);
-        }
-      });
+    async write(batch: PageBatch): Promise<void> {
+      if (closed) throw closedError(name);
+      const { page, envelope } = batch;
+      try {
+        await init();
+        store.append(holder, page.unit.id, batch.records);
+        let s = stagedPages.get(page.unit.id);
+        if (!s) stagedPages.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
+        s.pages.set(page.pageId, {
+          page_id: page.pageId,
+          page_offset: page.offset,
+          url: page.url,
+          status: page.status,
+          latency_ms: page.latencyMs,
+          attempts: page.attempts,
+          bytes: page.body.length,
+          sha256: pageSha256(page),
+          rows: envelope.rows.length,
+          total: envelope.total,
+          api_version: envelope.apiVersion,
+          fetched_at: page.fetchedAt,
+        });
+        s.quarantine.set(page.pageId, batch.quarantined);
+      } catch (e) {
+        throw sinkError(name, `staging page ${page.pageId}`, e);
+      }
     },
 
     commitUnit(end: UnitEnd): Promise<void> {
@@ -222,8 +254,8 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
 
     abortUnit(unitId: string): Promise<void> {
       return serial(async () => {
-        staged.delete(unitId);
-        if (stage) await stage.drop(unitId);
+        stagedPages.delete(unitId);
+        store.release(holder, unitId);
       });
     },
 
@@ -232,8 +264,8 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       closed = true;
       await serial(async () => {
         if (ready) await ready.catch(() => undefined);
-        staged.clear();
-        await stage?.dropAll().catch(() => undefined);
+        stagedPages.clear();
+        store.releaseAll(holder);
         await conn?.run('DROP TABLE IF EXISTS temp.wh_pages').catch(() => undefined);
         conn?.closeSync();
         conn = null;

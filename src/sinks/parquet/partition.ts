@@ -26,6 +26,16 @@ export interface PreparedPartition {
   rowsWritten: number;
 }
 
+/** A unit's rows as SQL relations. */
+export interface UnitRelations {
+  /** Text columns as ENUMs whose order is string order: a sort on them is an integer sort (the fast path). */
+  sorted: string;
+  /** Text columns as VARCHAR: for unions with existing files and key comparisons. */
+  text: string;
+  /** Every row of the unit lies in this partition (no filter needed). */
+  all: boolean;
+}
+
 /** First instant of a UTC year as a TIMESTAMPTZ expression. */
 const yearBound = (year: number) => tsLiteral(Date.UTC(year, 0, 1));
 
@@ -34,7 +44,7 @@ function fileList(files: readonly string[]): string {
 }
 
 /**
- * Prepare one (dataset, year) partition for the unit whose decoded rows are in `cur` (a temp table). Rows of
+ * Prepare one (dataset, year) partition for the unit whose rows `cur` gives. Rows of
  * `cur` outside `year`, and rows of earlier copies of the unit (`source_page` starting with `<unitId>-p`), are
  * handled: existing rows with a key in `cur` or from an earlier copy of the unit are removed.
  */
@@ -45,8 +55,8 @@ export async function preparePartition(
     dataset: string;
     year: number;
     unitId: string;
-    /** Decoded rows of the unit (a view or table with the observation columns). */
-    cur: string;
+    /** The unit's rows (one per key), as relations with the observation columns (`record-stage.ts`). */
+    cur: UnitRelations;
     /** Rows of `cur` in this partition. */
     unitRows: number;
     /**
@@ -68,7 +78,7 @@ export async function preparePartition(
   const inYear = `period >= ${yearBound(year)} AND period < ${yearBound(year + 1)}`;
   const prefix = sqlString(`${unitId}-p`);
   const replaced = (p: string) =>
-    `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur} s WHERE s.dataset = ${p}.dataset ` +
+    `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur.text} s WHERE s.dataset = ${p}.dataset ` +
     `AND s.respondent = ${p}.respondent AND s.series = ${p}.series AND s.period = ${p}.period))`;
 
   let files: PartFile[] = [];
@@ -116,13 +126,17 @@ export async function preparePartition(
   }
   if (plan.mergedRows > 0) {
     const kept = plan.merge.filter((f) => f.rows > f.removed).map((f) => full(f.name));
-    const fromFiles = kept.length
-      ? ` UNION ALL SELECT ${OBSERVATION_SELECT} FROM read_parquet(${fileList(kept)}) p WHERE NOT ${replaced('p')}`
-      : '';
-    await copy(
-      `SELECT ${OBSERVATION_SELECT} FROM ${cur} WHERE ${inYear} AND dataset = ${sqlString(dataset)}${fromFiles}`,
-      plan.mergedRows,
-    );
+    const mine = (rel: string) =>
+      `SELECT ${OBSERVATION_SELECT} FROM ${rel}` + (cur.all ? '' : ` WHERE ${inYear} AND dataset::VARCHAR = ${sqlString(dataset)}`);
+    if (kept.length === 0) {
+      // Only the unit's rows: sort on the ENUM columns (string order as integers).
+      await copy(mine(cur.sorted), plan.mergedRows);
+    } else {
+      await copy(
+        `${mine(cur.text)} UNION ALL SELECT ${OBSERVATION_SELECT} FROM read_parquet(${fileList(kept)}) p WHERE NOT ${replaced('p')}`,
+        plan.mergedRows,
+      );
+    }
   }
   for (const f of plan.merge) out.removes.push(full(f.name));
   return out;
