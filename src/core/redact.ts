@@ -4,7 +4,8 @@ export const REDACTED = 'REDACTED';
 
 /** Replace the `api_key` query value of a URL (encoded or not) by `REDACTED`. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]api_key=)[^&#]*/gi, `$1${REDACTED}`);
+  // Stop at anything that cannot be part of a key, so a URL inside JSON or prose keeps its surroundings.
+  return url.replace(/([?&]api_key=)[^&#\s"'<>()[\]{},;]*/gi, `$1${REDACTED}`);
 }
 
 /**

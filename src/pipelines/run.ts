@@ -2,7 +2,7 @@
  * The commands: historical, quick, incremental, replay, plan. Each builds the flow from the frozen config, runs it,
  * records the run in DuckDB (`runs`) and prints the summary (human text, or one JSON object with `--json`).
  */
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../config.js';
 import { formatRange, nowRangeEnd } from '../config.js';
@@ -354,13 +354,30 @@ async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult
   return { exitCode: 0, summary: null };
 }
 
-/** The data directory must exist (or be creatable) and be writable, before anything is written. */
+/**
+ * The data directory must exist (or be creatable) and be writable, before anything is written. Created one level
+ * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc.
+ */
 async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    for (const d of missing) await mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
+  const fail = (code: string | undefined) => configError(`--data-dir '${dir}' is not a writable directory (${code ?? 'error'})`);
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  for (;;) {
+    const st = await stat(at).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(fail(e.code))));
+    if (st) {
+      if (!st.isDirectory()) throw fail('ENOTDIR');
+      break;
+    }
+    missing.unshift(at);
+    const parent = path.dirname(at);
+    if (parent === at) throw fail('ENOENT');
+    at = parent;
+  }
     await access(dir, constants.W_OK | constants.R_OK);
   } catch (e) {
-    throw configError(`--data-dir '${dir}' is not a writable directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw fail((e as NodeJS.ErrnoException).code);
   }
 }
 

@@ -79,7 +79,8 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
     let delay = lat ? lat.baseMs + lat.perRowMs * (r?.rows ?? 0) + lat.jitterMs * jitterUnit(opts.seed, req.n) : 0;
     if (h.fault === 'latency') delay += opts.faults?.delayMs ?? DEFAULT_FAULT_DELAY_MS;
     if (delay > 0) await sleep(delay);
-    if (closing || res.destroyed) return;
+    // A request the client gave up on (timeout) still arrived and counts against the budget: log it.
+    if (closing || res.destroyed) return finish(0, 0, 0);
     if (r === null) {
       const sock = res.socket as (Socket & { resetAndDestroy?: () => void }) | null;
       if (sock?.resetAndDestroy) sock.resetAndDestroy();
@@ -99,7 +100,7 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
     if (r.compressible && buf.length > 0 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
       buf = await gzip(buf, { level: opts.gzipLevel });
       headers.push('Content-Encoding', 'gzip');
-      if (closing || res.destroyed) return;
+      if (closing || res.destroyed) return finish(0, 0, 0);
     }
     headers.push('Content-Length', String(buf.length));
     if (h.fault === 'truncate') {
@@ -121,6 +122,12 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
     const pad = Buffer.alloc(64 * 1024, 0x20);
     res.writeHead(r.status, [...r.headers, 'Content-Length', String(total)]);
     let sent = 0;
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      finish(r.status, 0, sent);
+    };
     const write = (b: Buffer) => {
       sent += b.length;
       return res.write(b);
@@ -131,10 +138,16 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
         const n = Math.min(pad.length, total - tail.length - sent);
         if (!write(n === pad.length ? pad : pad.subarray(0, n))) return void res.once('drain', pump);
       }
-      if (!res.destroyed) res.end(tail);
-      finish(r.status, 0, sent + tail.length);
+      if (!res.destroyed) {
+        res.end(tail);
+        sent += tail.length;
+      }
+      done();
     };
-    res.on('close', () => res.removeAllListeners('drain'));
+    res.on('close', () => {
+      res.removeAllListeners('drain');
+      done(); // the client stopped reading: the request is still logged
+    });
     pump();
   }
 
