@@ -96,8 +96,8 @@ class LocalDict {
 /** One appended page of one unit (column arrays of `n` rows). */
 interface Block {
   readonly n: number;
-  /** Local dictionary index per text column. */
-  readonly text: Uint32Array[];
+  /** Local dictionary index per text column (16 bits unless a column of the unit has more than 65,536 strings). */
+  readonly text: (Uint16Array | Uint32Array)[];
   /** Epoch ms. */
   readonly period: Float64Array;
   readonly ingested: Float64Array;
@@ -113,8 +113,12 @@ interface Block {
   dead: boolean;
 }
 
+/** Duplicate counts already computed for a unit, per exact list of blocks (the sinks sharing it count once). */
+type DuplicateMemo = { blocks: readonly Block[]; duplicates: number }[];
+
 interface UnitData {
   readonly dicts: LocalDict[];
+  readonly duplicates: DuplicateMemo;
   blocks: Block[];
   /** The block made from a given `records` array (so a page written to several sinks is stored once). */
   readonly byRecords: WeakMap<object, Block>;
@@ -133,6 +137,7 @@ export interface StagedUnit {
   /** Distinct strings of each text column (local index order). */
   readonly dictionaries: readonly (readonly string[])[];
   readonly blocks: readonly Block[];
+  readonly memo: DuplicateMemo;
 }
 
 // ───────────────────────────── scans ─────────────────────────────
@@ -336,12 +341,17 @@ export function stagedRelation(scan: StageScan, duplicates: number, asText = fal
 /** Rows of the unit whose key a later staged row repeats (0 in the normal flow: keys are unique per unit). */
 export async function countDuplicates(conn: DuckDBConnection, unit: StagedUnit): Promise<number> {
   if (unit.stagedRows < 2) return 0;
+  const same = (a: readonly Block[]) => a.length === unit.blocks.length && a.every((b, i) => b === unit.blocks[i]);
+  const known = unit.memo.find((m) => same(m.blocks));
+  if (known) return known.duplicates;
   const scan = openScan(unit, { kind: 'enum' });
   try {
     const r = await conn.runAndReadAll(
       `SELECT (count(*) - count(DISTINCT (dataset, respondent, series, period)))::INTEGER FROM ${scan.from}`,
     );
-    return Number(r.getRows()[0][0]);
+    const duplicates = Number(r.getRows()[0][0]);
+    unit.memo.push({ blocks: unit.blocks, duplicates });
+    return duplicates;
   } finally {
     scan.close();
   }
@@ -379,7 +389,7 @@ export function createRecordStore(): RecordStore {
 
   function makeBlock(u: UnitData, holder: number, records: readonly ObservationRecord[]): Block {
     const n = records.length;
-    const text = TEXT_COLUMNS.map(() => new Uint32Array(n));
+    const text: (Uint16Array | Uint32Array)[] = TEXT_COLUMNS.map(() => new Uint16Array(n));
     const period = new Float64Array(n);
     const ingested = new Float64Array(n);
     const value = new Float64Array(n);
@@ -430,6 +440,14 @@ export function createRecordStore(): RecordStore {
       }
     }
     if (run > 0) partitions.set(key, (partitions.get(key) ?? 0) + run);
+    // A column whose dictionary outgrew 16 bits is indexed again in 32 bits (same indexes: the dictionary is stable).
+    u.dicts.forEach((d, c) => {
+      if (d.values.length <= 0x10000) return;
+      const wide = new Uint32Array(n);
+      const field = TEXT_COLUMNS[c];
+      for (let i = 0; i < n; i++) wide[i] = d.idOf(records[i][field]);
+      text[c] = wide;
+    });
     return { n, text, period, ingested, value, valid, flags, partitions, minPeriod: min, maxPeriod: max, holders: new Set([holder]), dead: false };
   }
 
@@ -454,7 +472,7 @@ export function createRecordStore(): RecordStore {
 
     append(holder, unitId, records) {
       let u = units.get(unitId);
-      if (!u) units.set(unitId, (u = { dicts: TEXT_COLUMNS.map(() => new LocalDict()), blocks: [], byRecords: new WeakMap() }));
+      if (!u) units.set(unitId, (u = { dicts: TEXT_COLUMNS.map(() => new LocalDict()), duplicates: [], blocks: [], byRecords: new WeakMap() }));
       if (records.length === 0) return;
       const shared = u.byRecords.get(records);
       if (shared && !shared.dead && !shared.holders.has(holder)) {
@@ -480,8 +498,9 @@ export function createRecordStore(): RecordStore {
         if (b.maxPeriod > max) max = b.maxPeriod;
         for (const [k, n] of b.partitions) partitions.set(k, (partitions.get(k) ?? 0) + n);
       }
-      const dicts = units.get(unitId)?.dicts.map((d) => d.values.slice()) ?? TEXT_COLUMNS.map(() => []);
-      return { unitId, stagedRows: rows, partitions, minPeriod: min, maxPeriod: max, dictionaries: dicts, blocks };
+      const u = units.get(unitId);
+      const dicts = u?.dicts.map((d) => d.values.slice()) ?? TEXT_COLUMNS.map(() => []);
+      return { unitId, stagedRows: rows, partitions, minPeriod: min, maxPeriod: max, dictionaries: dicts, blocks, memo: u?.duplicates ?? [] };
     },
 
     release,
