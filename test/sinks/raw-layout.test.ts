@@ -25,6 +25,10 @@ describe('raw archive layout (pure)', () => {
     expect(bodyLeaksKey(Buffer.from('{"params":{"api_key" : "abc123"}}'))).toBe(true);
     expect(bodyLeaksKey(Buffer.from('{"params":{"api_key":"REDACTEDX"}}'))).toBe(true);
     expect(bodyLeaksKey(Buffer.from('{"params":{}}'))).toBe(false);
+    // Every occurrence is checked: a redacted one first does not hide a later leak.
+    expect(bodyLeaksKey(Buffer.from('{"a":{"api_key":"REDACTED"},"b":{"api_key":"abc123"}}'))).toBe(true);
+    expect(bodyLeaksKey(Buffer.from('"api_key":"x"'))).toBe(true);
+    expect(bodyLeaksKey(Buffer.from('{"my_key":"x","_key":"y","api_key":"REDACTED"}'))).toBe(false);
   });
 
   it('builds a manifest with pages sorted by offset and the unit as plain JSON', () => {
