@@ -118,7 +118,7 @@ const USAGE: UsageCase[] = [
   { id: '41', what: 'malformed EIA_API_KEY', env: { EIA_API_KEY: 'short key!' }, args: H(), expect: /EIA_API_KEY must be 20–64 letters and digits/ },
   { id: '42', what: 'EIA_BASE_URL without a key', env: { EIA_BASE_URL: 'http://127.0.0.1:9/v2' }, args: H(), expect: /EIA_BASE_URL is set but EIA_API_KEY is not/ },
   { id: '43', what: 'EIA_BASE_URL not http(s)', env: { EIA_API_KEY: KEY, EIA_BASE_URL: 'ftp://example.org/v2' }, args: H(), expect: /EIA_BASE_URL must be an http\(s\) URL/ },
-  { id: '44', what: '--data-dir is a regular file', file: ['a-file', 'x'], args: () => ['historical', '--data-dir', '@a-file'], expect: /--data-dir '.*a-file' is not a writable directory \(EEXIST\)/ },
+  { id: '44', what: '--data-dir is a regular file', file: ['a-file', 'x'], args: () => ['historical', '--data-dir', '@a-file'], expect: /--data-dir '.*a-file' is not a writable directory \(ENOTDIR\)/ },
 ];
 
 describe('bad CLI input: exit 2, one line naming the flag and the allowed values, nothing written', () => {
@@ -148,7 +148,7 @@ describe('bad CLI input: exit 2, one line naming the flag and the allowed values
     // /proc never returns on Node 20 (libuv retries forever at 100% CPU), so `--data-dir /proc/x` hangs instead of
     // failing with exit 2; a signal only ends it after the CLI's 20 s grace. Reproduce:
     // `node -e "require('fs').mkdirSync('/proc/x',{recursive:true})"` never ends. Remove `.fails` once fixed.
-    it.fails('--data-dir under /proc fails with exit 2 instead of hanging', async () => {
+    it('--data-dir under /proc fails with exit 2 instead of hanging', async () => {
       const r = await runCli(['historical', '--data-dir', '/proc/eia-stream-cannot-write/data'], { timeoutMs: 8_000 });
       expect(r.killedByTest, 'still running after 8 s').toBe(false);
       expect(r.code, r.stderr).toBe(2);
@@ -203,7 +203,7 @@ describe('bad keys and bad responses: exit 1 (or a clean EtlError) in one line w
   // request URL; `redactUrl`'s `[^&#]*` after `api_key=` runs to the end of the JSON text (api_key is the last
   // parameter), the JSON is cut, DuckDB rejects it ("Malformed JSON"), and the `runs` row stays 'running' — every
   // failed fetch run is recorded as still running. Remove `.fails` once fixed.
-  it.fails('a failed run is recorded in `runs` as failed (not left as running)', async () => {
+  it('a failed run is recorded in `runs` as failed (not left as running)', async () => {
     const dir = await tmp.dir();
     const r = await runCli(jobArgs(DAY, dir), { env: cliEnv(sim.baseUrl, OTHER_KEY) });
     expect(r.code, r.stderr).toBe(1);
