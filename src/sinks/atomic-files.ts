@@ -96,18 +96,24 @@ export async function applyJournal(journalFile: string, ops: JournalOps, fsync =
 }
 
 /**
- * Roll forward every journal in `<dataDir>/.journal` whose name starts with `prefix` (e.g. `raw-`). Called when a
- * file sink or the raw archive reader starts. Throws `ETL_SINK_WRITE` when a journal cannot be read or applied.
+ * Roll forward every journal in `<dataDir>/.journal` whose name starts with `prefix` (e.g. `raw-`), then delete the
+ * hidden temp files of journals that were never written (`.<prefix>….json.<tag>.tmp`: a crash before the rename
+ * that is the commit point). Called when a file sink or the raw archive reader starts, before it commits anything.
+ * Throws `ETL_SINK_WRITE` when a journal cannot be read or applied.
  */
 export async function recoverJournals(dataDir: string, prefix: string): Promise<number> {
   const dir = path.join(dataDir, JOURNAL_DIR);
-  let names: string[];
+  let all: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.startsWith(prefix) && n.endsWith('.json'));
+    all = await readdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw e;
   }
+  const names = all.filter((n) => n.startsWith(prefix) && n.endsWith('.json'));
+  await Promise.all(
+    all.filter((n) => n.startsWith(`.${prefix}`) && n.endsWith('.tmp')).map((n) => rm(path.join(dir, n), { force: true })),
+  );
   for (const n of names.sort()) {
     const file = path.join(dir, n);
     try {
@@ -139,4 +145,33 @@ export function sinkError(sink: string, what: string, e: unknown): EtlError {
 /** The error every write/commit after close throws. */
 export function closedError(sink: string): EtlError {
   return new EtlError('ETL_SINK_CLOSED', 'sink', `${sink}: write after close`, { details: { sink } });
+}
+
+/** A hidden temp file of this module's naming (`tempPathFor`, the raw archive's staged pages and manifests). */
+export const isTempName = (name: string) => name.startsWith('.') && name.endsWith('.tmp');
+
+/**
+ * Delete the hidden temp files (`isTempName`) below `dir`, recursively; returns how many. Only for the data dir's
+ * single writer, before it writes: a temp file is never part of a committed state (journals are recovered first).
+ */
+export async function removeTempFiles(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 0;
+    throw e;
+  }
+  let n = 0;
+  await Promise.all(
+    entries.map(async (e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) n += await removeTempFiles(p);
+      else if (isTempName(e.name)) {
+        await rm(p, { force: true });
+        n++;
+      }
+    }),
+  );
+  return n;
 }

@@ -1,7 +1,8 @@
 /**
  * The DuckDB warehouse `<dataDir>/eia.duckdb`: schema, the ledger and run records, and the DuckDB sink.
  *
- * `openWarehouse` takes the data directory's lock (`ETL_LOCKED` when another live run holds it), opens the file
+ * `openWarehouse` takes the data directory's lock (`ETL_LOCKED` when another live run holds it), recovers what a
+ * crashed run left in the data dir (`recovery.ts`: journals rolled forward, temp files removed), opens the file
  * with a bounded buffer pool, and applies the schema. `close` closes the sink, CHECKPOINTs (so the DuckDB CLI and
  * Python read the file with no WAL to replay), closes the instance and releases the lock. The instance is
  * exposed so the Parquet sink can share its buffer pool (`createParquetSink({ duckdb: warehouse.instance })`).
@@ -14,6 +15,7 @@ import type { Sink } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
 import { sqlString, tsLiteral } from '../sql.js';
+import { recoverDataDir } from '../recovery.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
@@ -100,8 +102,10 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
   let instance: DuckDBInstance;
   let conn: DuckDBConnection;
   try {
+    // The lock makes this process the data dir's only writer: finish or discard what a crashed writer left.
+    await recoverDataDir(dataDir);
     instance = await DuckDBInstance.create(file, {
-      memory_limit: opts.memoryLimit ?? '128MB',
+      memory_limit: opts.memoryLimit ?? process.env.EIA_TEST_MEMLIMIT ?? '128MB',
       threads: String(opts.threads ?? 2),
       preserve_insertion_order: 'false',
     });
@@ -110,6 +114,7 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
   } catch (e) {
     await lock.release();
+    if (e instanceof EtlError) throw e;
     throw new EtlError('ETL_SINK_WRITE', 'sink', `cannot open DuckDB warehouse ${file}: ${(e as Error).message}`, { cause: e });
   }
   const sink = createDuckDbSink(instance, now);
