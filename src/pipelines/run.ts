@@ -126,8 +126,9 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       createQuarantineFilesSink({ dataDir: config.dataDir }),
       warehouse.sink,
     ];
-    sink = createFanOut(sinks);
+    sink = createFanOut(sinks, { background: true });
     const result = await flowWithProgress(config, deps, source, sink, units.length, counts, () => source!.counters.snapshot());
+    await sink.close(); // waits for the last unit's background commit (its failure fails the run)
     return await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, result, source, 'ok', null);
   } catch (e) {
     const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
@@ -288,9 +289,10 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
       createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance }),
       createQuarantineFilesSink({ dataDir: config.dataDir }),
       warehouse.sink,
-    ]);
+    ], { background: true });
     const unitsTotal = await source.countUnits();
     const result = await flowWithProgress(config, deps, source, sink, unitsTotal, counts, () => ({ requests: 0, budgetUsed: 0 }));
+    await sink.close(); // waits for the last unit's background commit (its failure fails the run)
     return await finish(config, deps, warehouse, runId, startedAt, config, unitsTotal, 0, result, null, 'ok', null);
   } catch (e) {
     if (runId) {
@@ -359,8 +361,6 @@ async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult
  * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc.
  */
 async function ensureWritableDir(dir: string): Promise<void> {
-  try {
-    for (const d of missing) await mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
   const fail = (code: string | undefined) => configError(`--data-dir '${dir}' is not a writable directory (${code ?? 'error'})`);
   const missing: string[] = [];
   let at = path.resolve(dir);
@@ -375,6 +375,8 @@ async function ensureWritableDir(dir: string): Promise<void> {
     if (parent === at) throw fail('ENOENT');
     at = parent;
   }
+  try {
+    for (const d of missing) await mkdir(d).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
     await access(dir, constants.W_OK | constants.R_OK);
   } catch (e) {
     throw fail((e as NodeJS.ErrnoException).code);

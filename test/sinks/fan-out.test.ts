@@ -34,14 +34,17 @@ function probe(name: string, log: string[], fail: { write?: boolean; commit?: bo
   };
 }
 
-testSink('fan-out (raw + parquet + quarantine + duckdb)', async (dataDir) => {
+const fanOutHarness = (background: boolean) => async (dataDir: string) => {
   const w = await openWarehouse(dataDir, { memoryLimit: '64MB', threads: 1 });
-  const sink = createFanOut([
-    createRawArchiveSink({ dataDir, fsync: false }),
-    createParquetSink({ dataDir, fsync: false, duckdb: w.instance }),
-    createQuarantineFilesSink({ dataDir, fsync: false }),
-    w.sink,
-  ]);
+  const sink = createFanOut(
+    [
+      createRawArchiveSink({ dataDir, fsync: false }),
+      createParquetSink({ dataDir, fsync: false, duckdb: w.instance }),
+      createQuarantineFilesSink({ dataDir, fsync: false }),
+      w.sink,
+    ],
+    { background },
+  );
   return {
     sink,
     persisted: async () => {
@@ -56,10 +59,12 @@ testSink('fan-out (raw + parquet + quarantine + duckdb)', async (dataDir) => {
       const counts = new Map(rows.map(([p, n]) => [String(p), Number(n)]));
       return [...pages].map((p) => `${p}:${counts.get(p) ?? 0}`);
     },
-    idsOf: (batches) => batches.map((b) => `${b.page.pageId}:${b.records.length}`),
+    idsOf: (batches: readonly PageBatch[]) => batches.map((b) => `${b.page.pageId}:${b.records.length}`),
     dispose: () => w.close(),
   };
-});
+};
+testSink('fan-out (raw + parquet + quarantine + duckdb)', fanOutHarness(false));
+testSink('fan-out, background commits (raw + parquet + quarantine + duckdb)', fanOutHarness(true));
 
 describe('fan-out', () => {
   const dataDir = useTempDir();
@@ -105,6 +110,74 @@ describe('fan-out', () => {
     await expect(f.close()).rejects.toThrow(/^a: close failed/);
     await f.close().catch(() => undefined);
     expect(log.filter((l) => l.includes('.close'))).toEqual(['a.close 1', 'b.close 1']);
+  });
+
+  it('background mode: commitUnit returns before the commit ends; units commit one at a time, in order, sinks in order; close waits', async () => {
+    const log: string[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const slow = (name: string): Sink => ({
+      ...probe(name, log),
+      async commitUnit(e: UnitEnd) {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 30));
+        log.push(`${name}.commit ${e.unit.id}`);
+        running--;
+      },
+    });
+    const f = createFanOut([slow('raw'), slow('duckdb')], { background: true });
+    const units = [fixtureUnit(10), fixtureUnit(11), fixtureUnit(12)].map((u) => fixtureUnitBatches(u, 1, 2));
+    await f.write(units[0][0]);
+    await f.commitUnit(fixtureEnd(units[0][0].page.unit, units[0]));
+    expect(log.some((l) => l.includes('.commit'))).toBe(false); // returned before the (2 × 30 ms) commit ended
+    await f.write(units[1][0]); // staging the next unit while the first commits
+    await f.commitUnit(fixtureEnd(units[1][0].page.unit, units[1])); // waits for the first unit's commit
+    expect(log.filter((l) => l.includes('.commit'))).toEqual([`raw.commit ${units[0][0].page.unit.id}`, `duckdb.commit ${units[0][0].page.unit.id}`]);
+    await f.write(units[2][0]);
+    await f.commitUnit(fixtureEnd(units[2][0].page.unit, units[2]));
+    await f.close();
+    expect(log.filter((l) => l.includes('.commit'))).toEqual(
+      units.flatMap((b) => [`raw.commit ${b[0].page.unit.id}`, `duckdb.commit ${b[0].page.unit.id}`]),
+    );
+    expect(maxRunning).toBe(1);
+    expect(log.at(-1)).toMatch(/\.close 1$/);
+  });
+
+  it('background mode: a failed commit stops later sinks, is thrown by the next write, and otherwise by close (once)', async () => {
+    const log: string[] = [];
+    const [a, b] = [fixtureUnit(13), fixtureUnit(14)].map((u) => fixtureUnitBatches(u, 1, 2));
+    const f = createFanOut([probe('raw', log), probe('parquet', log, { commit: true }), probe('duckdb', log)], { background: true });
+    await f.write(a[0]);
+    await f.commitUnit(fixtureEnd(a[0].page.unit, a)); // returns; the commit fails in the background
+    await new Promise((r) => setTimeout(r, 10));
+    const e = await f.write(b[0]).then(() => null, (x: unknown) => x);
+    expect(isEtlError(e, 'ETL_SINK_WRITE')).toBe(true);
+    expect((e as EtlError).details.sink).toBe('parquet');
+    expect(log.some((l) => l.startsWith('duckdb.commit'))).toBe(false);
+    await expect(f.close()).resolves.toBeUndefined(); // already reported by write
+
+    const g = createFanOut([probe('raw', []), probe('parquet', [], { commit: true })], { background: true });
+    await g.write(a[0]);
+    await g.commitUnit(fixtureEnd(a[0].page.unit, a));
+    await expect(g.close()).rejects.toThrow(/^parquet: boom/); // the last unit's failure: close reports it
+    await expect(g.close()).resolves.toBeUndefined();
+  });
+
+  it('background mode with the real sinks: the ledger lists exactly the units every sink holds', async () => {
+    const w = await openWarehouse(dataDir());
+    const f = createFanOut(
+      [createRawArchiveSink({ dataDir: dataDir(), fsync: false }), createParquetSink({ dataDir: dataDir(), fsync: false, duckdb: w.instance }), w.sink],
+      { background: true },
+    );
+    const units = [15, 16, 17].map((n) => fixtureUnitBatches(fixtureUnit(n), 2, 30));
+    for (const u of units) await writeUnit(f, u);
+    await f.close();
+    expect([...(await w.completedUnitIds())].sort()).toEqual(units.map((u) => u[0].page.unit.id).sort());
+    const c = await w.connect();
+    expect((await c.runAndReadAll('SELECT count(*)::INTEGER FROM observations')).getRows()).toEqual([[180]]);
+    c.closeSync();
+    await w.close();
   });
 
   it('with the real sinks, a unit whose Parquet commit fails is not in the ledger; earlier units stay done', async () => {
