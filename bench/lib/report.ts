@@ -239,12 +239,18 @@ function targetNotes(r: BenchResults): string[] {
           'which cost wall time only under the API budget (see the API-bound section).',
       );
     }
-    const mainUs = r.profile ? (r.profile.summary.totalMs * (1 - r.profile.summary.idlePct / 100) * 1000) / r.profile.run.rows : null;
     if (c.ours.rowsPerSecond < 150_000) {
+      const p = r.profile;
+      const busy = p ? p.summary.totalMs * (1 - p.summary.idlePct / 100) : 0;
+      const mainUs = p ? (busy * (1 - p.summary.startupPct / 100) * 1000) / p.run.rows : null;
       notes.push(
-        `- CPU-bound: the pipeline costs ${c.ours.rowsPerCpuSec === null ? '—' : ((1e6 / c.ours.rowsPerCpuSec)).toFixed(1)} CPU µs per row over all its threads` +
-          `${mainUs === null ? '' : ` and ${mainUs.toFixed(1)} µs per row on its main thread (profile)`}; 150,000 rows/s allows 6.7 µs per row on ` +
-          `one thread and 13.3 µs per row over both cores (the simulator needs some of them too). Cores busy: ${c.ours.coresBusy ?? '—'}.`,
+        `- CPU-bound: the median run cost ${c.ours.rowsPerCpuSec === null ? '—' : (1e6 / c.ours.rowsPerCpuSec).toFixed(1)} CPU µs per row over all ` +
+          `the pipeline's threads, yet kept only ${c.ours.coresBusy ?? '—'} of the ${r.machine.cores} cores busy on average: part of the wall time is ` +
+          'waiting (sink commits, I/O, or other processes on this shared machine), not work. ' +
+          '150,000 rows/s allows 6.7 µs per row on one thread and 13.3 µs per row over both cores (the simulator needs some of them too).' +
+          (p && mainUs !== null
+            ? ` In the profiled run (${p.range}) the main thread was ${p.summary.idlePct}% idle and spent ${mainUs.toFixed(1)} µs per row busy, start-up excluded.`
+            : ''),
       );
     }
   }
