@@ -55,8 +55,8 @@ export const EiaSourceConfigSchema = z
       .number()
       .int()
       .nonnegative()
-      .default(50)
-      .describe('Safety margin added to both rolling windows for differences in network delay, ms (5/s becomes 5 per 1.05 s).'),
+      .default(100)
+      .describe('Safety margin added to both rolling windows for differences in network delay, ms (5/s becomes 5 per 1.1 s).'),
     retry: RetryPolicySchema.default({}).describe('Retry policy.'),
     maxUnitRows: positiveInt().default(150_000).describe('Planner: most rows one work unit may hold (150,000 = 30 full pages).'),
     maxBufferedPages: positiveInt()

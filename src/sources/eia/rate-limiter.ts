@@ -49,7 +49,7 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   const perHour = opts.requestsPerHour === undefined ? 5000 : opts.requestsPerHour;
   const perSecond = opts.requestsPerSecond === undefined ? 5 : opts.requestsPerSecond;
   const concurrency = opts.concurrency ?? 5;
-  const marginMs = opts.marginMs ?? 50;
+  const marginMs = opts.marginMs ?? 100;
   const longWindowMs = opts.longWindowMs ?? 3_600_000;
   const windows: WindowLimit[] = [];
   if (perSecond !== null) windows.push({ windowMs: 1000, limit: perSecond });
