@@ -36,7 +36,7 @@ export interface ParquetSinkOptions {
   minRowGroupRows?: number;
   /** `memory_limit` of a private instance (default `96MB`). */
   memoryLimit?: string;
-  /** `threads` of a private instance (default 2). */
+  /** `threads` of a private instance (default 1, as the warehouse). */
   threads?: number;
   /** fsync the journal and directories (default true). */
   fsync?: boolean;
@@ -77,7 +77,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
       if (!instance) {
         ownInstance = instance = await DuckDBInstance.create(':memory:', {
           memory_limit: opts.memoryLimit ?? '96MB',
-          threads: String(opts.threads ?? 2),
+          threads: String(opts.threads ?? 1),
           temp_directory: path.join(opts.dataDir, '.duckdb-tmp'),
         });
       }

@@ -34,7 +34,7 @@ const GZIP_CHUNK = 256 * 1024;
 export interface RawArchiveOptions {
   /** Data directory; files go below `<dataDir>/raw/eia`. */
   dataDir: string;
-  /** gzip level 1–9 (default 4: see docs/parts/sinks.md, "gzip level"). */
+  /** gzip level 1–9 (default 2: see docs/parts/sinks.md, "gzip level"). */
   gzipLevel?: number;
   /** fsync files and directories (default true; tests may turn it off for speed). */
   fsync?: boolean;
@@ -61,7 +61,7 @@ export const RAW_JOURNAL_PREFIX = 'raw-';
 /** Create the raw archive sink (see the module comment for the lifecycle). */
 export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats(): RawArchiveStats } {
   const name = 'raw-archive';
-  const level = opts.gzipLevel ?? 4;
+  const level = opts.gzipLevel ?? 2;
   const fsync = opts.fsync ?? true;
   const now = opts.now ?? Date.now;
   const staged = new Map<string, StagedPage[]>();

@@ -98,9 +98,9 @@ interface Block {
   readonly n: number;
   /** Local dictionary index per text column (16 bits unless a column of the unit has more than 65,536 strings). */
   readonly text: (Uint16Array | Uint32Array)[];
-  /** Epoch ms. */
-  readonly period: Float64Array;
-  readonly ingested: Float64Array;
+  /** TIMESTAMPTZ values as DuckDB stores them: µs since the epoch, int64 little-endian as (low, high) uint32 pairs. */
+  readonly period: Uint32Array<ArrayBuffer>;
+  readonly ingested: Uint32Array<ArrayBuffer>;
   readonly value: Float64Array<ArrayBuffer>;
   /** Validity bits of `value` (1 = present), or null when no value is null. */
   readonly valid: Uint8Array<ArrayBuffer> | null;
@@ -150,7 +150,7 @@ export type TextMode =
   | { kind: 'ids'; ids: readonly Int32Array[] };
 
 type ColumnFill =
-  | { kind: 'text'; slot: number; map: Uint32Array | Int32Array; width: 1 | 2 | 4 }
+  | { kind: 'text'; slot: number; map: Int32Array; width: 1 | 2 | 4 }
   | { kind: 'ts'; field: 'period' | 'ingested' }
   | { kind: 'value' }
   | { kind: 'flags' }
@@ -185,6 +185,26 @@ const i32 = new Int32Array(scratch);
 const allValid = new Uint8Array(VECTOR_ROWS / 8).fill(0xff);
 const TWO32 = 4294967296;
 
+// Index → enum value or id, into the scratch area at the vector's width (one loop per array type: monomorphic).
+function mapText16(src: Uint16Array, from: number, n: number, map: Int32Array, width: number): void {
+  if (width === 1) for (let i = 0; i < n; i++) u8[i] = map[src[from + i]];
+  else if (width === 2) for (let i = 0; i < n; i++) u16[i] = map[src[from + i]];
+  else for (let i = 0; i < n; i++) i32[i] = map[src[from + i]];
+}
+function mapText32(src: Uint32Array, from: number, n: number, map: Int32Array, width: number): void {
+  if (width === 1) for (let i = 0; i < n; i++) u8[i] = map[src[from + i]];
+  else if (width === 2) for (let i = 0; i < n; i++) u16[i] = map[src[from + i]];
+  else for (let i = 0; i < n; i++) i32[i] = map[src[from + i]];
+}
+
+/** Write epoch-ms `ms` at row `i` of `out` as int64 µs (low, high uint32 words). */
+function putMicros(out: Uint32Array, i: number, ms: number): void {
+  const us = Math.round(ms * 1000);
+  const hi = Math.floor(us / TWO32);
+  out[2 * i] = us - hi * TWO32;
+  out[2 * i + 1] = hi >>> 0;
+}
+
 function fillChunk(spec: ScanSpec, st: ScanState, out: { chunk: unknown; rowCount: number }): void {
   while (st.block < spec.blocks.length && st.offset >= spec.blocks[st.block].n) {
     st.block++;
@@ -205,28 +225,14 @@ function fillChunk(spec: ScanSpec, st: ScanState, out: { chunk: unknown; rowCoun
     switch (f.kind) {
       case 'text': {
         const src = b.text[f.slot];
-        const map = f.map;
-        if (f.width === 1) {
-          for (let i = 0; i < n; i++) u8[i] = map[src[from + i]];
-        } else if (f.width === 2) {
-          for (let i = 0; i < n; i++) u16[i] = map[src[from + i]];
-        } else if (map instanceof Int32Array) {
-          for (let i = 0; i < n; i++) i32[i] = map[src[from + i]];
-        } else {
-          for (let i = 0; i < n; i++) u32[i] = map[src[from + i]];
-        }
+        if (src instanceof Uint16Array) mapText16(src, from, n, f.map, f.width);
+        else mapText32(src, from, n, f.map, f.width);
         bindings.copy_data_to_vector(vec, 0, scratch, 0, n * f.width);
         break;
       }
       case 'ts': {
         const src = f.field === 'period' ? b.period : b.ingested;
-        for (let i = 0; i < n; i++) {
-          const us = Math.round(src[from + i] * 1000);
-          const hi = Math.floor(us / TWO32);
-          u32[2 * i] = us - hi * TWO32;
-          u32[2 * i + 1] = hi >>> 0;
-        }
-        bindings.copy_data_to_vector(vec, 0, scratch, 0, n * 8);
+        bindings.copy_data_to_vector(vec, 0, src.buffer, src.byteOffset + from * 8, n * 8);
         break;
       }
       case 'value': {
@@ -299,7 +305,7 @@ export function openScan(unit: StagedUnit, mode: TextMode): StageScan {
       const values = unit.dictionaries[slot];
       if (mode.kind === 'enum') {
         const order = values.map((_, i) => i).sort((a, b) => utf8Compare(values[a], values[b]));
-        const rank = new Uint32Array(values.length);
+        const rank = new Int32Array(values.length);
         order.forEach((local, r) => (rank[local] = r));
         const n = values.length;
         // An ENUM needs a member; a unit without rows references none.
@@ -390,8 +396,11 @@ export function createRecordStore(): RecordStore {
   function makeBlock(u: UnitData, holder: number, records: readonly ObservationRecord[]): Block {
     const n = records.length;
     const text: (Uint16Array | Uint32Array)[] = TEXT_COLUMNS.map(() => new Uint16Array(n));
-    const period = new Float64Array(n);
-    const ingested = new Float64Array(n);
+    const period = new Uint32Array(2 * n);
+    const ingested = new Uint32Array(2 * n);
+    let lastIngested = NaN;
+    let ingestedLo = 0;
+    let ingestedHi = 0;
     const value = new Float64Array(n);
     const flags = new Int32Array(n);
     let valid: Uint8Array<ArrayBuffer> | null = null;
@@ -428,8 +437,17 @@ export function createRecordStore(): RecordStore {
       tSeriesName[i] = dSeriesName.idOf(r.series_name);
       tUnits[i] = dUnits.idOf(r.units);
       tPage[i] = dPage.idOf(r.source_page);
-      period[i] = p;
-      ingested[i] = r.ingested_at;
+      putMicros(period, i, p);
+      // ingested_at is the run's start: the same for every row, converted once.
+      if (r.ingested_at !== lastIngested) {
+        lastIngested = r.ingested_at;
+        putMicros(ingested, i, lastIngested);
+        ingestedLo = ingested[2 * i];
+        ingestedHi = ingested[2 * i + 1];
+      } else {
+        ingested[2 * i] = ingestedLo;
+        ingested[2 * i + 1] = ingestedHi;
+      }
       flags[i] = r.flags;
       if (r.value === null) {
         valid ??= new Uint8Array(Math.ceil(n / 8) + 8).fill(0xff);
