@@ -56,7 +56,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   const { logger } = deps;
   const now = deps.now ?? Date.now;
   const startedAt = now();
-  const warehouse = await openWarehouse(config.dataDir);
+  const warehouse = await openLedger(config.dataDir, deps.logger);
   let sim: BuiltinSimulator | null = null;
   let sink: Sink | null = null;
   let runId: string | null = null;
@@ -266,11 +266,27 @@ async function planIncremental(
   return { units, range: { startMs: minStart, endMs } };
 }
 
+/**
+ * Open the warehouse (taking the data directory's lock). Any run still marked `running` belongs to a process that
+ * died without recording its end (kill -9, power loss): we hold the lock, so no other writer exists. Mark it.
+ */
+async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
+  const warehouse = await openWarehouse(dataDir);
+  const conn = await warehouse.connect();
+  try {
+    const rows = (await conn.runAndReadAll("UPDATE runs SET status = 'killed' WHERE status = 'running' RETURNING run_id")).getRows();
+    if (rows.length) logger.warn({ runs: rows.map((r) => String(r[0])) }, `${rows.length} earlier run(s) ended without recording it (killed); resuming from the ledger`);
+  } finally {
+    conn.closeSync();
+  }
+  return warehouse;
+}
+
 /** replay: rebuild Parquet and DuckDB from the raw archive, no API call. */
 async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
-  const warehouse = await openWarehouse(config.dataDir);
+  const warehouse = await openLedger(config.dataDir, deps.logger);
   const counts = emptyCounts();
   let sink: Sink | null = null;
   let runId: string | null = null;
