@@ -48,7 +48,15 @@ function git(args: string[]): string {
   }
 }
 
-function machineInfo(loadStart: number): MachineInfo {
+/** The commit and the uncommitted src/ files, taken when the bench starts (others may commit while it runs). */
+function gitState(): { commit: string; dirtySrcFiles: number } {
+  return {
+    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+    dirtySrcFiles: git(['status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length,
+  };
+}
+
+function machineInfo(loadStart: number, state: { commit: string; dirtySrcFiles: number }): MachineInfo {
   const cpus = os.cpus();
   return {
     cores: cpus.length,
@@ -58,8 +66,7 @@ function machineInfo(loadStart: number): MachineInfo {
     totalMemGb: Math.round(os.totalmem() / 2 ** 30),
     loadStart: Math.round(loadStart * 10) / 10,
     loadEnd: Math.round(os.loadavg()[0] * 10) / 10,
-    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
-    dirtySrcFiles: git(['status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length,
+    ...state,
   };
 }
 
@@ -70,16 +77,19 @@ async function main(): Promise<void> {
   const partial = only.size < SECTIONS.length;
   const t0 = performance.now();
   const loadStart = os.loadavg()[0];
+  const state = gitState();
   const rows = quick ? 200_000 : 1_000_000;
   const resultsDir = path.join(ROOT, 'bench', 'results');
   await mkdir(resultsDir, { recursive: true });
   log(`eia-stream bench (${quick ? 'quick' : 'full'}): sections ${[...only].join(', ')}; load average ${loadStart.toFixed(1)} on ${os.cpus().length} cores`);
 
   const sectionSec: Record<string, number> = {};
+  const sectionLoad: Record<string, number> = {};
   let mark = performance.now();
   const lap = (name: string) => {
     const now = performance.now();
     sectionSec[name] = Math.round((now - mark) / 100) / 10;
+    sectionLoad[name] = Math.round(os.loadavg()[0] * 10) / 10;
     mark = now;
   };
 
@@ -140,7 +150,8 @@ async function main(): Promise<void> {
     mode: quick ? ('quick' as const) : ('full' as const),
     durationSec: Math.round((performance.now() - t0) / 1000),
     sectionSec,
-    machine: machineInfo(loadStart),
+    sectionLoad,
+    machine: machineInfo(loadStart, state),
     stages,
     cpuBound,
     apiBound,
