@@ -22,6 +22,7 @@ import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { closedError, commitJournal, journalPath, recoverJournals, sinkError } from './atomic-files.js';
 import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from './record-stage.js';
 import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
+import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from './duckdb/settings.js';
 
 /** Options of the Parquet sink. */
 export interface ParquetSinkOptions {
@@ -34,9 +35,9 @@ export interface ParquetSinkOptions {
   minFileRows?: number;
   /** Row groups hold at least this many rows unless the file is smaller (default 100,000). */
   minRowGroupRows?: number;
-  /** `memory_limit` of a private instance (default `96MB`). */
+  /** `memory_limit` of a private instance (default `MEMORY_LIMIT`, 64 MB). */
   memoryLimit?: string;
-  /** `threads` of a private instance (default 1, as the warehouse). */
+  /** `threads` of a private instance (default `THREADS`, 1). */
   threads?: number;
   /** fsync the journal and directories (default true). */
   fsync?: boolean;
@@ -76,9 +77,10 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
       let instance = opts.duckdb;
       if (!instance) {
         ownInstance = instance = await DuckDBInstance.create(':memory:', {
-          memory_limit: opts.memoryLimit ?? '96MB',
-          threads: String(opts.threads ?? 1),
+          memory_limit: opts.memoryLimit ?? MEMORY_LIMIT,
+          threads: String(opts.threads ?? THREADS),
           temp_directory: path.join(opts.dataDir, '.duckdb-tmp'),
+          allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
         });
       }
       conn = await instance.connect();

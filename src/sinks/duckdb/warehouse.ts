@@ -18,6 +18,7 @@ import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
+import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from './settings.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
 
 /** Warehouse file name inside the data directory. */
@@ -25,13 +26,9 @@ export const WAREHOUSE_FILE = 'eia.duckdb';
 
 /** Options of `openWarehouse`. */
 export interface WarehouseOptions {
-  /** DuckDB `memory_limit` (default `128MB`: the whole pipeline must stay under 256 MB RSS). */
+  /** DuckDB `memory_limit` (default `MEMORY_LIMIT`, 64 MB: see `settings.ts`). */
   memoryLimit?: string;
-  /**
-   * DuckDB `threads` (default 1). On the shared 2-core machine one thread cost ~25% less CPU per row end to end
-   * than two (10.1–10.7 against 13.7–13.9 CPU-s per 1M rows, interleaved runs) and ran faster; commits run in the
-   * background, so their latency is hidden (docs/parts/sinks.md).
-   */
+  /** DuckDB `threads` (default `THREADS`, 1: see `settings.ts`). */
   threads?: number;
   /** Clock, epoch ms (tests pin it). */
   now?: () => number;
@@ -109,10 +106,10 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     // The lock makes this process the data dir's only writer: finish or discard what a crashed writer left.
     await recoverDataDir(dataDir);
     instance = await DuckDBInstance.create(file, {
-      memory_limit: opts.memoryLimit ?? process.env.EIA_TEST_MEMLIMIT ?? '128MB',
-      threads: String(opts.threads ?? 1),
+      memory_limit: opts.memoryLimit ?? MEMORY_LIMIT,
+      threads: String(opts.threads ?? THREADS),
       preserve_insertion_order: 'false',
-      ...Object.fromEntries((process.env.EIA_TEST_DUCKDB ?? '').split(';').filter(Boolean).map((kv) => kv.split('='))),
+      allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
     });
     conn = await instance.connect();
     for (const stmt of schemaStatements()) await conn.run(stmt);
