@@ -6,6 +6,7 @@
  * at the end DuckDB, Parquet and the raw archive must equal an uninterrupted run, with no leftovers. One sequence
  * runs against a simulator injecting 5xx, resets and truncated bodies. Replay a run with RELIABILITY_SEED=<seed>.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import {
@@ -81,7 +82,14 @@ async function sequence(name: string, target: number, s: SimulatorHandle) {
     entry.runs.push('resume: completed');
   }
   const fp = await fingerprint(dir);
-  expect(summaryOf(fp)).toEqual(summaryOf(ref));
+  const got = summaryOf(fp);
+  const want = summaryOf(ref);
+  for (const part of Object.keys(want) as (keyof typeof want)[]) {
+    if (!isDeepStrictEqual(got[part], want[part])) {
+      console.info(`[reliability] chaos ${name}: ${part} differs: ${JSON.stringify(got[part]).slice(0, 2000)} vs ${JSON.stringify(want[part]).slice(0, 2000)}`);
+    }
+  }
+  expect(got).toEqual(want);
   return entry.kills;
 }
 
