@@ -28,7 +28,7 @@ import {
 } from './raw-layout.js';
 
 const gzip = promisify(gzipCb);
-const GZIP_CHUNK = 256 * 1024;
+const GZIP_CHUNK = 64 * 1024;
 
 /** Options of the raw archive sink. */
 export interface RawArchiveOptions {
@@ -94,8 +94,8 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
         const final = path.join(dir, pageFileName(page.pageId));
         // Deterministic temp name: a re-run of a crashed unit overwrites its own leftovers.
         const tmp = path.join(dir, `.${pageFileName(page.pageId)}.tmp`);
-        // One output buffer for the whole page: with the default 16 KiB chunks zlib runs (and calls back into JS)
-        // several times per page, ~50% more CPU in total (measured: 5.3 against 3.6 ms for a 0.9 MB page).
+        // One output buffer holds a whole compressed page (~45 KB): zlib runs and calls back into JS once, not
+        // three times as with the default 16 KiB chunks (the JS thread's share per page: 0.41 against 0.69 ms).
         const gz = await gzip(page.body, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY, chunkSize: GZIP_CHUNK });
         await writeFileDurable(tmp, gz, false); // fsynced together at commitUnit
         const entry = manifestPage(page, batch.envelope, { storedBytes: gz.length, sha256: pageSha256(page) });

@@ -395,15 +395,26 @@ export function createRecordStore(): RecordStore {
 
   function makeBlock(u: UnitData, holder: number, records: readonly ObservationRecord[]): Block {
     const n = records.length;
-    const text: (Uint16Array | Uint32Array)[] = TEXT_COLUMNS.map(() => new Uint16Array(n));
-    const period = new Uint32Array(2 * n);
-    const ingested = new Uint32Array(2 * n);
+    // One allocation per page for all its columns (views into it), 8-byte aligned.
+    const validBytes = Math.ceil(n / 8) + 8;
+    const r8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
+    const buf = new ArrayBuffer(3 * 8 * n + r8(4 * n) + TEXT_COLUMNS.length * r8(2 * n) + r8(validBytes));
+    let at = 0;
+    const view = <T>(make: (b: ArrayBuffer, offset: number, length: number) => T, length: number, bytes: number): T => {
+      const v = make(buf, at, length);
+      at += r8(bytes);
+      return v;
+    };
+    const value = view((b, o, l) => new Float64Array(b, o, l), n, 8 * n);
+    const period = view((b, o, l) => new Uint32Array(b, o, l), 2 * n, 8 * n);
+    const ingested = view((b, o, l) => new Uint32Array(b, o, l), 2 * n, 8 * n);
+    const flags = view((b, o, l) => new Int32Array(b, o, l), n, 4 * n);
+    const text: (Uint16Array | Uint32Array)[] = TEXT_COLUMNS.map(() => view((b, o, l) => new Uint16Array(b, o, l), n, 2 * n));
+    const validBits = view((b, o, l) => new Uint8Array(b, o, l), validBytes, validBytes);
+    let valid: Uint8Array<ArrayBuffer> | null = null;
     let lastIngested = NaN;
     let ingestedLo = 0;
     let ingestedHi = 0;
-    const value = new Float64Array(n);
-    const flags = new Int32Array(n);
-    let valid: Uint8Array<ArrayBuffer> | null = null;
     const partitions = new Map<string, number>();
     const [dDataset, dResp, dRespName, dSeries, dSeriesName, dUnits, dPage] = u.dicts;
     const [tDataset, tResp, tRespName, tSeries, tSeriesName, tUnits, tPage] = text;
@@ -450,7 +461,7 @@ export function createRecordStore(): RecordStore {
       }
       flags[i] = r.flags;
       if (r.value === null) {
-        valid ??= new Uint8Array(Math.ceil(n / 8) + 8).fill(0xff);
+        valid ??= validBits.fill(0xff);
         valid[i >> 3] &= ~(1 << (i & 7));
         value[i] = 0;
       } else {
