@@ -105,7 +105,7 @@ describe('a historical run under injected faults (≥ 20% of requests) loads exa
   });
 });
 
-describe('simulator request log (src/simulator/server.ts): requests the client abandoned are logged (regression, docs/components/reliability.md bug 1)', () => {
+describe('simulator request log (src/simulator/server.ts): requests the client abandoned are logged (regression, docs/parts/reliability.md bug 1)', () => {
   // BUG (simulator): a request whose response is held by the `latency` fault, or streamed by the `oversized` fault,
   // is never logged when the client gives up first (`deliver` returns on `res.destroyed` before `finish`, and the
   // oversized pump stops without `finish`). The log then under-counts requests, so `maxRequestsInWindow` and fault
