@@ -65,6 +65,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   let units: WorkUnit[] = [];
   let skipped = 0;
   let range = { startMs: config.startMs, endMs: config.endMs };
+  let files = () => 0;
   try {
     const selections = selectionsFor(config.types, config.regions);
     if (config.command === 'incremental') {
@@ -120,20 +121,18 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       },
       { units, logger },
     );
-    const sinks: Sink[] = [
-      createRawArchiveSink({ dataDir: config.dataDir }),
-      createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance }),
-      createQuarantineFilesSink({ dataDir: config.dataDir }),
-      warehouse.sink,
-    ];
+    const raw = createRawArchiveSink({ dataDir: config.dataDir });
+    const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
+    files = () => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten;
+    const sinks: Sink[] = [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink];
     sink = createFanOut(sinks, { background: true });
     const result = await flowWithProgress(config, deps, source, sink, units.length, counts, () => source!.counters.snapshot());
     await sink.close(); // waits for the last unit's background commit (its failure fails the run)
-    return await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, result, source, 'ok', null);
+    return await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, result, source, files(), 'ok', null);
   } catch (e) {
     const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
     if (runId) {
-      await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, counts, source, status, e).catch(
+      await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, counts, source, files(), status, e).catch(
         (err) => logger.error({ err }, 'could not record the run'),
       );
     }
@@ -211,6 +210,7 @@ async function finish(
   unitsSkipped: number,
   counts: FlowCounts,
   source: { counters: { snapshot(): any } } | null,
+  filesWritten: number,
   status: 'ok' | 'failed' | 'interrupted',
   error: unknown,
 ): Promise<RunResult> {
@@ -223,6 +223,7 @@ async function finish(
     unitsSkipped,
     counts,
     source: source?.counters.snapshot() ?? null,
+    filesWritten,
     durationMs: now() - startedAt,
     status,
     error: error ? (isEtlError(error) ? `${error.code}: ${error.message}` : String(error)) : null,
@@ -289,6 +290,7 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
   const warehouse = await openLedger(config.dataDir, deps.logger);
   const counts = emptyCounts();
   let sink: Sink | null = null;
+  let files = () => 0;
   let runId: string | null = null;
   try {
     const source = createRawArchiveSource({ dataDir: config.dataDir });
@@ -301,19 +303,21 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
       regions: config.regions,
       types: config.types,
     });
+    const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
+    files = () => parquet.stats().filesWritten;
     sink = createFanOut([
-      createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance }),
+      parquet,
       createQuarantineFilesSink({ dataDir: config.dataDir }),
       warehouse.sink,
     ], { background: true });
     const unitsTotal = await source.countUnits();
     const result = await flowWithProgress(config, deps, source, sink, unitsTotal, counts, () => ({ requests: 0, budgetUsed: 0 }));
     await sink.close(); // waits for the last unit's background commit (its failure fails the run)
-    return await finish(config, deps, warehouse, runId, startedAt, config, unitsTotal, 0, result, null, 'ok', null);
+    return await finish(config, deps, warehouse, runId, startedAt, config, unitsTotal, 0, result, null, files(), 'ok', null);
   } catch (e) {
     if (runId) {
       const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
-      await finish(config, deps, warehouse, runId, startedAt, config, 0, 0, counts, null, status, e).catch(() => undefined);
+      await finish(config, deps, warehouse, runId, startedAt, config, 0, 0, counts, null, files(), status, e).catch(() => undefined);
     }
     throw e;
   } finally {

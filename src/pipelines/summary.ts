@@ -38,6 +38,7 @@ export interface RunSummary {
   rowsQuarantined: number;
   rowsDuplicate: number;
   rowsPerRequest: number;
+  /** Raw pages + raw manifests (one per unit) + Parquet files written by this run. */
   filesWritten: number;
   bytesReceived: number;
   latencyMs: { p50: number; p95: number; p99: number } | null;
@@ -60,6 +61,8 @@ export function buildSummary(input: {
   unitsSkipped: number;
   counts: FlowCounts;
   source: SourceFigures | null;
+  /** Files the sinks wrote (see `RunSummary.filesWritten`). */
+  filesWritten: number;
   durationMs: number;
   status: RunSummary['status'];
   error: string | null;
@@ -88,8 +91,7 @@ export function buildSummary(input: {
     rowsQuarantined: counts.rowsQuarantined,
     rowsDuplicate: counts.rowsDuplicate,
     rowsPerRequest: requests ? Math.round(counts.rowsReceived / requests) : 0,
-    // raw pages + one manifest per unit (raw archive), Parquet partitions and quarantine files are counted by units.
-    filesWritten: (config.command === 'replay' ? 0 : counts.pages + counts.units) + counts.units,
+    filesWritten: input.filesWritten,
     bytesReceived: source?.bytes ?? 0,
     latencyMs: source?.latencyMs ?? null,
     durationMs: Math.round(input.durationMs),
