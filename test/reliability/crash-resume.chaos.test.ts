@@ -71,14 +71,14 @@ async function sequence(name: string, target: number, s: SimulatorHandle) {
       const problems = await ledgerProblems(dir);
       expect(problems, `after ${plan.label}`).toEqual([]);
     } else {
-      expect(r.code, r.stderr.slice(-2000)).toBe(0);
+      expect(r.code, `${name}, ${plan.label}: ${r.stderr.slice(-2000)}`).toBe(0);
       entry.runs.push(`${plan.label}: completed`);
       complete = true;
     }
   }
   if (!complete) {
     const r = await runCli(args, { env });
-    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.code, `${name}, resume: ${r.stderr.slice(-2000)}`).toBe(0);
     entry.runs.push('resume: completed');
   }
   const fp = await fingerprint(dir);
