@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { PipelineConfig } from '../config.js';
 import { formatRange, nowRangeEnd } from '../config.js';
 import type { Sink, Source, WorkUnit } from '../core/contracts.js';
-import { EtlError, configError, isEtlError } from '../core/errors.js';
+import { configError, isEtlError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { HOUR_MS, formatHourStamp } from '../core/time.js';
 import { createFanOut } from '../sinks/fan-out.js';
@@ -421,4 +421,3 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
   };
 }
 
-export { EtlError };
