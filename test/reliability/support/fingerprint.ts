@@ -3,13 +3,13 @@
  * Parquet read by DuckDB and by hyparquet, the raw archive's rows checked against the manifests, leftover files —
  * plus the ground-truth check and fault tallies.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { expect } from 'vitest';
 import { DATASET_INFO, type Dataset } from '../../../src/core/catalog.js';
 import { openWarehouse } from '../../../src/sinks/duckdb/warehouse.js';
@@ -118,17 +118,8 @@ export async function warehouseFacts(dataDir: string): Promise<WarehouseFacts> {
   }
 }
 
-/**
- * ZSTD for hyparquet, which ships without it (and `hyparquet-compressors` is not installed): the system `zstd`
- * CLI decodes each page, so the rows are still decoded by a reader that shares no code with DuckDB.
- */
-export function zstdDecompress(input: Uint8Array, outputLength: number): Uint8Array {
-  const r = spawnSync('zstd', ['-d', '-c', '-q'], { input, maxBuffer: Math.max(1024 * 1024, outputLength * 2) });
-  if (r.error || r.status !== 0) {
-    throw new Error(`hyparquet needs a ZSTD decoder: the 'zstd' CLI failed (${r.error?.message ?? r.stderr.toString().trim()})`);
-  }
-  return new Uint8Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length);
-}
+/** ZSTD (and the other codecs) for hyparquet: a decoder that shares no code with DuckDB. */
+export const zstdDecompress = compressors.ZSTD!;
 
 /** Facts of the Parquet dataset, read by DuckDB `read_parquet` and independently by hyparquet. */
 export interface ParquetFacts {
