@@ -2,19 +2,20 @@
  * Raw archive sink: every page body as received (key already redacted), gzip-compressed, one file per page, plus
  * one manifest per unit. Layout and manifest: `raw-layout.ts`.
  *
- * - `write` refuses a body that still carries a key (`ETL_SINK_WRITE`); its page writer (`raw-writer.ts`, a worker
- *   thread) hashes and gzips it and writes it to a hidden temp file beside its final name. Nothing is visible yet.
+ * - `write` refuses a body that still carries a key (`ETL_SINK_WRITE`), gzips it on the thread pool and writes it
+ *   to a hidden temp file beside its final name. Nothing is visible yet.
  * - `commitUnit` fsyncs the unit's temp files (in parallel), then commits the unit as one journal (`atomic-files.ts`): temp pages → final names, the new manifest,
  *   and the removal of pages an earlier copy had that this one has not. Re-runs overwrite, never duplicate.
  * - `abortUnit` deletes the unit's temp files; `close` aborts what is still staged.
  */
+import { gzip as gzipCb, constants as zlibConstants } from 'node:zlib';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { EtlError } from '../core/errors.js';
 import { closedError, commitJournal, fsyncPath, journalPath, recoverJournals, sinkError, writeFileDurable } from './atomic-files.js';
-import { providePageSha256 } from './page-digest.js';
-import { createPageWriter } from './raw-writer.js';
+import { pageSha256 } from './page-digest.js';
 import {
   bodyLeaksKey,
   buildManifest,
@@ -26,6 +27,8 @@ import {
   type UnitManifest,
 } from './raw-layout.js';
 
+const gzip = promisify(gzipCb);
+const GZIP_CHUNK = 64 * 1024;
 
 /** Options of the raw archive sink. */
 export interface RawArchiveOptions {
@@ -66,7 +69,6 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
   let closed = false;
   let ready: Promise<void> | null = null;
   const init = () => (ready ??= recoverJournals(opts.dataDir, RAW_JOURNAL_PREFIX).then(() => undefined));
-  const writer = createPageWriter();
 
   async function dropStaged(unitId: string): Promise<void> {
     const pages = staged.get(unitId);
@@ -86,17 +88,17 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
           details: { sink: name, page: page.pageId },
         });
       }
-      const dir = unitDir(opts.dataDir, page.unit);
-      const final = path.join(dir, pageFileName(page.pageId));
-      // Deterministic temp name: a re-run of a crashed unit overwrites its own leftovers.
-      const tmp = path.join(dir, `.${pageFileName(page.pageId)}.tmp`);
-      // Hash, gzip and write on the page writer's thread (fsynced together at commitUnit). The digest is shared
-      // at once, before this call yields, so the DuckDB sink's write of the same page reuses it.
-      const job = init().then(() => writer.write(page.body, tmp, level));
-      providePageSha256(page, job.then((w) => w.sha256));
+      await init();
       try {
-        const { sha256, storedBytes } = await job;
-        const entry = manifestPage(page, batch.envelope, { storedBytes, sha256 });
+        const dir = unitDir(opts.dataDir, page.unit);
+        const final = path.join(dir, pageFileName(page.pageId));
+        // Deterministic temp name: a re-run of a crashed unit overwrites its own leftovers.
+        const tmp = path.join(dir, `.${pageFileName(page.pageId)}.tmp`);
+        // One output buffer holds a whole compressed page (~45 KB): zlib runs and calls back into JS once, not
+        // three times as with the default 16 KiB chunks (the JS thread's share per page: 0.41 against 0.69 ms).
+        const gz = await gzip(page.body, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY, chunkSize: GZIP_CHUNK });
+        await writeFileDurable(tmp, gz, false); // fsynced together at commitUnit
+        const entry = manifestPage(page, batch.envelope, { storedBytes: gz.length, sha256: pageSha256(page) });
         const list = staged.get(page.unit.id) ?? [];
         const i = list.findIndex((p) => p.entry.page_id === entry.page_id);
         if (i >= 0) list[i] = { entry, tmp, final };
@@ -104,7 +106,7 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
         staged.set(page.unit.id, list);
         stats.pagesWritten++;
         stats.bytesIn += page.body.length;
-        stats.bytesStored += storedBytes;
+        stats.bytesStored += gz.length;
       } catch (e) {
         throw sinkError(name, `writing page ${page.pageId}`, e);
       }
@@ -148,7 +150,6 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await writer.close();
       await Promise.allSettled([...staged.keys()].map((id) => dropStaged(id)));
     },
   };

@@ -217,7 +217,6 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       const { page, envelope } = batch;
       try {
         await init();
-        const sha256 = await pageSha256(page); // usually the raw archive's page writer's, shared
         store.append(holder, page.unit.id, batch.records);
         let s = stagedPages.get(page.unit.id);
         if (!s) stagedPages.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
@@ -229,7 +228,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
           latency_ms: page.latencyMs,
           attempts: page.attempts,
           bytes: page.body.length,
-          sha256,
+          sha256: pageSha256(page),
           rows: envelope.rows.length,
           total: envelope.total,
           api_version: envelope.apiVersion,
