@@ -16,7 +16,7 @@ import type { ObservationRecord, PageBatch, Sink, WorkUnit } from '../src/core/c
 import { HOUR_MS } from '../src/core/time.js';
 
 /** One case: which sinks, and settings. */
-export type SinkCase = 'raw' | 'raw-gzip1' | 'raw-gzip6' | 'parquet' | 'duckdb' | 'all';
+export type SinkCase = 'raw' | 'raw-gzip1' | 'raw-gzip4' | 'raw-gzip6' | 'parquet' | 'duckdb' | 'all';
 
 /** Figures of one case. */
 export interface SinkCaseResult {
@@ -172,7 +172,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string, memory
   let closeAll: () => Promise<void>;
   const withBody = c.startsWith('raw') || c === 'all';
   if (c.startsWith('raw')) {
-    sink = createRawArchiveSink({ dataDir, gzipLevel: c === 'raw-gzip1' ? 1 : c === 'raw-gzip6' ? 6 : undefined });
+    sink = createRawArchiveSink({ dataDir, gzipLevel: c === 'raw-gzip1' ? 1 : c === 'raw-gzip4' ? 4 : c === 'raw-gzip6' ? 6 : undefined });
     closeAll = () => sink.close();
   } else if (c === 'parquet') {
     sink = createParquetSink({ dataDir, memoryLimit });
@@ -182,12 +182,10 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string, memory
     sink =
       c === 'duckdb'
         ? w.sink
-        : createFanOut([
-            createRawArchiveSink({ dataDir }),
-            createParquetSink({ dataDir, duckdb: w.instance }),
-            createQuarantineFilesSink({ dataDir }),
-            w.sink,
-          ]);
+        : createFanOut(
+            [createRawArchiveSink({ dataDir }), createParquetSink({ dataDir, duckdb: w.instance }), createQuarantineFilesSink({ dataDir }), w.sink],
+            { background: true }, // as run.ts: a unit commits while the next one is staged
+          );
     closeAll = async () => {
       await sink.close();
       await w.close();
@@ -250,7 +248,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string, memory
 /** Run every case, each in a child process with its own temp data dir; returns the figures. */
 export async function benchSinks(opts: SinksBenchOptions = {}): Promise<SinkCaseResult[]> {
   const rows = opts.rows ?? 1_000_000;
-  const cases = opts.cases ?? (['raw', 'raw-gzip1', 'raw-gzip6', 'parquet', 'duckdb', 'all'] as const);
+  const cases = opts.cases ?? (['raw', 'raw-gzip1', 'raw-gzip4', 'raw-gzip6', 'parquet', 'duckdb', 'all'] as const);
   const out: SinkCaseResult[] = [];
   const self = fileURLToPath(import.meta.url);
   for (const c of cases) {
