@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile]`: the benchmark ladder of
- * issue 7 → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`.
+ * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile] [--render]`: the benchmark ladder
+ * of issue 7 → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`. `--render` measures nothing:
+ * it re-renders the table and the doc from `bench/results/latest.json`.
  *
  * | section | full | --quick (< 2 min) |
  * |---|---|---|
@@ -14,7 +15,7 @@
  * Every figure is taken on a shared machine: the doc reports ratios measured in the same run and the load average.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchSinks, type SinkCase } from './sinks.js';
@@ -26,8 +27,9 @@ import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResul
 const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
 
-function parseArgs(argv: readonly string[]): { quick: boolean; repeats: number | null; only: Set<Section> } {
+function parseArgs(argv: readonly string[]): { quick: boolean; render: boolean; repeats: number | null; only: Set<Section> } {
   const quick = argv.includes('--quick');
+  const render = argv.includes('--render');
   const ri = argv.indexOf('--repeats');
   const repeats = ri >= 0 ? Number(argv[ri + 1]) : null;
   if (repeats !== null && !(Number.isInteger(repeats) && repeats >= 1 && repeats <= 9)) throw new Error('--repeats must be an integer 1–9');
@@ -35,9 +37,11 @@ function parseArgs(argv: readonly string[]): { quick: boolean; repeats: number |
   const only = new Set<Section>(oi >= 0 ? (argv[oi + 1] ?? '').split(',').map((s) => s.trim() as Section) : SECTIONS);
   for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only takes ${SECTIONS.join(',')} (got '${s}')`);
   for (const a of argv) {
-    if (a.startsWith('--') && !['--quick', '--repeats', '--only'].includes(a)) throw new Error(`unknown flag ${a}; flags: --quick, --repeats N, --only ${SECTIONS.join(',')}`);
+    if (a.startsWith('--') && !['--quick', '--render', '--repeats', '--only'].includes(a)) {
+      throw new Error(`unknown flag ${a}; flags: --quick, --repeats N, --only ${SECTIONS.join(',')}, --render`);
+    }
   }
-  return { quick, repeats, only };
+  return { quick, render, repeats, only };
 }
 
 function git(args: string[]): string {
@@ -73,7 +77,17 @@ function machineInfo(loadStart: number, state: { commit: string; dirtySrcFiles: 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
-  const { quick, repeats, only } = parseArgs(process.argv.slice(2));
+  const { quick, render, repeats, only } = parseArgs(process.argv.slice(2));
+  if (render) {
+    // Re-render the table and the doc from the last complete run (after a change to the report's wording).
+    const saved = JSON.parse(await readFile(path.join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as BenchResults;
+    const { targets: _old, ...base } = saved;
+    const results: BenchResults = { ...base, targets: evaluateTargets(base) };
+    process.stdout.write(renderText(results));
+    await writeFile(path.join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
+    log('re-rendered docs/benchmarks.md from bench/results/latest.json (no measurement)');
+    return;
+  }
   const partial = only.size < SECTIONS.length;
   const t0 = performance.now();
   const loadStart = os.loadavg()[0];

@@ -251,7 +251,8 @@ function targetNotes(r: BenchResults): string[] {
           'waiting (sink commits, I/O, or other processes on this shared machine), not work. ' +
           '150,000 rows/s allows 6.7 µs per row on one thread and 13.3 µs per row over both cores (the simulator needs some of them too).' +
           (p && mainUs !== null
-            ? ` In the profiled run (${p.range}) the main thread was ${p.summary.idlePct}% idle and spent ${mainUs.toFixed(1)} µs per row busy, start-up excluded.`
+            ? ` In the profiled run (${p.range}, under the profiler, its last commit not amortized) the main thread was ${p.summary.idlePct}% idle and ` +
+              `spent ${mainUs.toFixed(1)} µs per row busy, start-up excluded.`
             : ''),
       );
     }
