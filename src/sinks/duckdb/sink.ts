@@ -157,14 +157,22 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       await flushStrings();
       await loadSmallTables(s);
       await c.run('BEGIN TRANSACTION');
-      // A first load of a window overlaps nothing: skip the joins (the count reads zone maps only).
+      // A first load of a window overlaps nothing: skip the joins. Only the unit's own datasets count: the other
+      // route's rows of the same window never share a key (without this filter every fuel-type unit ran the
+      // revisions join and both deletes against the region-data rows of its window).
       const lo = Math.min(unit.startMs, cur.minPeriod);
       const hi = Math.max(unit.endMs, cur.maxPeriod);
-      const overlap = await c.runAndReadAll(
-        `SELECT count(*)::BIGINT FROM observation_facts WHERE period BETWEEN ${msToTs(lo)} AND ${msToTs(hi)}`,
-      );
+      const datasetIds = [...new Set([unit.dataset, ...[...cur.partitions.keys()].map((k) => k.slice(0, k.lastIndexOf('|')))])]
+        .map((d) => ids.get(d))
+        .filter((id): id is number => id !== undefined);
+      const overlap = datasetIds.length
+        ? await c.runAndReadAll(
+            `SELECT count(*)::BIGINT FROM observation_facts
+             WHERE period BETWEEN ${msToTs(lo)} AND ${msToTs(hi)} AND dataset IN (${datasetIds.join(', ')})`,
+          )
+        : null;
       let revisions = 0;
-      if (Number(overlap.getRows()[0][0]) > 0) {
+      if (overlap && Number(overlap.getRows()[0][0]) > 0) {
         const rev = await c.run(
           `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
            FROM ${staged} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}

@@ -65,6 +65,22 @@ describe('DuckDB warehouse', () => {
     await w.close();
   });
 
+  it('units of two datasets over the same window keep each other’s rows; a re-run replaces only its own dataset', async () => {
+    const w = await openWarehouse(dataDir(), { now: () => Date.UTC(2025, 0, 1) });
+    const region = fixtureUnit(11);
+    const fuel = { ...fixtureUnit(11), id: 'fuel-type-data-2024-u0011', dataset: 'fuel-type-data' as const };
+    const asFuel = (bs: PageBatch[]) => bs.map((b) => fixtureBatch(fuel, b.page.offset, b.records.map((r) => ({ ...r, dataset: 'fuel-type-data' as const, source_page: `${fuel.id}-p${b.page.offset}` }))));
+    await writeUnit(w.sink, fixtureUnitBatches(region, 2, 10, (i) => i));
+    await writeUnit(w.sink, asFuel(fixtureUnitBatches(region, 2, 10, (i) => 100 + i)));
+    await writeUnit(w.sink, fixtureUnitBatches(region, 2, 10, (i) => (i === 4 ? 444 : i)));
+    expect(await rows(w, 'SELECT dataset, count(*)::INTEGER, sum(value) FROM observations GROUP BY 1 ORDER BY 1')).toEqual([
+      ['fuel-type-data', 20, 20 * 100 + 190],
+      ['region-data', 20, 190 - 4 + 444],
+    ]);
+    expect(await rows(w, 'SELECT dataset, old_value, new_value FROM revisions')).toEqual([['region-data', 4, 444]]);
+    await w.close();
+  });
+
   it('writes the ledger row, pages and quarantine in the commit; completedUnitIds lists committed units only', async () => {
     const w = await openWarehouse(dataDir());
     const a = fixtureUnit(1);
