@@ -33,10 +33,25 @@ export async function fsyncPath(p: string): Promise<void> {
   }
 }
 
-/** Write `data` to `file` (creating parents), fsynced when `fsync`; not atomic on its own (use a temp name). */
-export async function writeFileDurable(file: string, data: Uint8Array | string, fsync = true): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const fh = await open(file, 'w');
+/**
+ * Write `data` to `file` (creating parents), fsynced when `fsync`; not atomic on its own (use a temp name).
+ * `knownDirs`: directories already created, so the `mkdir` call is skipped (recreated if gone since).
+ */
+export async function writeFileDurable(file: string, data: Uint8Array | string, fsync = true, knownDirs?: Set<string>): Promise<void> {
+  const dir = path.dirname(file);
+  const skipped = knownDirs?.has(dir) === true;
+  if (!skipped) {
+    await mkdir(dir, { recursive: true });
+    knownDirs?.add(dir);
+  }
+  let fh;
+  try {
+    fh = await open(file, 'w');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !skipped) throw e;
+    knownDirs!.delete(dir); // removed since: create it again (once)
+    return writeFileDurable(file, data, fsync, knownDirs);
+  }
   try {
     await fh.writeFile(data);
     if (fsync) await fh.sync();

@@ -65,6 +65,8 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
   const fsync = opts.fsync ?? true;
   const now = opts.now ?? Date.now;
   const staged = new Map<string, StagedPage[]>();
+  /** Unit directories already created (one `mkdir` per directory, not per page). */
+  const dirs = new Set<string>();
   const stats: RawArchiveStats = { pagesWritten: 0, bytesIn: 0, bytesStored: 0 };
   let closed = false;
   let ready: Promise<void> | null = null;
@@ -97,7 +99,7 @@ export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats():
         // One output buffer holds a whole compressed page (~45 KB): zlib runs and calls back into JS once, not
         // three times as with the default 16 KiB chunks (the JS thread's share per page: 0.41 against 0.69 ms).
         const gz = await gzip(page.body, { level, strategy: zlibConstants.Z_DEFAULT_STRATEGY, chunkSize: GZIP_CHUNK });
-        await writeFileDurable(tmp, gz, false); // fsynced together at commitUnit
+        await writeFileDurable(tmp, gz, false, dirs); // fsynced together at commitUnit
         const entry = manifestPage(page, batch.envelope, { storedBytes: gz.length, sha256: pageSha256(page) });
         const list = staged.get(page.unit.id) ?? [];
         const i = list.findIndex((p) => p.entry.page_id === entry.page_id);

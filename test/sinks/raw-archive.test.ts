@@ -90,6 +90,19 @@ describe('raw archive files', () => {
     expect(await readdir(unitDir(dataDir(), unit))).toEqual([]);
   });
 
+  it('recreates a unit directory removed between two pages (directories are created once, then remembered)', async () => {
+    const sink = createRawArchiveSink({ dataDir: dataDir(), fsync: false });
+    const batches = fixtureUnitBatches(fixtureUnit(7), 2, 5);
+    await sink.write(batches[0]);
+    const { rm } = await import('node:fs/promises');
+    await rm(unitDir(dataDir(), batches[0].page.unit), { recursive: true });
+    await sink.write(batches[1]);
+    await sink.abortUnit(batches[0].page.unit.id);
+    await writeUnit(sink, batches);
+    await sink.close();
+    expect((await readArchive(dataDir())).length).toBe(2);
+  });
+
   it('a re-run with fewer pages removes the pages the earlier copy had', async () => {
     const unit = fixtureUnit(4);
     const s1 = createRawArchiveSink({ dataDir: dataDir(), fsync: false });
