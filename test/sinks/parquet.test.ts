@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObservationRecord, PageBatch } from '../../src/core/contracts.js';
 import { HOUR_MS } from '../../src/core/time.js';
@@ -145,6 +146,13 @@ describe('parquet files', () => {
     const resp = cols.find((c) => c.path_in_schema.join('.') === 'respondent')!;
     expect(resp.encodings.some((e) => e.includes('DICTIONARY'))).toBe(true);
     expect(Number(meta.num_rows)).toBe(100);
+    // The content too, decompressed by hyparquet-compressors: same rows as the records, sorted by the key.
+    const got = await parquetReadObjects({ file: await asyncBufferFromFile(file), compressors });
+    const recs = fixtureUnitBatches(fixtureUnit(2), 2, 50).flatMap((b) => b.records);
+    expect(got.map((r) => recId({ respondent: String(r.respondent), series: String(r.series), period: ms(r.period), value: r.value as number | null }))).toEqual(
+      [...recs].sort((a, b) => (a.respondent < b.respondent ? -1 : a.respondent > b.respondent ? 1 : a.series < b.series ? -1 : a.series > b.series ? 1 : a.period - b.period)).map(recId),
+    );
+    expect(got.every((r) => typeof r.respondent_name === 'string' && r.units === 'MWh')).toBe(true);
   });
 
   it('a later run over other regions replaces overlapping keys: no duplicate key across the dataset', async () => {
