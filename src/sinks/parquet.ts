@@ -3,8 +3,9 @@
  * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`).
  *
  * - `write` stages the page's records in JS columns (`record-stage.ts`); nothing is visible, nothing waits.
- * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it touches — plus the unit's own year, so
- *   rows an earlier copy wrote are found even when this copy has none — writes new files with DuckDB
+ * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it
+ *   touches — plus the unit's own year, so rows an earlier copy wrote are found even when this copy has none —
+ *   writes new files with DuckDB
  *   `COPY … (FORMAT PARQUET, COMPRESSION ZSTD)`, sorted by (respondent, series, period), without any row whose key
  *   the unit re-delivers or that an earlier copy of the unit wrote. Renames and removals of all partitions go in
  *   one journal (`atomic-files.ts`): the unit appears in every partition at once, and no key is ever in two files.
