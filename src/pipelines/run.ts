@@ -16,7 +16,7 @@ import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
 import { createEiaSource, EiaSourceConfigSchema, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
-import { planUnits, pagesFor } from '../sources/eia/planner.js';
+import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
@@ -24,7 +24,7 @@ import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulato
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { createProgress } from './progress.js';
 import { selectionsFor, type Selection } from './selections.js';
-import { buildSummary, printSummary, type RunSummary } from './summary.js';
+import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
 
 export interface RunDeps {
   logger: Logger;
@@ -54,40 +54,32 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
 /** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
 async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
-  const now = deps.now ?? Date.now;
-  const startedAt = now();
-  const warehouse = await openLedger(config.dataDir, deps.logger);
+  const startedAt = (deps.now ?? Date.now)();
+  const warehouse = await openLedger(config.dataDir, logger);
   let sim: BuiltinSimulator | null = null;
-  let sink: Sink | null = null;
-  let runId: string | null = null;
-  const counts = emptyCounts();
   let source: EiaSource | null = null;
-  let units: WorkUnit[] = [];
-  let skipped = 0;
-  let range = { startMs: config.startMs, endMs: config.endMs };
-  let files = () => 0;
   try {
     const selections = selectionsFor(config.types, config.regions);
+    let units: WorkUnit[];
+    let unitsSkipped = 0;
+    let range = { startMs: config.startMs, endMs: config.endMs };
     if (config.command === 'incremental') {
-      const planned = await planIncremental(config, selections, warehouse, now(), logger);
-      units = planned.units;
-      range = planned.range;
+      ({ units, range } = await planIncremental(config, selections, warehouse, startedAt, logger));
     } else {
       units = planUnits(selections, config.startMs, config.endMs);
       if (!config.fresh) {
         const done = await warehouse.completedUnitIds();
-        const before = units.length;
-        units = units.filter((u) => !done.has(u.id));
-        skipped = before - units.length;
-        if (skipped) logger.info({ skipped, remaining: units.length }, `resuming: ${skipped} unit(s) already done`);
+        const todo = units.filter((u) => !done.has(u.id));
+        unitsSkipped = units.length - todo.length;
+        units = todo;
+        if (unitsSkipped) logger.info({ skipped: unitsSkipped, remaining: units.length }, `resuming: ${unitsSkipped} unit(s) already done`);
       }
     }
     let baseUrl = config.baseUrl;
     let apiKey = config.apiKey;
     if (config.source === 'simulator') {
       sim = await startBuiltinSimulator({});
-      baseUrl = sim.baseUrl;
-      apiKey = sim.apiKey;
+      ({ baseUrl, apiKey } = sim);
       logger.warn(
         `NO EIA_API_KEY: using the BUILT-IN SIMULATOR at ${sim.baseUrl} — the data is SIMULATED (run recorded as source=simulator). ` +
           'Set EIA_API_KEY (environment or .env) to fetch real EIA data.',
@@ -95,20 +87,11 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     } else {
       logger.info(`source: EIA API at ${baseUrl}`);
     }
-    runId = await warehouse.startRun({
-      command: config.command,
-      args: argsOf(config),
-      source: config.source,
-      startMs: range.startMs,
-      endMs: range.endMs,
-      regions: config.regions,
-      types: config.types,
-    });
     logger.info(
-      { units: units.length, requests: units.reduce((n, u) => n + pagesFor(u), 0), range: formatRange(range.startMs, range.endMs) },
+      { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
       `${config.command}: ${units.length} unit(s) to fetch`,
     );
-    source = createEiaSource(
+    const eia = createEiaSource(
       {
         baseUrl: baseUrl!,
         apiKey: apiKey!,
@@ -121,30 +104,87 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       },
       { units, logger },
     );
+    source = eia;
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
-    files = () => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten;
-    const sinks: Sink[] = [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink];
-    sink = createFanOut(sinks, { background: true });
-    const result = await flowWithProgress(config, deps, source, sink, units.length, counts, () => source!.counters.snapshot());
+    return await execute(config, deps, warehouse, {
+      startedAt,
+      sourceLabel: config.source,
+      range,
+      unitsTotal: units.length,
+      unitsSkipped,
+      source: eia,
+      sourceFigures: () => eia.counters.snapshot(),
+      sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink],
+      filesWritten: (counts) => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten,
+    });
+  } finally {
+    await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
+    await source?.close();
+    await sim?.close();
+  }
+}
+
+/** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
+interface Execution {
+  startedAt: number;
+  /** `runs.source`: `eia`, `simulator` or `raw-archive`. */
+  sourceLabel: string;
+  range: { startMs: number; endMs: number };
+  unitsTotal: number;
+  unitsSkipped: number;
+  source: Source;
+  /** The source's request counters (null for replay: no request is made). */
+  sourceFigures: () => (SourceFigures & { budgetUsed: number }) | null;
+  /** Sinks in commit order (DuckDB, which writes the ledger row, last). */
+  sinks: Sink[];
+  filesWritten: (counts: FlowCounts) => number;
+}
+
+/**
+ * The run lifecycle shared by every command that writes: record the run, run the flow into the fan-out, wait for
+ * the last background commit, record the outcome (ok, failed or interrupted) and print the summary.
+ */
+async function execute(config: PipelineConfig, deps: RunDeps, warehouse: Warehouse, x: Execution): Promise<RunResult> {
+  const counts = emptyCounts();
+  const runId = await warehouse.startRun({
+    command: config.command,
+    args: argsOf(config),
+    source: x.sourceLabel,
+    startMs: x.range.startMs,
+    endMs: x.range.endMs,
+    regions: config.regions,
+    types: config.types,
+  });
+  const record = (status: RunSummary['status'], error: unknown) => {
+    const summary = buildSummary({
+      runId,
+      config,
+      range: x.range,
+      unitsSkipped: x.unitsSkipped,
+      counts,
+      source: x.sourceFigures(),
+      filesWritten: x.filesWritten(counts),
+      durationMs: (deps.now ?? Date.now)() - x.startedAt,
+      status,
+      error: error ? (isEtlError(error) ? `${error.code}: ${error.message}` : String(error)) : null,
+    });
+    return warehouse.finishRun(runId, summary).then(() => summary);
+  };
+  const sink = createFanOut(x.sinks, { background: true });
+  try {
+    await flowWithProgress(config, deps, x.source, sink, x.unitsTotal, counts, () => x.sourceFigures() ?? { requests: 0, budgetUsed: 0 });
     await sink.close(); // waits for the last unit's background commit (its failure fails the run)
-    return await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, result, source, files(), 'ok', null);
+    const summary = await record('ok', null);
+    printSummary(summary, config.json, deps.stdout);
+    return { exitCode: 0, summary };
   } catch (e) {
     const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
-    if (runId) {
-      await finish(config, deps, warehouse, runId, startedAt, range, units.length, skipped, counts, source, files(), status, e).catch(
-        (err) => logger.error({ err }, 'could not record the run'),
-      );
-    }
-    if (status === 'interrupted') {
-      deps.stderr.write(`Interrupted. Committed units are kept; re-run the same command to resume.\n`);
-    }
+    await record(status, e).catch((err) => deps.logger.error({ err }, 'could not record the run'));
+    if (status === 'interrupted') deps.stderr.write(`Interrupted. Committed units are kept; re-run the same command to resume.\n`);
     throw e;
   } finally {
-    if (sink) await sink.close().catch((err) => logger.error({ err }, 'closing sinks failed'));
-    await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
-    await source?.close?.();
-    await sim?.close();
+    await sink.close().catch((err) => deps.logger.error({ err }, 'closing sinks failed'));
   }
 }
 
@@ -199,40 +239,6 @@ async function flowWithProgress(
   }
 }
 
-async function finish(
-  config: PipelineConfig,
-  deps: RunDeps,
-  warehouse: Warehouse,
-  runId: string,
-  startedAt: number,
-  range: { startMs: number; endMs: number },
-  unitsPlanned: number,
-  unitsSkipped: number,
-  counts: FlowCounts,
-  source: { counters: { snapshot(): any } } | null,
-  filesWritten: number,
-  status: 'ok' | 'failed' | 'interrupted',
-  error: unknown,
-): Promise<RunResult> {
-  const now = deps.now ?? Date.now;
-  const summary = buildSummary({
-    runId,
-    config,
-    range,
-    unitsPlanned,
-    unitsSkipped,
-    counts,
-    source: source?.counters.snapshot() ?? null,
-    filesWritten,
-    durationMs: now() - startedAt,
-    status,
-    error: error ? (isEtlError(error) ? `${error.code}: ${error.message}` : String(error)) : null,
-  });
-  await warehouse.finishRun(runId, summary);
-  if (status === 'ok') printSummary(summary, config.json, deps.stdout);
-  return { exitCode: 0, summary };
-}
-
 /** incremental: from the latest stored period per series minus the lookback, up to now. */
 async function planIncremental(
   config: PipelineConfig,
@@ -285,43 +291,23 @@ async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
 
 /** replay: rebuild Parquet and DuckDB from the raw archive, no API call. */
 async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
-  const now = deps.now ?? Date.now;
-  const startedAt = now();
+  const startedAt = (deps.now ?? Date.now)();
   const warehouse = await openLedger(config.dataDir, deps.logger);
-  const counts = emptyCounts();
-  let sink: Sink | null = null;
-  let files = () => 0;
-  let runId: string | null = null;
   try {
     const source = createRawArchiveSource({ dataDir: config.dataDir });
-    runId = await warehouse.startRun({
-      command: 'replay',
-      args: argsOf(config),
-      source: 'raw-archive',
-      startMs: config.startMs,
-      endMs: config.endMs,
-      regions: config.regions,
-      types: config.types,
-    });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
-    files = () => parquet.stats().filesWritten;
-    sink = createFanOut([
-      parquet,
-      createQuarantineFilesSink({ dataDir: config.dataDir }),
-      warehouse.sink,
-    ], { background: true });
-    const unitsTotal = await source.countUnits();
-    const result = await flowWithProgress(config, deps, source, sink, unitsTotal, counts, () => ({ requests: 0, budgetUsed: 0 }));
-    await sink.close(); // waits for the last unit's background commit (its failure fails the run)
-    return await finish(config, deps, warehouse, runId, startedAt, config, unitsTotal, 0, result, null, files(), 'ok', null);
-  } catch (e) {
-    if (runId) {
-      const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
-      await finish(config, deps, warehouse, runId, startedAt, config, 0, 0, counts, null, files(), status, e).catch(() => undefined);
-    }
-    throw e;
+    return await execute(config, deps, warehouse, {
+      startedAt,
+      sourceLabel: 'raw-archive',
+      range: { startMs: config.startMs, endMs: config.endMs },
+      unitsTotal: await source.countUnits(),
+      unitsSkipped: 0,
+      source,
+      sourceFigures: () => null,
+      sinks: [parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink],
+      filesWritten: () => parquet.stats().filesWritten,
+    });
   } finally {
-    if (sink) await sink.close().catch((err) => deps.logger.error({ err }, 'closing sinks failed'));
     await warehouse.close().catch((err) => deps.logger.error({ err }, 'closing DuckDB failed'));
   }
 }
@@ -330,7 +316,7 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
 async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const selections = selectionsFor(config.types, config.regions);
   const units = planUnits(selections, config.startMs, config.endMs);
-  const requests = units.reduce((n, u) => n + pagesFor(u), 0);
+  const requests = expectedRequests(units);
   const rows = units.reduce((n, u) => n + u.expectedRows, 0);
   const latencyS = 1.2; // EIA's typical response time (API doc §11)
   // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
@@ -356,7 +342,7 @@ async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult
     perDataset: Object.fromEntries(
       selections.map((s) => {
         const us = units.filter((u) => u.dataset === s.dataset);
-        return [s.dataset, { units: us.length, requests: us.reduce((n, u) => n + pagesFor(u), 0), expectedRows: us.reduce((n, u) => n + u.expectedRows, 0) }];
+        return [s.dataset, { units: us.length, requests: expectedRequests(us), expectedRows: us.reduce((n, u) => n + u.expectedRows, 0) }];
       }),
     ),
   };

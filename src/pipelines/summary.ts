@@ -57,7 +57,6 @@ export function buildSummary(input: {
   runId: string;
   config: PipelineConfig;
   range: { startMs: number; endMs: number };
-  unitsPlanned: number;
   unitsSkipped: number;
   counts: FlowCounts;
   source: SourceFigures | null;
