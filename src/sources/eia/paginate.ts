@@ -4,8 +4,9 @@
  * `total`, no natural key (period + both facet codes) appears on two different pages, no page before `total` is
  * empty, and the rows add up to `total`.
  */
-import type { Dataset } from '../../core/catalog.js';
+import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import type { PageEnvelope } from '../../core/contracts.js';
+import { HOUR_MS, parseHourStamp } from '../../core/time.js';
 import { rowKeyOf } from './query.js';
 
 /**
@@ -24,10 +25,72 @@ export function remainingOffsets(total: number, firstRows: number, pageSize: num
 /** Result of a verification step. */
 export type TallyCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/**
+ * The natural keys (period + both facet codes) seen in one unit, without a string per row: facet code → facet
+ * code → set of epoch hours (small integers, stored unboxed). A period that is not a `YYYY-MM-DDTHH` stamp (a row
+ * validation will quarantine) is kept as its full string key instead. Exact: two rows share an entry only when
+ * their period strings and both facet codes are equal.
+ *
+ * Why: a `Set` of `period|a|b` strings cost ~130 bytes per row and held ~20 MB of a 48 MB live heap at the end
+ * of a 150k-row unit; this costs ~15 bytes per row and allocates nothing per row.
+ */
+export class UnitKeySet {
+  private readonly a: string;
+  private readonly b: string;
+  private readonly hours = new Map<string, Map<string, Set<number>>>();
+  private readonly other = new Set<string>();
+  private readonly keyOf: (row: Record<string, unknown>) => string;
+  private lastStamp = '';
+  private lastHour: number | undefined;
+
+  constructor(dataset: Dataset) {
+    [this.a, this.b] = DATASET_INFO[dataset].facets;
+    this.keyOf = rowKeyOf(dataset);
+  }
+
+  /** The key of a row as text (for messages). */
+  keyText(row: Record<string, unknown>): string {
+    return this.keyOf(row);
+  }
+
+  has(row: Record<string, unknown>): boolean {
+    const h = this.hourOf(row.period);
+    if (h === undefined) return this.other.has(this.keyOf(row));
+    return this.hours.get(text(row[this.a]))?.get(text(row[this.b]))?.has(h) ?? false;
+  }
+
+  add(row: Record<string, unknown>): void {
+    const h = this.hourOf(row.period);
+    if (h === undefined) {
+      this.other.add(this.keyOf(row));
+      return;
+    }
+    const a = text(row[this.a]);
+    const b = text(row[this.b]);
+    let byB = this.hours.get(a);
+    if (!byB) this.hours.set(a, (byB = new Map()));
+    let set = byB.get(b);
+    if (!set) byB.set(b, (set = new Set()));
+    set.add(h);
+  }
+
+  /** Epoch hour of a `YYYY-MM-DDTHH` stamp; rows come sorted by period, so the last stamp is remembered. */
+  private hourOf(period: unknown): number | undefined {
+    if (typeof period !== 'string') return undefined;
+    if (period !== this.lastStamp) {
+      const ms = parseHourStamp(period);
+      this.lastStamp = period;
+      this.lastHour = ms === undefined ? undefined : ms / HOUR_MS;
+    }
+    return this.lastHour;
+  }
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : String(v));
+
 /** Verification state of one unit (one attempt of it). */
 export class UnitTally {
-  private readonly keyOf: (row: Record<string, unknown>) => string;
-  private readonly seen = new Set<string>();
+  private readonly seen: UnitKeySet;
   private total: number | undefined;
   /** Pages accepted so far. */
   pages = 0;
@@ -35,7 +98,7 @@ export class UnitTally {
   rows = 0;
 
   constructor(readonly unitId: string, dataset: Dataset) {
-    this.keyOf = rowKeyOf(dataset);
+    this.seen = new UnitKeySet(dataset);
   }
 
   /** The `total` the first accepted page reported (undefined before any). */
@@ -52,16 +115,15 @@ export class UnitTally {
     if (env.rows.length === 0 && offset < env.total) {
       return { ok: false, reason: `empty page at offset ${offset} before total ${env.total}` };
     }
-    const keys = env.rows.map((r) => this.keyOf(r));
-    for (const k of keys) {
-      if (this.seen.has(k)) return { ok: false, reason: `key ${k} repeated across pages (offset ${offset})` };
+    const rows = env.rows as unknown as Record<string, unknown>[];
+    for (const r of rows) {
+      if (this.seen.has(r)) return { ok: false, reason: `key ${this.seen.keyText(r)} repeated across pages (offset ${offset})` };
     }
-    for (const k of keys) this.seen.add(k);
+    for (const r of rows) this.seen.add(r);
     this.pages++;
     this.rows += env.rows.length;
     return { ok: true };
   }
-
   /** After the last page: rows must equal `total`. */
   finish(): TallyCheck {
     const total = this.total ?? 0;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DATASET_INFO } from '../../../src/core/catalog.js';
 import type { PageEnvelope } from '../../../src/core/contracts.js';
-import { remainingOffsets, UnitTally } from '../../../src/sources/eia/paginate.js';
+import { remainingOffsets, UnitKeySet, UnitTally } from '../../../src/sources/eia/paginate.js';
+import { rowKeyOf } from '../../../src/sources/eia/query.js';
 
 const env = (total: number, rows: Array<[string, string, string]>): PageEnvelope => ({
   total,
@@ -64,5 +66,41 @@ describe('paging', () => {
     const b = new UnitTally('u', 'region-data');
     b.addPage(0, env(60, rowsFor(0, 30)));
     expect(b.addPage(30, env(60, [])).ok).toBe(false);
+  });
+});
+
+describe('UnitKeySet, the compact key store of the tally', () => {
+  it('agrees with a Set of period|a|b strings on random rows, malformed periods and non-string codes included', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const periods = ['2024-01-01T00', '2024-01-01T01', '2024-02-29T23', '2019-01-01T00', '2024-01-01T24', '2024-1-01T00', '', '2024-01-01T00-07'];
+    const codes: unknown[] = ['PACW', 'ERCO', 'NG', 'D', 1, '1', null, 'PACW '];
+    for (const dataset of ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const) {
+      const compact = new UnitKeySet(dataset);
+      const strings = new Set<string>();
+      const keyOf = rowKeyOf(dataset);
+      const [a, b] = DATASET_INFO[dataset].facets;
+      for (let i = 0; i < 3000; i++) {
+        const row: Record<string, unknown> = { period: rand(10) === 0 ? 42 : periods[rand(periods.length)], [a]: codes[rand(codes.length)], [b]: codes[rand(codes.length)] };
+        expect(compact.has(row)).toBe(strings.has(keyOf(row)));
+        if (rand(2) === 0) {
+          compact.add(row);
+          strings.add(keyOf(row));
+        }
+      }
+    }
+  });
+
+  it('tells apart keys that differ only in one facet or in the period, and names a repeated key', () => {
+    const k = new UnitKeySet('fuel-type-data');
+    k.add({ period: '2024-01-01T00', respondent: 'PACW', fueltype: 'NG' });
+    expect(k.has({ period: '2024-01-01T00', respondent: 'PACW', fueltype: 'NG' })).toBe(true);
+    expect(k.has({ period: '2024-01-01T00', respondent: 'PACW', fueltype: 'SUN' })).toBe(false);
+    expect(k.has({ period: '2024-01-01T00', respondent: 'PACE', fueltype: 'NG' })).toBe(false);
+    expect(k.has({ period: '2024-01-01T01', respondent: 'PACW', fueltype: 'NG' })).toBe(false);
+    expect(k.keyText({ period: '2024-01-01T00', respondent: 'PACW', fueltype: 'NG' })).toBe('2024-01-01T00|PACW|NG');
   });
 });
