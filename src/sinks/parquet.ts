@@ -106,7 +106,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     let rows = 0;
     let duplicates = 0;
     try {
-      duplicates = await countDuplicates(c, staged);
+      duplicates = countDuplicates(staged);
       // Every partition the unit has rows in, plus its own (dataset, year): an earlier copy may have rows there.
       const targets = new Map<string, number>([[`${unit.dataset}|${unit.year}`, 0], ...staged.partitions]);
       if (duplicates > 0) {

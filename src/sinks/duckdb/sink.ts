@@ -151,7 +151,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       `${a}.dataset = ${b}.dataset AND ${a}.respondent = ${b}.respondent AND ${a}.series = ${b}.series AND ${a}.period = ${b}.period`;
     const quarantined = [...s.quarantine.values()].reduce((n, q) => n + q.length, 0);
     try {
-      duplicates = await countDuplicates(c, cur);
+      duplicates = countDuplicates(cur);
       rows = cur.stagedRows - duplicates;
       const staged = stagedRelation(scan, duplicates);
       await flushStrings();

@@ -18,7 +18,7 @@ import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
-import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from './settings.js';
+import { ALLOCATOR_FLUSH, CHECKPOINT_THRESHOLD, MEMORY_LIMIT, THREADS } from './settings.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
 
 /** Warehouse file name inside the data directory. */
@@ -110,6 +110,7 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       threads: String(opts.threads ?? THREADS),
       preserve_insertion_order: 'false',
       allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
+      checkpoint_threshold: CHECKPOINT_THRESHOLD,
     });
     conn = await instance.connect();
     for (const stmt of schemaStatements()) await conn.run(stmt);
