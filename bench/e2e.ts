@@ -13,6 +13,7 @@
  *
  * `npx tsx bench/e2e.ts [cpu|api|scale] [--quick]` prints one section's figures as JSON.
  */
+import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULTS } from '../src/config.js';
 import { DATASET_INFO } from '../src/core/catalog.js';
+import { LAUNCH_ENV, LAUNCH_NODE_FLAGS } from '../src/core/heap.js';
 import { formatHourStamp } from '../src/core/time.js';
 import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
@@ -139,16 +141,29 @@ export interface RunPipelineOptions {
   cpuProfDir?: string;
 }
 
-/** Run `src/cli.ts historical --json` in a child against `baseUrl`. */
+/** Build `dist/cli.js` (what `npm run pipeline` runs), once per bench process. */
+let built: Promise<void> | null = null;
+export function buildPipeline(): Promise<void> {
+  return (built ??= new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['scripts/build.mjs'], { cwd: ROOT }, (e) => (e ? reject(e) : resolve())),
+  ));
+}
+
+/**
+ * Run `historical --json` in a child against `baseUrl`, launched as `npm run pipeline` launches it: the built
+ * `dist/cli.js` with `LAUNCH_NODE_FLAGS` and `LAUNCH_ENV`.
+ */
 export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<PipelineRun> {
+  await buildPipeline();
   const args = ['historical', '--data-dir', o.dataDir, '--json', '--no-progress', '--log-level', 'error'];
   if (!o.defaults) {
     args.push('--start', formatHourStamp(job.startMs), '--end', formatHourStamp(job.endMs), '--regions', job.regions.join(','), '--types', job.types.join(','));
   }
   if (o.unlimited) args.push('--requests-per-second', '1000', '--requests-per-hour', '1000000');
-  const run = await runNodeChild<RunSummary>('src/cli.ts', args, {
-    env: { EIA_API_KEY: BENCH_KEY, EIA_BASE_URL: o.baseUrl },
-    nodeFlags: o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [],
+  // The profiled run runs the TypeScript sources (through tsx) so that its frames name src/ files.
+  const run = await runNodeChild<RunSummary>(o.cpuProfDir ? 'src/cli.ts' : 'dist/cli.js', args, {
+    env: { ...LAUNCH_ENV, EIA_API_KEY: BENCH_KEY, EIA_BASE_URL: o.baseUrl },
+    nodeFlags: [...LAUNCH_NODE_FLAGS, ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [])],
   });
   const s = run.result;
   if (s.status !== 'ok') throw new Error(`pipeline run ${s.status}: ${s.error}`);

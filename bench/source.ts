@@ -18,8 +18,7 @@ import type { SourceItem, WorkUnit } from '../src/core/contracts.js';
 import { createEiaSource } from '../src/sources/eia/index.js';
 import { expectedRequests, oldApproachPlan, planUnits, type Selection } from '../src/sources/eia/planner.js';
 import { rowKeyOf } from '../src/sources/eia/query.js';
-import { countRows, maxRequestsInWindow, type RequestLogEntry, type SimulatorOptions } from '../src/simulator/index.js';
-import { startBuiltinSimulator } from '../src/pipelines/builtin-simulator.js';
+import { countRows, maxRequestsInWindow, startSimulator, type RequestLogEntry, type SimulatorOptions } from '../src/simulator/index.js';
 
 const REGIONS = ['CAL', 'ERCO', 'MISO', 'PACW', 'TEX'];
 /** The default job's selections (demand → region-data type D; generation → fuel-type-data, all fuels). */
@@ -57,16 +56,17 @@ interface RunFigures {
 }
 
 /**
- * The simulator in a worker thread (the lead's built-in one), so it serves on the other core and its event loop
- * is not shared with the client's; its request log comes back through a JSONL file.
+ * The simulator in this process (as the pipeline's built-in one runs), on an ephemeral port; its request log
+ * (arrival times as the server saw them) comes back through a JSONL file.
  */
 async function startSim(opts: Partial<SimulatorOptions>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'eia-bench-'));
   const logPath = path.join(dir, 'requests.jsonl');
-  const sim = await startBuiltinSimulator({ ...opts, requestLogPath: logPath } as Record<string, unknown>);
+  const apiKey = 'BENCHSOURCEKEY0123456789ABCDEF';
+  const sim = await startSimulator({ ...opts, keys: [apiKey], requestLogPath: logPath });
   return {
     baseUrl: sim.baseUrl,
-    apiKey: sim.apiKey,
+    apiKey,
     /** Stop the simulator and return its request log. */
     async stop(): Promise<RequestLogEntry[]> {
       await sim.close();

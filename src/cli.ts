@@ -9,11 +9,13 @@ import { existsSync } from 'node:fs';
 import { parseCli } from './config.js';
 import { configureCrashPoints } from './core/crash-points.js';
 import { EtlError, isEtlError } from './core/errors.js';
+import { applyHeapPolicy } from './core/heap.js';
 import { createLogger } from './core/logger.js';
 import { redactText } from './core/redact.js';
 import { runCommand } from './pipelines/run.js';
 
 async function main(): Promise<number> {
+  applyHeapPolicy();
   if (existsSync('.env') && typeof process.loadEnvFile === 'function') {
     try {
       process.loadEnvFile('.env');

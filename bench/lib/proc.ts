@@ -124,17 +124,17 @@ export interface ChildRun<T> extends ProcFigures {
 /** Options of `runNodeChild`. */
 export interface NodeChildOptions {
   env?: Record<string, string>;
-  /** Extra Node flags before `--import tsx` (e.g. `--cpu-prof`). */
+  /** Extra Node flags before the script (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
 }
 
 /**
- * Run `node [nodeFlags] --import tsx <script> …args` in ROOT, sampling it; resolves with its last stdout line
- * parsed as JSON. Rejects (with the tail of stderr) on a non-zero exit.
+ * Run `node [nodeFlags] --import tsx <script> …args` in ROOT (a `.js` script runs without tsx), sampling it;
+ * resolves with its last stdout line parsed as JSON. Rejects (with the tail of stderr) on a non-zero exit.
  */
 export async function runNodeChild<T>(script: string, args: readonly string[], opts: NodeChildOptions = {}): Promise<ChildRun<T>> {
   const t0 = performance.now();
-  const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', script, ...args], {
+  const proc: ChildProcess = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...(script.endsWith('.js') ? [] : ['--import', 'tsx']), script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
