@@ -62,6 +62,9 @@ export const EiaSourceConfigSchema = z
     maxBufferedPages: positiveInt()
       .optional()
       .describe('Pages fetched or in flight that the consumer has not pulled yet; default concurrency + 2.'),
+    maxReadyPages: positiveInt()
+      .default(2)
+      .describe('No new request starts while this many fetched pages wait for the consumer (it is the slower side).'),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EtlError, isEtlError } from '../../../src/core/errors.js';
 import { createRateLimiter } from '../../../src/sources/eia/rate-limiter.js';
-import { createEiaClient, probeSeriesEstimator } from '../../../src/sources/eia/index.js';
+import { createEiaClient, createEiaSource, probeSeriesEstimator } from '../../../src/sources/eia/index.js';
 import { planUnits } from '../../../src/sources/eia/planner.js';
 import { maxRequestsInWindow, startSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { JOB, JOB_END, JOB_START, KEY, SIM_BASE, jobUnits, runJob, truth, type RunResult } from './helpers/sim-job.js';
@@ -29,6 +29,40 @@ function expectExact(r: RunResult, units = jobUnits()): void {
     expect(end.kind === 'unit-end' && [end.total, end.rowsReceived]).toEqual([t.count, t.count]);
   }
 }
+
+describe('EIA source run-ahead (maxReadyPages)', () => {
+  /** Pull every item, waiting `consumerMs` after each; the most requests the simulator had seen beyond the pages pulled. */
+  async function runAhead(maxReadyPages: number | undefined, consumerMs: number, latency: SimulatorOptions['latency']) {
+    const s = await sim({ budget: null, latency });
+    const units = planUnits(JOB, JOB_START, JOB_END, { maxUnitRows: 40_000 }); // units of 4–8 pages
+    const config = { apiKey: KEY, baseUrl: s.baseUrl, requestsPerSecond: 1000, requestsPerHour: 1_000_000, concurrency: 4, maxReadyPages };
+    const source = createEiaSource(config, { units, client: createEiaClient(config) });
+    let pulled = 0;
+    let ahead = 0;
+    for await (const it of source.read(new AbortController().signal)) {
+      if (it.kind === 'page') pulled++;
+      ahead = Math.max(ahead, s.requestLog.length - pulled);
+      if (consumerMs) await new Promise((r) => setTimeout(r, consumerMs));
+    }
+    await source.close();
+    return { pulled, ahead, log: s.requestLog };
+  }
+
+  it('a slow consumer of a fast API: at most 2 fetched pages wait (3 ahead), where the buffer cap alone allowed 6', async () => {
+    const capped = await runAhead(undefined, 80, null);
+    const uncapped = await runAhead(100, 80, null);
+    expect(capped.pulled).toBe(uncapped.pulled);
+    expect(capped.ahead).toBeLessThanOrEqual(3);
+    expect(uncapped.ahead).toBeGreaterThan(3); // the test can tell the two apart
+  });
+
+  it('a fast consumer of a slow API: every one of the 4 requests stays in flight', async () => {
+    const { log } = await runAhead(undefined, 0, { baseMs: 150, perRowMs: 0, jitterMs: 0 });
+    // Arrivals come in waves of `concurrency`: some 4 requests arrive within 50 ms of each other.
+    const t = log.map((e) => e.t).sort((a, b) => a - b);
+    expect(t.some((x, i) => i + 3 < t.length && t[i + 3] - x < 50)).toBe(true);
+  });
+});
 
 describe('EIA source against the simulator', () => {
   it('fetches every expected row exactly once over a multi-unit, multi-page job', async () => {
