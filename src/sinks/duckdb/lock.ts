@@ -4,6 +4,7 @@
  * Taken with `O_EXCL`. A lock whose pid is no longer alive (a crashed run) is taken over; a live owner — another
  * process, or another open warehouse in this process — gives `ETL_LOCKED`. Released (deleted) on close.
  */
+import { readFileSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,15 +19,32 @@ export interface DirLock {
   release(): Promise<void>;
 }
 
-/** True when a process with this pid exists (EPERM: exists, not ours). */
+/**
+ * True when a process with this pid exists and is not a zombie (EPERM: exists, not ours). A run killed with
+ * kill -9 stays a zombie until its parent reaps it; when the parent died too (a killed `npm run`) that is up to
+ * the init process, and a restart in between would otherwise see the dead run's lock as held. The state is read
+ * from `/proc/<pid>/stat` where there is one (Linux); elsewhere an existing pid counts as alive.
+ */
 export function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // "pid (comm) S …": comm may hold spaces and parentheses; the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }
 
 /** Take the lock of `dataDir` or throw `ETL_LOCKED` naming the holder. */

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { isEtlError } from '../../../src/core/errors.js';
 import { HOUR_MS } from '../../../src/core/time.js';
-import { LOCK_FILE } from '../../../src/sinks/duckdb/lock.js';
+import { LOCK_FILE, pidAlive } from '../../../src/sinks/duckdb/lock.js';
 import { VIEW_NAMES } from '../../../src/sinks/duckdb/schema.js';
 import { openWarehouse, WAREHOUSE_FILE, type Warehouse } from '../../../src/sinks/duckdb/warehouse.js';
 import type { PageBatch } from '../../../src/core/contracts.js';
@@ -197,6 +198,23 @@ describe('DuckDB warehouse', () => {
     await writeFile(path.join(dataDir(), LOCK_FILE), JSON.stringify({ pid: await deadPid() }));
     const w = await openWarehouse(dataDir());
     await w.close();
+  });
+
+  it('a zombie (killed, not yet reaped) holder counts as dead, so a restart right after kill -9 takes the lock over', async () => {
+    // `sleep 0.1` becomes a zombie: its parent exec'd into `sleep 5`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((r) => parent.stdout!.once('data', (d) => r(String(d).trim()))));
+      await new Promise((r) => setTimeout(r, 400));
+      expect(process.platform !== 'linux' || /\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8'))).toBe(true);
+      expect(pidAlive(zombie)).toBe(false);
+      expect(pidAlive(parent.pid!)).toBe(true);
+      await writeFile(path.join(dataDir(), LOCK_FILE), JSON.stringify({ pid: zombie, host: (await import('node:os')).hostname() }));
+      const w = await openWarehouse(dataDir());
+      await w.close();
+    } finally {
+      parent.kill();
+    }
   });
 
   it('after close the file opens read-only in a fresh DuckDB with every table (checkpointed, no WAL needed)', async () => {
