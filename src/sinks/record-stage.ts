@@ -35,6 +35,8 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import type { ObservationRecord } from '../core/contracts.js';
+import { IntSet } from '../core/int-set.js';
+import { HOUR_MS } from '../core/time.js';
 
 // The low-level bindings node-api is built on (same version, its own dependency): `copy_data_to_vector` copies a
 // typed-array slice into a vector with one memcpy.
@@ -352,9 +354,8 @@ export function stagedRelation(scan: StageScan, duplicates: number, asText = fal
  * flow: keys are unique per unit). Counted once per list of blocks (the sinks sharing a unit count once).
  *
  * Counted in JS over the staged columns, not by a DuckDB `count(DISTINCT …)`: that aggregate needed 30–48 MB of
- * DuckDB memory for a 150k-row unit (the largest block of a commit, and the reason `memory_limit` could not go
- * below 64 MB) against ~3 MB transient here, for ~10 ms per unit. Keys: facet codes as the unit's local
- * dictionary indexes, period as epoch hours (unboxed integers for whole hours; distinct µs stay distinct).
+ * DuckDB memory for a 150k-row unit (the largest allocation of a first-load commit) against well under 1 MB here (a bitmap of the unit's hours per series). Keys: facet codes as the
+ * unit's local dictionary indexes, period as epoch hours (whole hours in the bitmap; others, exact, in a Set).
  */
 export function countDuplicates(unit: StagedUnit): number {
   if (unit.stagedRows < 2) return 0;
@@ -363,7 +364,10 @@ export function countDuplicates(unit: StagedUnit): number {
   if (known) return known.duplicates;
   const [nd, nr, ns] = [SLOT_DATASET, SLOT_RESPONDENT, SLOT_SERIES].map((slot) => Math.max(1, unit.dictionaries[slot].length));
   const numericCombo = nd * nr * ns < 2 ** 30;
-  const seen = new Map<number | string, Set<number>>();
+  // Each key's hours go to a bitmap over the unit's staged period range (1 bit per hour).
+  const firstHour = Math.floor(unit.minPeriod / HOUR_MS);
+  const span = unit.minPeriod <= unit.maxPeriod ? Math.floor(unit.maxPeriod / HOUR_MS) - firstHour + 1 : 0;
+  const seen = new Map<number | string, IntSet>();
   let duplicates = 0;
   for (const b of unit.blocks) {
     const ds = b.text[SLOT_DATASET];
@@ -374,10 +378,8 @@ export function countDuplicates(unit: StagedUnit): number {
       const combo = numericCombo ? (ds[i] * ns + se[i]) * nr + rs[i] : `${ds[i]}|${se[i]}|${rs[i]}`;
       const hour = (period[2 * i] + period[2 * i + 1] * TWO32) / 3.6e9;
       let hours = seen.get(combo);
-      if (!hours) seen.set(combo, (hours = new Set()));
-      const before = hours.size;
-      hours.add(hour);
-      if (hours.size === before) duplicates++;
+      if (!hours) seen.set(combo, (hours = new IntSet(firstHour, span)));
+      if (!hours.add(hour)) duplicates++;
     }
   }
   unit.memo.push({ blocks: unit.blocks, duplicates });

@@ -6,8 +6,9 @@
 /**
  * `memory_limit`: 64 MB. 150k-row units commit within it (first loads and re-runs, Parquet and DuckDB on one
  * instance); 128 MB only let DuckDB keep more memory (peak RSS ~35–75 MB higher) for no speed gain. Since the
- * duplicate count moved to JS a commit fits in 48 MB (first load and a `--fresh` re-run of the default job) and
- * fails at 32 MB ("could not allocate block"): 64 MB keeps a margin of 2× over the failing size.
+ * duplicate count moved to JS, a first load fits in 32–40 MB, but a `--fresh` re-run of the default job (the
+ * revisions join and the deletes) failed at 40 MB ("could not allocate block") and passed at 48 MB: 64 MB keeps
+ * a margin over that, at ~15 MB of peak RSS.
  */
 export const MEMORY_LIMIT = '64MB';
 

@@ -91,7 +91,7 @@ export function createEiaSource(input: EiaSourceConfigInput | EiaSourceConfig, d
     let failure: unknown;
 
     const open = (unit: WorkUnit): Task => {
-      const state: UnitState = { unit, gen: 0, tally: new UnitTally(unit.id, unit.dataset), outstanding: -1 };
+      const state: UnitState = { unit, gen: 0, tally: new UnitTally(unit.id, unit.dataset, unit), outstanding: -1 };
       return { state, gen: 0, offset: 0 };
     };
 
@@ -105,7 +105,7 @@ export function createEiaSource(input: EiaSourceConfigInput | EiaSourceConfig, d
       deps.logger?.warn({ unit: s.unit.id, reason }, 'paging mismatch: re-fetching the unit once');
       client.counters.recordRestart();
       s.gen++;
-      s.tally = new UnitTally(s.unit.id, s.unit.dataset);
+      s.tally = new UnitTally(s.unit.id, s.unit.dataset, s.unit);
       s.outstanding = -1;
       for (let i = tasks.length - 1; i >= 0; i--) if (tasks[i].state === s) tasks.splice(i, 1);
       ready.push({ kind: 'unit-restart', unit: s.unit, reason });

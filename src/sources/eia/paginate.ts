@@ -6,6 +6,7 @@
  */
 import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import type { PageEnvelope } from '../../core/contracts.js';
+import { IntSet } from '../../core/int-set.js';
 import { HOUR_MS, parseHourStamp } from '../../core/time.js';
 import { rowKeyOf } from './query.js';
 
@@ -32,20 +33,26 @@ export type TallyCheck = { readonly ok: true } | { readonly ok: false; readonly 
  * their period strings and both facet codes are equal.
  *
  * Why: a `Set` of `period|a|b` strings cost ~130 bytes per row and held ~20 MB of a 48 MB live heap at the end
- * of a 150k-row unit; this costs ~15 bytes per row and allocates nothing per row.
+ * of a 150k-row unit. With the unit's window given, each facet pair's hours are a bitmap over the window (1 bit
+ * per hour, ~10 ns per row); without it, a `Set` of numbers (~15 bytes per row). Nothing is allocated per row.
  */
 export class UnitKeySet {
   private readonly a: string;
   private readonly b: string;
-  private readonly hours = new Map<string, Map<string, Set<number>>>();
+  private readonly hours = new Map<string, Map<string, IntSet>>();
+  private readonly firstHour: number;
+  private readonly spanHours: number;
   private readonly other = new Set<string>();
   private readonly keyOf: (row: Record<string, unknown>) => string;
   private lastStamp = '';
   private lastHour: number | undefined;
 
-  constructor(dataset: Dataset) {
+  /** `window`: the unit's half-open UTC range; its hours go to bitmaps (others still count, in a `Set`). */
+  constructor(dataset: Dataset, window?: { readonly startMs: number; readonly endMs: number }) {
     [this.a, this.b] = DATASET_INFO[dataset].facets;
     this.keyOf = rowKeyOf(dataset);
+    this.firstHour = window ? Math.floor(window.startMs / HOUR_MS) : 0;
+    this.spanHours = window ? Math.ceil(window.endMs / HOUR_MS) - this.firstHour + 1 : 0;
   }
 
   /** The key of a row as text (for messages). */
@@ -70,7 +77,7 @@ export class UnitKeySet {
     let byB = this.hours.get(a);
     if (!byB) this.hours.set(a, (byB = new Map()));
     let set = byB.get(b);
-    if (!set) byB.set(b, (set = new Set()));
+    if (!set) byB.set(b, (set = new IntSet(this.firstHour, this.spanHours)));
     set.add(h);
   }
 
@@ -97,8 +104,8 @@ export class UnitTally {
   /** Rows accepted so far. */
   rows = 0;
 
-  constructor(readonly unitId: string, dataset: Dataset) {
-    this.seen = new UnitKeySet(dataset);
+  constructor(readonly unitId: string, dataset: Dataset, window?: { readonly startMs: number; readonly endMs: number }) {
+    this.seen = new UnitKeySet(dataset, window);
   }
 
   /** The `total` the first accepted page reported (undefined before any). */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEtlError, type EtlError } from '../../../src/core/errors.js';
-import { createHttpClient, type HttpClient } from '../../../src/sources/eia/client.js';
+import { createHttpClient, gunzipChunkSize, type HttpClient } from '../../../src/sources/eia/client.js';
 
 const KEY = 'TESTKEY0123456789abcdef';
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -106,5 +106,17 @@ describe('http client', () => {
     const dead = createHttpClient({ baseUrl: 'http://127.0.0.1:1', ...opts });
     await expect(dead.get('http://127.0.0.1:1/x?api_key=K', { label: 'u' })).rejects.toSatisfy((e) => isEtlError(e, 'ETL_NETWORK'));
     await dead.close();
+  });
+});
+
+describe('gunzipChunkSize', () => {
+  it('sizes the output from the gzip trailer (ISIZE + 1), between 16 KiB and 4 MiB', () => {
+    const page = Buffer.alloc(900_000, 'a');
+    expect(gunzipChunkSize(gzipSync(page))).toBe(900_001);
+    expect(gunzipChunkSize(gzipSync(Buffer.from('{}')))).toBe(16 * 1024);
+    const lying = gzipSync(page);
+    lying.writeUInt32LE(0xffffffff, lying.length - 4);
+    expect(gunzipChunkSize(lying)).toBe(4 * 1024 * 1024);
+    expect(gunzipChunkSize(Buffer.alloc(3))).toBe(16 * 1024);
   });
 });

@@ -70,7 +70,7 @@ describe('paging', () => {
 });
 
 describe('UnitKeySet, the compact key store of the tally', () => {
-  it('agrees with a Set of period|a|b strings on random rows, malformed periods and non-string codes included', () => {
+  it('agrees with a Set of period|a|b strings on random rows, malformed periods, non-string codes, periods inside and outside the window', () => {
     let seed = 7;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -78,8 +78,10 @@ describe('UnitKeySet, the compact key store of the tally', () => {
     };
     const periods = ['2024-01-01T00', '2024-01-01T01', '2024-02-29T23', '2019-01-01T00', '2024-01-01T24', '2024-1-01T00', '', '2024-01-01T00-07'];
     const codes: unknown[] = ['PACW', 'ERCO', 'NG', 'D', 1, '1', null, 'PACW '];
-    for (const dataset of ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const) {
-      const compact = new UnitKeySet(dataset);
+    const windows = [undefined, { startMs: Date.UTC(2024, 0, 1), endMs: Date.UTC(2024, 0, 1, 2) }]; // bitmap for 00, 01
+    for (const dataset of ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const)
+    for (const window of windows) {
+      const compact = new UnitKeySet(dataset, window);
       const strings = new Set<string>();
       const keyOf = rowKeyOf(dataset);
       const [a, b] = DATASET_INFO[dataset].facets;
