@@ -29,6 +29,10 @@ describe('launch', () => {
     expect(script).toMatch(/ dist\/cli\.js$/);
     for (const flag of LAUNCH_NODE_FLAGS) expect(script).toContain(` ${flag} `);
     for (const [k, v] of Object.entries(LAUNCH_ENV)) expect(script).toContain(`${k}=${v} node `);
+    // The README shows the same launch line for schedulers that run the built file directly.
+    const launch = `${Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} node ${LAUNCH_NODE_FLAGS.join(' ')} dist/cli.js`;
+    expect(script).toContain(launch);
+    expect(await readFile(path.join(ROOT, 'README.md'), 'utf8')).toContain(launch);
   });
 
   it('the bundle runs on plain Node: a connectivity run against the in-process simulator ends ok', async () => {
