@@ -4,6 +4,7 @@
  * tally, the sinks' duplicate count): ~10 ns and 1 bit per hour of the window instead of a hash-set entry.
  */
 export class IntSet {
+  private readonly span: number;
   private readonly bits: Uint8Array;
   private other: Set<number> | null = null;
 
@@ -15,8 +16,6 @@ export class IntSet {
     this.span = Math.max(0, Math.min(Number.isFinite(span) ? Math.floor(span) : 0, 2 ** 24));
     this.bits = new Uint8Array((this.span + 7) >> 3);
   }
-
-  private readonly span: number;
 
   has(n: number): boolean {
     const i = n - this.lo;

@@ -354,8 +354,9 @@ export function stagedRelation(scan: StageScan, duplicates: number, asText = fal
  * flow: keys are unique per unit). Counted once per list of blocks (the sinks sharing a unit count once).
  *
  * Counted in JS over the staged columns, not by a DuckDB `count(DISTINCT …)`: that aggregate needed 30–48 MB of
- * DuckDB memory for a 150k-row unit (the largest allocation of a first-load commit) against well under 1 MB here (a bitmap of the unit's hours per series). Keys: facet codes as the
- * unit's local dictionary indexes, period as epoch hours (whole hours in the bitmap; others, exact, in a Set).
+ * DuckDB memory for a 150k-row unit (the largest allocation of a first-load commit), against well under 1 MB
+ * here (a bitmap of the unit's hours per series). Keys: facet codes as the unit's local dictionary indexes,
+ * period as epoch hours (whole hours in the bitmap; any other value, exactly, in a Set).
  */
 export function countDuplicates(unit: StagedUnit): number {
   if (unit.stagedRows < 2) return 0;

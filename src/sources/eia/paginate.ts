@@ -28,7 +28,7 @@ export type TallyCheck = { readonly ok: true } | { readonly ok: false; readonly 
 
 /**
  * The natural keys (period + both facet codes) seen in one unit, without a string per row: facet code → facet
- * code → set of epoch hours (small integers, stored unboxed). A period that is not a `YYYY-MM-DDTHH` stamp (a row
+ * code → set of epoch hours (`IntSet`). A period that is not a `YYYY-MM-DDTHH` stamp (a row
  * validation will quarantine) is kept as its full string key instead. Exact: two rows share an entry only when
  * their period strings and both facet codes are equal.
  *
