@@ -6,10 +6,10 @@
  */
 import type { EiaRow, ObservationRecord } from '../core/contracts.js';
 import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, type Dataset } from '../core/catalog.js';
-import { HOUR_MS, parseHourStamp } from '../core/time.js';
+import type { HourlyFrequency } from '../core/time.js';
 
-/** Period formats of the hourly routes (`response.frequency`). */
-export type HourlyFrequency = 'hourly' | 'local-hourly';
+// Period parsing lives with the other hour arithmetic (the source's tally uses it too).
+export { PeriodParser, parseLocalHourStamp, type HourlyFrequency } from '../core/time.js';
 
 /**
  * The frequency a page's periods are in: `response.frequency` when it names one of the two, else the
@@ -19,51 +19,6 @@ export function pageFrequency(frequency: string | null, dateFormat: string | nul
   if (frequency === 'hourly' || frequency === 'local-hourly') return frequency;
   return dateFormat !== null && dateFormat.endsWith('TZH') ? 'local-hourly' : 'hourly';
 }
-
-/**
- * Parses `period` stamps to UTC epoch ms, remembering the last stamp (rows come sorted by period, so consecutive
- * rows usually share it; this avoids `Date` work per row).
- * - `hourly`: `YYYY-MM-DDTHH` (UTC, hour-ending).
- * - `local-hourly`: `YYYY-MM-DDTHH±HH`, the local hour-ending stamp and its UTC offset, converted to UTC
- *   (`2023-03-20T00-07` → `2023-03-20T07` UTC). Offsets beyond ±14 h are rejected.
- * `parse` returns `undefined` for anything else (wrong form, not a real calendar hour, hour 24, not a string).
- */
-export class PeriodParser {
-  private lastStamp = '';
-  private lastMs: number | undefined = undefined;
-
-  constructor(readonly frequency: HourlyFrequency) {}
-
-  /** UTC epoch ms of the stamp, or `undefined` when it is not a valid stamp of this frequency. */
-  parse(stamp: unknown): number | undefined {
-    if (typeof stamp !== 'string') return undefined;
-    if (stamp === this.lastStamp) return this.lastMs;
-    const ms = this.frequency === 'hourly' ? parseHourStamp(stamp) : parseLocalHourStamp(stamp);
-    this.lastStamp = stamp;
-    this.lastMs = ms;
-    return ms;
-  }
-
-  /** The expected form, for quarantine details. */
-  get expected(): string {
-    return this.frequency === 'hourly' ? 'YYYY-MM-DDTHH (UTC)' : 'YYYY-MM-DDTHH±HH (local-hourly)';
-  }
-}
-
-/** `YYYY-MM-DDTHH±HH` → UTC epoch ms, or `undefined`. */
-export function parseLocalHourStamp(s: string): number | undefined {
-  if (s.length !== 16) return undefined;
-  const local = parseHourStamp(s.slice(0, 13));
-  const sign = s[13];
-  const h1 = s.charCodeAt(14) - 48;
-  const h2 = s.charCodeAt(15) - 48;
-  if (local === undefined || (sign !== '+' && sign !== '-') || h1 < 0 || h1 > 9 || h2 < 0 || h2 > 9) return undefined;
-  const offsetH = h1 * 10 + h2;
-  if (offsetH > 14) return undefined;
-  // local = UTC + offset, so UTC = local − offset.
-  return sign === '+' ? local - offsetH * HOUR_MS : local + offsetH * HOUR_MS;
-}
-
 
 /** Sentinel of `parseValue` for a value that is present but not a usable number. */
 export const BAD_NUMBER = Symbol('bad-number');

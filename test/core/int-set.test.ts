@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { IntSet } from '../../src/core/int-set.js';
+import { seededInt } from '../support/random.js';
 
 describe('IntSet', () => {
   it('agrees with a Set on integers inside and outside the bitmap, fractions, negatives and NaN', () => {
-    let seed = 3;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInt(3);
     const s = new IntSet(1000, 100);
     const ref = new Set<number>();
     const values = () => {

@@ -4,6 +4,7 @@ import type { ObservationRecord } from '../../src/core/contracts.js';
 import { HOUR_MS } from '../../src/core/time.js';
 import { countDuplicates, createRecordStore, openScan, stagedRelation } from '../../src/sinks/record-stage.js';
 import { fixtureRecords, fixtureUnit } from '../support/sink-contract.js';
+import { seededInt } from '../support/random.js';
 
 let db: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -108,11 +109,7 @@ describe('record stage (JS columns read through eia_stage)', () => {
   });
 
   it('duplicate count (JS) equals DuckDB count(DISTINCT key) on random pages: repeats within and across pages, several datasets', async () => {
-    let seed = 11;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInt(11);
     for (let trial = 0; trial < 5; trial++) {
       const store = createRecordStore();
       store.register(conn);

@@ -7,7 +7,7 @@
 import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import type { PageEnvelope } from '../../core/contracts.js';
 import { IntSet } from '../../core/int-set.js';
-import { HOUR_MS, parseHourStamp } from '../../core/time.js';
+import { HOUR_MS, PeriodParser } from '../../core/time.js';
 import { rowKeyOf } from './query.js';
 
 /**
@@ -44,8 +44,7 @@ export class UnitKeySet {
   private readonly spanHours: number;
   private readonly other = new Set<string>();
   private readonly keyOf: (row: Record<string, unknown>) => string;
-  private lastStamp = '';
-  private lastHour: number | undefined;
+  private readonly periods = new PeriodParser('hourly');
 
   /** `window`: the unit's half-open UTC range; its hours go to bitmaps (others still count, in a `Set`). */
   constructor(dataset: Dataset, window?: { readonly startMs: number; readonly endMs: number }) {
@@ -81,15 +80,10 @@ export class UnitKeySet {
     set.add(h);
   }
 
-  /** Epoch hour of a `YYYY-MM-DDTHH` stamp; rows come sorted by period, so the last stamp is remembered. */
+  /** Epoch hour of a `YYYY-MM-DDTHH` stamp, undefined for anything else. */
   private hourOf(period: unknown): number | undefined {
-    if (typeof period !== 'string') return undefined;
-    if (period !== this.lastStamp) {
-      const ms = parseHourStamp(period);
-      this.lastStamp = period;
-      this.lastHour = ms === undefined ? undefined : ms / HOUR_MS;
-    }
-    return this.lastHour;
+    const ms = this.periods.parse(period);
+    return ms === undefined ? undefined : ms / HOUR_MS;
   }
 }
 

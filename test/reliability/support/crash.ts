@@ -199,17 +199,8 @@ export async function ledgerProblems(dataDir: string): Promise<string[]> {
   return problems;
 }
 
-/** A small seeded PRNG (mulberry32) so chaos runs can be replayed: uniform [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Re-exported for the chaos runs (replayable by seed). */
+export { seededRandom } from '../../support/random.js';
 
 /** Sink names of the fan-out, in commit order (the `commit:<sink>` crash points). */
 export const SINK_NAMES = ['raw-archive', 'parquet', 'quarantine-files', 'duckdb'] as const;

@@ -3,6 +3,7 @@ import { DATASET_INFO } from '../../../src/core/catalog.js';
 import type { PageEnvelope } from '../../../src/core/contracts.js';
 import { remainingOffsets, UnitKeySet, UnitTally } from '../../../src/sources/eia/paginate.js';
 import { rowKeyOf } from '../../../src/sources/eia/query.js';
+import { seededInt } from '../../support/random.js';
 
 const env = (total: number, rows: Array<[string, string, string]>): PageEnvelope => ({
   total,
@@ -71,11 +72,7 @@ describe('paging', () => {
 
 describe('UnitKeySet, the compact key store of the tally', () => {
   it('agrees with a Set of period|a|b strings on random rows, malformed periods, non-string codes, periods inside and outside the window', () => {
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInt(7);
     const periods = ['2024-01-01T00', '2024-01-01T01', '2024-02-29T23', '2019-01-01T00', '2024-01-01T24', '2024-1-01T00', '', '2024-01-01T00-07'];
     const codes: unknown[] = ['PACW', 'ERCO', 'NG', 'D', 1, '1', null, 'PACW '];
     const windows = [undefined, { startMs: Date.UTC(2024, 0, 1), endMs: Date.UTC(2024, 0, 1, 2) }]; // bitmap for 00, 01
