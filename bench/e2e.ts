@@ -366,6 +366,11 @@ export interface ApiBoundFigures {
   sustainedRequestsPerSec: number;
   /** Median of t[i + 5] − t[i] over the log, ms: how long the client takes per 5 requests (1,000 = exactly 5/s). */
   medianFiveRequestSpanMs: number;
+  /**
+   * Shortest t[i + 5] − t[i], ms: ≥ 1,000 means no second held 6 arrivals. 1,000 + the limiter's margin minus this
+   * is how much the arrival jitter ate of the margin.
+   */
+  minFiveRequestSpanMs: number;
 }
 
 /**
@@ -408,6 +413,7 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       gapsOver1sSec: r2(gaps.filter((g) => g > 1000).reduce((a, g) => a + g, 0) / 1000),
       sustainedRequestsPerSec: r2((ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 1000)),
       medianFiveRequestSpanMs: Math.round(median(ts.slice(5).map((t, i) => t - ts[i]))),
+      minFiveRequestSpanMs: Math.round(Math.min(...ts.slice(5).map((t, i) => t - ts[i]))),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -387,7 +387,9 @@ export function renderMarkdown(r: BenchResults): string {
       `Quota minimum = requests the simulator served ÷ 5 per second. Wall = the pipeline's own \`durationMs\`. ` +
         `First to last request arrival at the simulator: ${a.requestSpanSec} s; longest pause between two requests ${a.longestGapSec} s, ` +
         `pauses over 1 s adding up to ${a.gapsOver1sSec} s (time the pipe to the API stood idle). Sustained rate ${a.sustainedRequestsPerSec} requests/s; ` +
-        `5 consecutive requests span ${a.medianFiveRequestSpanMs} ms (median; 1,000 ms = exactly 5/s). "max in any 1 s / 1 h" come from the ` +
+        `5 consecutive requests span ${a.medianFiveRequestSpanMs} ms (median; 1,000 ms = exactly 5/s)` +
+        (a.minFiveRequestSpanMs === undefined ? '' : `, ${a.minFiveRequestSpanMs} ms at the tightest (≥ 1,000 ms: never 6 in a second)`) +
+        `. "max in any 1 s / 1 h" come from the ` +
         "simulator's request log (arrival times), not from the client.",
       '',
       `Where the time above the quota minimum went: the limiter's pace (5 requests per ${a.medianFiveRequestSpanMs} ms instead of 1,000 ms) ` +

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { configError } from '../../core/errors.js';
+import { DEFAULT_LIMITER_MARGIN_MS } from './rate-limiter.js';
 
 /** The API's hard cap on rows per JSON response (API doc §6.1). */
 export const EIA_MAX_PAGE_SIZE = 5000;
@@ -55,8 +56,8 @@ export const EiaSourceConfigSchema = z
       .number()
       .int()
       .nonnegative()
-      .default(100)
-      .describe('Safety margin added to both rolling windows for differences in network delay, ms (5/s becomes 5 per 1.1 s).'),
+      .default(DEFAULT_LIMITER_MARGIN_MS)
+      .describe('Safety margin added to both rolling windows for differences in network delay, ms (5/s becomes 5 per 1.05 s).'),
     retry: RetryPolicySchema.default({}).describe('Retry policy.'),
     maxUnitRows: positiveInt().default(150_000).describe('Planner: most rows one work unit may hold (150,000 = 30 full pages).'),
     maxBufferedPages: positiveInt()
