@@ -120,6 +120,8 @@ export interface PipelineRun {
   /** The pipeline's own `peakRssMb` (`process.resourceUsage().maxRSS`). */
   peakRssMb: number;
   /** CPU seconds of the pipeline process, all threads (from /proc). */
+  /** CPU seconds of the main (JS) thread alone; `cpuSec` minus this ran on V8's GC helpers and libuv's pool. */
+  mainThreadCpuSec: number | null;
   cpuSec: number | null;
   /** `cpuSec ÷ durationMs`: cores busy on average (2 on this machine at most). */
   coresBusy: number | null;
@@ -180,6 +182,7 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     wallMs: run.wallMs,
     peakRssMb: s.peakRssMb,
     cpuSec: run.cpuSec,
+    mainThreadCpuSec: run.mainThreadCpuSec,
     coresBusy: run.cpuSec === null ? null : r2(run.cpuSec / (s.durationMs / 1000)),
     rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
     maxRequestsInAnySecond: s.maxRequestsInAnySecond,

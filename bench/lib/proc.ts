@@ -27,20 +27,29 @@ export interface ProcFigures {
   peakRssMb: number | null;
   /** user + system CPU seconds at the last sample. */
   cpuSec: number | null;
+  /** The same, of the main thread alone (`/proc/<pid>/task/<pid>`): the rest ran on V8's and libuv's threads. */
+  mainThreadCpuSec: number | null;
 }
 
 /** Polls `/proc/<pid>` until `stop()`. */
 export function sampleProc(pid: number | undefined): { stop(): ProcFigures; figures(): ProcFigures } {
   let peakKb: number | null = null;
   let ticks: number | null = null;
+  let mainTicks: number | null = null;
+  const cpuTicks = (file: string) => {
+    const stat = readFileSync(file, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat(5))
+  };
   const tick = () => {
     if (pid === undefined) return;
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) peakKb = Math.max(peakKb ?? 0, Number(m[1]));
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks = Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15 of stat(5))
+      const all = cpuTicks(`/proc/${pid}/stat`);
+      const main = cpuTicks(`/proc/${pid}/task/${pid}/stat`);
+      ticks = all;
+      mainTicks = main;
     } catch {
       // the process has exited between two samples
     }
@@ -50,6 +59,7 @@ export function sampleProc(pid: number | undefined): { stop(): ProcFigures; figu
   const figures = (): ProcFigures => ({
     peakRssMb: peakKb === null ? null : Math.round(peakKb / 1024),
     cpuSec: ticks === null ? null : ticks / CLOCK_TICKS,
+    mainThreadCpuSec: mainTicks === null ? null : mainTicks / CLOCK_TICKS,
   });
   return {
     figures,

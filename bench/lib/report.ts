@@ -250,6 +250,11 @@ function targetNotes(r: BenchResults): string[] {
           `the pipeline's threads, yet kept only ${c.ours.coresBusy ?? '—'} of the ${r.machine.cores} cores busy on average: part of the wall time is ` +
           'waiting (sink commits, I/O, or other processes on this shared machine), not work. ' +
           '150,000 rows/s allows 6.7 µs per row on one thread and 13.3 µs per row over both cores (the simulator needs some of them too).' +
+          (c.ours.mainThreadCpuSec != null && c.ours.cpuSec !== null
+            ? ` Of its ${c.ours.cpuSec.toFixed(1)} CPU s, the main thread used ${c.ours.mainThreadCpuSec.toFixed(1)}; the other ` +
+              `${(c.ours.cpuSec - c.ours.mainThreadCpuSec).toFixed(1)} ran on V8's GC helper threads and libuv's pool (gzip, gunzip, DuckDB, files); ` +
+              'docs/parts/bench.md ("The CPU-bound miss across all threads") takes that apart.'
+            : '') +
           (p && mainUs !== null
             ? ` In the profiled run (${p.range}, under the profiler, its last commit not amortized) the main thread was ${p.summary.idlePct}% idle and ` +
               `spent ${mainUs.toFixed(1)} µs per row busy, start-up excluded.`
@@ -334,7 +339,7 @@ export function renderMarkdown(r: BenchResults): string {
         '`--budget off`, the pipeline with `--requests-per-second 1000 --requests-per-hour 1000000` and default concurrency, into all sinks ' +
         `(raw archive, Parquet, quarantine, DuckDB). ${c.runs.length} repeat(s), each: our run → the ceiling over the pages it archived → the old baseline. ` +
         'Ratios are medians of the per-repeat ratios. "rows per CPU s" counts every thread of the process (DuckDB\'s, libuv\'s) and its ' +
-        'start-up (Node, tsx compiling TypeScript, DuckDB loading: about 1–2 CPU s), and moves less with machine load than rows/s.',
+        'start-up (Node loading the bundle and DuckDB: about 1 CPU s), and moves less with machine load than rows/s.',
       '',
       mdTable(
         ['', 'rows/s', 'rows', 'vs ground truth', 'requests', 'rows/request', 'peak RSS MB', 'CPU s (cores busy)', 'rows per CPU s'],
