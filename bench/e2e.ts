@@ -120,9 +120,9 @@ export interface PipelineRun {
   /** The pipeline's own `peakRssMb` (`process.resourceUsage().maxRSS`). */
   peakRssMb: number;
   /** CPU seconds of the pipeline process, all threads (from /proc). */
+  cpuSec: number | null;
   /** CPU seconds of the main (JS) thread alone; `cpuSec` minus this ran on V8's GC helpers and libuv's pool. */
   mainThreadCpuSec: number | null;
-  cpuSec: number | null;
   /** `cpuSec ÷ durationMs`: cores busy on average (2 on this machine at most). */
   coresBusy: number | null;
   /** Rows per CPU second of the pipeline process (start-up included): what a row costs, steadier under load than rows/s. */
