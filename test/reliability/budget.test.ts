@@ -59,7 +59,11 @@ describe('the key budget holds under stress', { timeout: 300_000 }, () => {
     const run = await runInProcess(
       jobArgs(SMALL_JOB, dir, ['--requests-per-second', String(PER_SECOND), '--requests-per-hour', String(perHour), '--timeout-ms', '1500']),
       cliEnv(proxy.baseUrl),
-      { sourceOptions: { pageSize: 1000, retry: FAST_RETRY } },
+      // The proxy and the simulator share this process's event loop (and the machine with the other test files):
+      // they stamp an arrival when the loop gets to it, so under load their "network jitter" is the loop's stalls,
+      // which once exceeded the default 50 ms margin here. 100 ms covers this harness; the default margin is
+      // checked where a separate process stamps arrivals, the API-bound bench (docs/decisions.md 15).
+      { sourceOptions: { pageSize: 1000, retry: FAST_RETRY, limiterMarginMs: 100 } },
     );
     expect(run.error).toBeNull();
     const figures = {
@@ -93,7 +97,8 @@ describe('the key budget holds under stress', { timeout: 300_000 }, () => {
     const running = runInProcess(
       jobArgs(SMALL_JOB, dir, ['--requests-per-second', String(PER_SECOND), '--requests-per-hour', '12']),
       cliEnv(proxy.baseUrl),
-      { sourceOptions: { pageSize: 1000, retry: FAST_RETRY }, signal: ac.signal },
+      // The same in-process harness as above, so the same 100 ms margin.
+      { sourceOptions: { pageSize: 1000, retry: FAST_RETRY, limiterMarginMs: 100 }, signal: ac.signal },
     );
     let ended = false;
     void running.then(() => (ended = true));
