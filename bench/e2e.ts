@@ -26,7 +26,7 @@ import { formatHourStamp } from '../src/core/time.js';
 import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
 import { oldApproachPlan } from '../src/sources/eia/old-plan.js';
-import { countRows, maxRequestsInWindow, type RequestLogEntry } from '../src/simulator/index.js';
+import { countRows, maxRequestsInWindow, minSpanOf, type RequestLogEntry } from '../src/simulator/index.js';
 import type { OldBaselineResult } from './baseline-old.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
 import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild } from './lib/proc.js';
@@ -416,7 +416,7 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       gapsOver1sSec: r2(gaps.filter((g) => g > 1000).reduce((a, g) => a + g, 0) / 1000),
       sustainedRequestsPerSec: r2((ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 1000)),
       medianFiveRequestSpanMs: Math.round(median(ts.slice(5).map((t, i) => t - ts[i]))),
-      minFiveRequestSpanMs: Math.round(Math.min(...ts.slice(5).map((t, i) => t - ts[i]))),
+      minFiveRequestSpanMs: Math.round(minSpanOf(entries, 6)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -10,9 +10,6 @@
  *
  * `npx tsx bench/source.ts` prints the figures as JSON; `benchSource()` returns them for `npm run bench`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SourceItem, WorkUnit } from '../src/core/contracts.js';
 import { createEiaSource } from '../src/sources/eia/index.js';
@@ -57,22 +54,18 @@ interface RunFigures {
 
 /**
  * The simulator in this process (as the pipeline's built-in one runs), on an ephemeral port; its request log
- * (arrival times as the server saw them) comes back through a JSONL file.
+ * holds the arrival times as the server saw them.
  */
 async function startSim(opts: Partial<SimulatorOptions>) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'eia-bench-'));
-  const logPath = path.join(dir, 'requests.jsonl');
   const apiKey = 'BENCHSOURCEKEY0123456789ABCDEF';
-  const sim = await startSimulator({ ...opts, keys: [apiKey], requestLogPath: logPath });
+  const sim = await startSimulator({ ...opts, keys: [apiKey] });
   return {
     baseUrl: sim.baseUrl,
     apiKey,
     /** Stop the simulator and return its request log. */
     async stop(): Promise<RequestLogEntry[]> {
       await sim.close();
-      const text = readFileSync(logPath, 'utf8');
-      rmSync(dir, { recursive: true, force: true });
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RequestLogEntry);
+      return [...sim.requestLog];
     },
   };
 }

@@ -19,7 +19,7 @@ import { startServer } from './server.js';
 export type { FaultKind, FaultOptions, QuirkRates, SimulatorOptions, TimestampShift } from './options.js';
 export { DEFAULT_OPTIONS, DEFAULT_QUIRKS, FAULT_KINDS } from './options.js';
 export type { RequestLogEntry } from './request-log.js';
-export { maxRequestsInWindow } from './request-log.js';
+export { maxRequestsInWindow, minSpanOf } from './request-log.js';
 export type { SimQuery } from './generator.js';
 export { countRows, generateRows } from './generator.js';
 

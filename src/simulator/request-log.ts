@@ -71,3 +71,15 @@ export function maxRequestsInWindow(log: readonly RequestLogEntry[], windowMs: n
   }
   return best;
 }
+
+/**
+ * The shortest time spanned by any `count` consecutive arrivals of the log, ms (Infinity when it holds fewer).
+ * `minSpanOf(log, limit + 1) >= 1000` is the same check as `maxRequestsInWindow(log, 1000) <= limit`, as a
+ * distance: how much of the client's margin arrival jitter left over.
+ */
+export function minSpanOf(log: readonly RequestLogEntry[], count: number): number {
+  const ts = log.map((e) => e.t).sort((a, b) => a - b);
+  let min = Infinity;
+  for (let i = 0; i + count - 1 < ts.length; i++) min = Math.min(min, ts[i + count - 1] - ts[i]);
+  return min;
+}

@@ -189,6 +189,8 @@ const u32 = new Uint32Array(scratch);
 const i32 = new Int32Array(scratch);
 const allValid = new Uint8Array(VECTOR_ROWS / 8).fill(0xff);
 const TWO32 = 4294967296;
+/** Microseconds per hour (staged periods are µs, as DuckDB's TIMESTAMP). */
+const HOUR_US = HOUR_MS * 1000;
 
 // Index → enum value or id, into the scratch area at the vector's width (one loop per array type: monomorphic).
 function mapText16(src: Uint16Array, from: number, n: number, map: Int32Array, width: number): void {
@@ -377,7 +379,7 @@ export function countDuplicates(unit: StagedUnit): number {
     const period = b.period;
     for (let i = 0; i < b.n; i++) {
       const combo = numericCombo ? (ds[i] * ns + se[i]) * nr + rs[i] : `${ds[i]}|${se[i]}|${rs[i]}`;
-      const hour = (period[2 * i] + period[2 * i + 1] * TWO32) / 3.6e9;
+      const hour = (period[2 * i] + period[2 * i + 1] * TWO32) / HOUR_US;
       let hours = seen.get(combo);
       if (!hours) seen.set(combo, (hours = new IntSet(firstHour, span)));
       if (!hours.add(hour)) duplicates++;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { maxRequestsInWindow, startSimulator, type RequestLogEntry } from '../../src/simulator/index.js';
+import { maxRequestsInWindow, minSpanOf, startSimulator, type RequestLogEntry } from '../../src/simulator/index.js';
 import { KEY, NOW, get } from './helpers.js';
 
 const entry = (t: number): RequestLogEntry => ({ t, keyHash: '', method: 'GET', path: '/', route: null, params: {}, status: 200, rows: 0, bytes: 0, latencyMs: 0, fault: null });
@@ -22,6 +22,17 @@ describe('maxRequestsInWindow', () => {
 
   it('does not depend on the order of the entries', () => {
     expect(maxRequestsInWindow([1100, 0, 1000, 100, 900].map(entry), 1001)).toBe(4);
+  });
+});
+
+describe('minSpanOf', () => {
+  it('is the shortest span of n consecutive arrivals, and agrees with maxRequestsInWindow', () => {
+    const log = [1100, 0, 1000, 100, 900, 5000].map(entry);
+    expect(minSpanOf(log, 2)).toBe(100);
+    expect(minSpanOf(log, 3)).toBe(200); // 900, 1000, 1100
+    expect(minSpanOf(log, 4)).toBe(1000); // 100 … 1100: no 4 within [t, t + 1000)
+    expect(maxRequestsInWindow(log, 1000)).toBe(3);
+    expect(minSpanOf(log, 7)).toBe(Infinity);
   });
 });
 

@@ -43,7 +43,7 @@ function isZombie(pid: number): boolean {
     return false;
   }
   // "pid (comm) S …": comm may hold spaces and parentheses; the state follows the last ')'.
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = stat[stat.lastIndexOf(')') + 2];
   return state === 'Z' || state === 'X';
 }
 

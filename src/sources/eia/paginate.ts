@@ -125,6 +125,7 @@ export class UnitTally {
     this.rows += env.rows.length;
     return { ok: true };
   }
+
   /** After the last page: rows must equal `total`. */
   finish(): TallyCheck {
     const total = this.total ?? 0;
