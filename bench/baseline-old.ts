@@ -1,5 +1,5 @@
 /**
- * The old extractor's approach, rebuilt for comparison (API doc §14): one request per region × series ×
+ * The old extractor's approach, rebuilt for comparison (docs/eia-api.md §14): one request per region × series ×
  * 45-day batch (`oldApproachPlan`), date-only `start`/`end` (the API reads the `end` date as `T00`, so 23 hours
  * are lost at every batch boundary), `length=5000`, no paging against `total`, no verification, no rate limit,
  * and raw JSON files only (the response re-wrapped as `{response: {data, total: data.length}}`, as the old tool

@@ -1,6 +1,6 @@
 /**
  * The EIA-930 `electricity/rto` catalog: routes, facets, codes and names, as documented in
- * `../shared/docs/eia-api-v2.md` §1–§3. One table shared by the simulator, the planner, validation and the CLI.
+ * docs/eia-api.md §2–§3. One table shared by the simulator, the planner, validation and the CLI.
  */
 
 /** The four hourly data routes eia-stream ingests (the `dataset` column of every record). */
@@ -83,7 +83,7 @@ export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
   },
 };
 
-/** region-data `type` codes and names (§2.1). */
+/** region-data `type` codes and names (docs/eia-api.md §3.1). */
 export const REGION_TYPES: Readonly<Record<string, string>> = {
   D: 'Demand',
   DF: 'Day-ahead demand forecast',
@@ -91,7 +91,7 @@ export const REGION_TYPES: Readonly<Record<string, string>> = {
   TI: 'Total interchange',
 };
 
-/** fuel-type-data `fueltype` codes and names (§2.2). */
+/** fuel-type-data `fueltype` codes and names (docs/eia-api.md §3.2). */
 export const FUEL_TYPES: Readonly<Record<string, string>> = {
   COL: 'Coal',
   NG: 'Natural Gas',
@@ -111,10 +111,10 @@ export const FUEL_TYPES: Readonly<Record<string, string>> = {
   UNK: 'Unknown',
 };
 
-/** Fuel codes that may legitimately be negative (storage charging; §13.5 also allows `OTH`). */
+/** Fuel codes that may legitimately be negative (storage charging; docs/eia-api.md §13.1 also allows `OTH`). */
 export const STORAGE_FUELS: ReadonlySet<string> = new Set(['BAT', 'PS', 'OES', 'UES', 'SNB', 'WNB', 'OTH']);
 
-/** Known respondents (BAs and regions) with their EIA names (§2.3). `kind` tells regions from BAs. */
+/** Known respondents (BAs and regions) with their EIA names (docs/eia-api.md §3.3). `kind` tells regions from BAs. */
 export const RESPONDENTS: Readonly<Record<string, { name: string; kind: 'region' | 'ba' }>> = {
   US48: { name: 'United States Lower 48', kind: 'region' },
   CAL: { name: 'California', kind: 'region' },
@@ -142,7 +142,7 @@ export const RESPONDENTS: Readonly<Record<string, { name: string; kind: 'region'
   BPAT: { name: 'Bonneville Power Administration', kind: 'ba' },
 };
 
-/** Codes the API does not know (the origin project's mistakes, §14.4): they match nothing. */
+/** Codes the API does not know (the old extractor's mistakes, docs/eia-api.md §14.4): they match nothing. */
 export const DEAD_RESPONDENTS: ReadonlySet<string> = new Set(['SPP', 'CARO']);
 
 /** Respondent / facet code format: upper-case letters, digits, dot, dash, underscore; 1–16 chars. */

@@ -78,7 +78,8 @@ export interface FetchedPage {
 // ───────────────────────────── records ─────────────────────────────
 
 /**
- * Quality flags: bits of `ObservationRecord.flags`. Flags never reject a row (§13.5); see docs/architecture.md.
+ * Quality flags: bits of `ObservationRecord.flags`. Flags never reject a row (docs/eia-api.md §13.1); see
+ * docs/architecture.md.
  */
 export const Flag = {
   /** `value` is null, `""` or `"NA"`. */

@@ -318,7 +318,7 @@ async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult
   const units = planUnits(selections, config.startMs, config.endMs);
   const requests = expectedRequests(units);
   const rows = units.reduce((n, u) => n + u.expectedRows, 0);
-  const latencyS = 1.2; // EIA's typical response time (API doc §11)
+  const latencyS = 1.2; // EIA's typical response time
   // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
   const marginS = (EiaSourceConfigSchema.shape.limiterMarginMs.parse(undefined) as number) / 1000;
   const rateBound = (requests / config.requestsPerSecond) * (1 + marginS);

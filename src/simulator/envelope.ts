@@ -1,6 +1,7 @@
 /**
- * Byte-faithful envelopes (§7, §16 F): compact JSON, no trailing newline, PHP-escaped slashes, `total` and `value`
- * as strings (numbers in 2023 mode), the truncation warning where `warnPlacement` says, and the request echo.
+ * Byte-faithful envelopes (docs/eia-api.md §7, §15.6): compact JSON, no trailing newline, PHP-escaped slashes,
+ * `total` and `value` as strings (numbers in 2023 mode), the truncation warning where `warnPlacement` says, and the
+ * request echo.
  */
 import { WARNINGS_JSON } from './messages.js';
 import type { ResolvedOptions } from './options.js';

@@ -1,7 +1,7 @@
 /**
- * Fault selection (§16 H). A request is faulted by the script first (1-based request number → kind), else by the
- * per-kind rates. Rate draws are seeded by (seed, the request without its key, how many times that exact request
- * was seen before), so a retried request draws afresh but a replayed test draws the same faults whatever the
+ * Fault selection (docs/eia-api.md §15.8). A request is faulted by the script first (1-based request number → kind),
+ * else by the per-kind rates. Rate draws are seeded by (seed, the request without its key, how many times that exact
+ * request was seen before), so a retried request draws afresh but a replayed test draws the same faults whatever the
  * interleaving of concurrent requests.
  */
 import { SALT, hash3, strHash, unit } from './hash.js';

@@ -1,17 +1,28 @@
 /**
- * Fixture replay (§16 F): serve the recorded 200 `body_raw` of `../shared/fixtures/eia-recorded/` for a request
- * that matches a recording (same path and params, ignoring `api_key`, param order and a default `offset=0`). The
- * echoed key is the one sent; Content-Length/Content-Encoding are always computed fresh by the server.
+ * Fixture replay (docs/eia-api.md §15.6): serve the recorded 200 `body_raw` of `test/fixtures/eia-recorded/` for a
+ * request that matches a recording (same path and params, ignoring `api_key`, param order and a default `offset=0`).
+ * The echoed key is the one sent; Content-Length/Content-Encoding are always computed fresh by the server.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseQuery, type Params } from './params.js';
 
-/** Default fixture folder: `<repo>/../shared/fixtures/eia-recorded`. */
-export const DEFAULT_FIXTURE_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/eia-recorded',
-);
+/** Where the recordings live, relative to the repository root. */
+export const FIXTURE_SUBDIR = path.join('test', 'fixtures', 'eia-recorded');
+
+/**
+ * The repository's recordings folder, found by walking up from this module: the module sits at a different depth
+ * under tsx (`src/simulator/`) and in the esbuild bundle (`dist/`). Null when no ancestor holds the folder (a copy
+ * of the bundle outside the repository), which serves nothing from recordings rather than failing.
+ */
+export function defaultFixtureDir(from = path.dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, FIXTURE_SUBDIR);
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
 
 interface Recorded {
   key: string;
@@ -36,8 +47,9 @@ function stable(v: unknown): string {
   return String(v);
 }
 
-function load(dir: string): Map<string, Recorded> {
+function load(dir: string | null): Map<string, Recorded> {
   const out = new Map<string, Recorded>();
+  if (dir === null) return out;
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -58,8 +70,8 @@ function load(dir: string): Map<string, Recorded> {
 }
 
 /** The recorded body for this request with `apiKey` echoed in place of REDACTED, or null when none matches. */
-export function replayBody(pathname: string, params: Params, apiKey: string | undefined, dir = DEFAULT_FIXTURE_DIR): string | null {
-  loaded ??= load(dir);
+export function replayBody(pathname: string, params: Params, apiKey: string | undefined, dir?: string): string | null {
+  loaded ??= load(dir ?? defaultFixtureDir());
   const hit = loaded.get(canonicalRequest(pathname, params));
   if (!hit) return null;
   return apiKey === undefined ? hit.body : hit.body.replace('"api_key":"REDACTED"', `"api_key":${JSON.stringify(apiKey)}`);

@@ -1,6 +1,6 @@
 /**
- * Response header sets (§8, §16 A): the application set every 200 (and the unknown-route 500) carries, and the
- * gateway set of API Umbrella's 403/429. Returned as flat `[name, value, name, value…]` arrays for
+ * Response header sets (docs/eia-api.md §8, §15.1): the application set every 200 (and the unknown-route 500) carries,
+ * and the gateway set of API Umbrella's 403/429. Returned as flat `[name, value, name, value…]` arrays for
  * `res.writeHead`, so repeated headers (`Vary`, `Strict-Transport-Security`) go out twice as recorded.
  */
 import { SALT, hash2, hash3 } from './hash.js';

@@ -1,5 +1,5 @@
 /**
- * The EIA API v2 simulator (`electricity/rto`, §16 of docs/eia-api-v2.md): a loopback HTTP server that behaves like
+ * The EIA API v2 simulator (`electricity/rto`, docs/eia-api.md §15): a loopback HTTP server that behaves like
  * api.eia.gov/v2 (envelopes, params, auth, paging, quirks, throttling, faults), backed by a deterministic
  * on-demand generator, plus pure ground-truth helpers (`countRows`, `generateRows`, `expectedSeries`).
  *

@@ -1,6 +1,7 @@
 /**
  * Every error message and fault body the simulator sends, in one table, so each can be corrected against a real
- * capture. "verbatim" = copied from a recording or a documented live probe (§9); "inferred" = reasoned guess.
+ * capture. "verbatim" = copied from a recording or a documented live probe (docs/eia-api.md §9.2); "inferred" =
+ * reasoned guess.
  */
 
 /** Join a list the way EIA's facet/sort messages do: `'a'`, `'a', and 'b'`, `'a', 'b', and 'c'` (sic). */
@@ -68,7 +69,7 @@ export const FAULT_BODY = {
   error200: appErrorBody(APP_MESSAGE.error200, 400),
 } as const;
 
-/** The truncation warning entry (§6.2, verbatim: two spaces after "JSON format."). */
+/** The truncation warning entry (docs/eia-api.md §6.2, verbatim: two spaces after "JSON format."). */
 export const WARNING_DESCRIPTION =
   'The API can only return 5000 rows in JSON format.  Please consider constraining your request with facet, start, or end, or using offset to paginate results.';
 export const WARNINGS_JSON = `[{"warning":"incomplete return","description":${JSON.stringify(WARNING_DESCRIPTION)}}]`;

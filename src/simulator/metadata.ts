@@ -1,6 +1,6 @@
 /**
- * Routes and metadata (§1, §16 A/C): resolve a request path to a route, and build the `response` objects of
- * `GET /v2/electricity/rto`, `/v2/<route>`, `/v2/<route>/facet` and `/v2/<route>/facet/{id}`.
+ * Routes and metadata (docs/eia-api.md §2, §15.1, §15.3): resolve a request path to a route, and build the
+ * `response` objects of `GET /v2/electricity/rto`, `/v2/<route>`, `/v2/<route>/facet` and `/v2/<route>/facet/{id}`.
  * Facet descriptions and data aliases other than fuel-type-data's are inferred.
  */
 import { DATASETS, DATASET_INFO, type Dataset } from '../core/catalog.js';

@@ -1,9 +1,9 @@
 /**
- * Simulator options: the typed, documented knobs of the EIA API v2 simulator (§16 of the API doc), their defaults,
+ * Simulator options: the typed, documented knobs of the EIA API v2 simulator (docs/eia-api.md §15), their defaults,
  * and `resolveOptions`, which fills defaults once so the hot paths never test for `undefined`.
  */
 
-/** Injectable faults (§16 H) plus the bad-input faults the reliability tests need. */
+/** Injectable faults (docs/eia-api.md §15.8) plus the bad-input faults the reliability tests need. */
 export type FaultKind =
   | '500'
   | '502'
@@ -38,7 +38,7 @@ export interface FaultOptions {
   oversizedBytes?: number;
 }
 
-/** A ±N hour timestamp error for one respondent over a window (§16 G 10). */
+/** A ±N hour timestamp error for one respondent over a window (docs/eia-api.md §15.7, item 10). */
 export interface TimestampShift {
   respondent: string;
   /** Window of period stamps affected, epoch ms, [fromMs, toMs). */
@@ -48,7 +48,7 @@ export interface TimestampShift {
   hours: number;
 }
 
-/** Data quirk rates (§16 G). Probabilities are 0–1; 0 disables a quirk. */
+/** Data quirk rates (docs/eia-api.md §15.7). Probabilities are 0–1; 0 disables a quirk. */
 export interface QuirkRates {
   /** Per (respondent, UTC day): probability that one hour is missing for all its series (MISO: always T05). */
   missingHour: number;
@@ -126,7 +126,7 @@ export interface SimulatorOptions {
   legacyUnsortedDefault: boolean;
   /** Leave `ExcelAddInVersion` out of envelopes. */
   omitExcelAddInVersion: boolean;
-  /** Serve the recorded bodies from `../shared/fixtures/eia-recorded/` for matching requests. */
+  /** Serve the recorded bodies of `test/fixtures/eia-recorded/` for matching requests (docs/eia-api.md §15.6). */
   fixtureReplay: boolean;
   /** gzip level when the client accepts gzip (default 1). */
   gzipLevel: number;

@@ -1,5 +1,5 @@
 /**
- * Row order (§16 E): enumerate the rows at sorted positions [offset, offset + count) of a plan.
+ * Row order (docs/eia-api.md §15.5): enumerate the rows at sorted positions [offset, offset + count) of a plan.
  *
  * - `sort[0]` is `period` (or no sort → `period desc`): hour-major. Seek with the plan's cumulative counts, then
  *   order each hour's rows by the remaining keys and a tie-break: dimension codes ascending (canonical, no sorting

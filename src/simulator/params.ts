@@ -1,6 +1,6 @@
 /**
- * Request parameters (§16 D): PHP-style bracket parsing of query strings and form bodies (encoded or literal
- * brackets, `[]` and `[0]`), merging with `X-Params` / JSON bodies, and validation into a `DataRequest` or the
+ * Request parameters (docs/eia-api.md §15.4): PHP-style bracket parsing of query strings and form bodies (encoded or
+ * literal brackets, `[]` and `[0]`), merging with `X-Params` / JSON bodies, and validation into a `DataRequest` or the
  * documented 400 message. The parsed object doubles as the envelope's `request.params` echo: keys in the order
  * received, query values as strings, JSON values with their JSON types.
  */

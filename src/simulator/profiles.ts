@@ -22,7 +22,7 @@ export interface RespondentProfile {
   readonly fuels: Readonly<Record<string, number>>;
 }
 
-/** From 2024-07-01: fuels added and dropped per respondent (§16 G 11). PACW never changes. */
+/** From 2024-07-01: fuels added and dropped per respondent (docs/eia-api.md §15.7, item 11). PACW never changes. */
 export const TAXONOMY_CHANGE: Readonly<Record<string, { add: Record<string, number>; drop: string[] }>> = {
   CISO: { add: { BAT: 0.15, SNB: 0.08 }, drop: [] },
   CAL: { add: { BAT: 0.15, SNB: 0.08 }, drop: [] },

@@ -1,8 +1,8 @@
 /**
- * Per-key budget (§16 H): two token buckets per key, a burst bucket (`perSecond` tokens, refilled at perSecond/s)
- * and a sustained bucket (`perHour` tokens, refilled at perHour/h). A request that finds either bucket empty is
- * refused (and consumes nothing). In `403-suspend` mode a refusal suspends the key for `suspendMs`. Pure apart from
- * the injected clock (real time by default: budgets are about real request rates).
+ * Per-key budget (docs/eia-api.md §15.8): two token buckets per key, a burst bucket (`perSecond` tokens, refilled at
+ * perSecond/s) and a sustained bucket (`perHour` tokens, refilled at perHour/h). A request that finds either bucket
+ * empty is refused (and consumes nothing). In `403-suspend` mode a refusal suspends the key for `suspendMs`. Pure apart
+ * from the injected clock (real time by default: budgets are about real request rates).
  */
 
 /** The decision for one request. */

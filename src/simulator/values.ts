@@ -2,9 +2,9 @@
  * The value model: `seriesValue(series, hour, ctx)` → whole MWh or null, deterministic in (seed, series, hour,
  * data version). Pure and allocation-free: it runs once per served row.
  *
- * Base shapes (§16 G): diurnal + seasonal + weekly demand scaled per respondent; solar by day length with clouds and
- * small night values; noisy wind that dips slightly negative; seasonal hydro; nuclear with outages; dispatchable
- * fuels following demand; storage charging (negative) and discharging. Quirks are applied on top.
+ * Base shapes (docs/eia-api.md §15.7): diurnal + seasonal + weekly demand scaled per respondent; solar by day length
+ * with clouds and small night values; noisy wind that dips slightly negative; seasonal hydro; nuclear with outages;
+ * dispatchable fuels following demand; storage charging (negative) and discharging. Quirks are applied on top.
  */
 import { HISTORY_START_MS } from '../core/catalog.js';
 import { HOUR_MS } from '../core/time.js';

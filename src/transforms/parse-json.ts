@@ -5,8 +5,8 @@
  * best stream-json configuration on the same pages (docs/parts/transforms.md, bench/transforms.ts), and memory per
  * page is bounded by the API's row cap. The stage stays a streaming transform over pages.
  *
- * The envelope variants accepted (API doc §7): `total` as a string (≥ 2.1.6) or a number (2023); `warnings` at the
- * root (2.1.8), inside `response` (2023), `null` (2026), or absent; `ExcelAddInVersion` present or not.
+ * The envelope variants accepted (docs/eia-api.md §7.1): `total` as a string (≥ 2.1.6) or a number (2023); `warnings`
+ * at the root (2.1.8), inside `response` (2023), `null` (2026), or absent; `ExcelAddInVersion` present or not.
  */
 import type { EiaRow, EiaWarning, PageEnvelope, SourceItem, StreamTransform } from '../core/contracts.js';
 import { EtlError, isEtlError, type EtlErrorCode } from '../core/errors.js';

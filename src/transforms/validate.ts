@@ -2,7 +2,7 @@
  * Validate (fused with normalize): one page of EIA rows → records, quarantined rows and a duplicate count.
  *
  * Pure and batch-wise: one call per page, one pass over the rows plus one pass per series. Bad rows are data: every
- * row received ends up in exactly one of `records`, `quarantined` or `duplicates`. Rules: API doc §13.5 and
+ * row received ends up in exactly one of `records`, `quarantined` or `duplicates`. Rules: docs/eia-api.md §13.1 and
  * docs/parts/transforms.md. A row is checked in this order, and the first failure is its reason:
  *
  *   NOT_AN_OBJECT → MISSING_KEY → BAD_CODE → UNKNOWN_TYPE → BAD_PERIOD → OUT_OF_WINDOW → BAD_UNITS → BAD_VALUE

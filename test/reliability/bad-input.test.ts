@@ -1,7 +1,7 @@
 /**
- * Issue 8 §4 — bad input, numbered cases (#01…): CLI flags, dates, types and regions, config files and the
- * environment (exit 2, one line naming the problem, nothing written); keys and bad responses — invalid and missing
- * key, HTML/empty/`error`/wrong-type/oversized/truncated bodies, persistent or transient (exit 1 or a clean
+ * docs/parts/reliability.md §4 — bad input, numbered cases (#01…): CLI flags, dates, types and regions, config files
+ * and the environment (exit 2, one line naming the problem, nothing written); keys and bad responses — invalid and
+ * missing key, HTML/empty/`error`/wrong-type/oversized/truncated bodies, persistent or transient (exit 1 or a clean
  * `EtlError` in one line with no key, or a complete run); and bad rows — path characters in codes, NUL bytes,
  * huge numbers, wrong shapes (a quarantine entry with a reason, end to end into every sink). A data directory that
  * held a good run keeps its checksum through every failing run.
@@ -379,7 +379,7 @@ describe('bad rows end to end (a fake EIA server): quarantined in every sink, no
     const rows = [
       { ...ok, period: '2024-03-01T01' },
       { ...ok, period: '2024-03-01T02', respondent: '../x' },
-      { ...ok, period: '2024-03-01T03', type: '../../../../tmp/evil' },
+      { ...ok, period: '2024-03-01T03', type: '../../../../tmp/evil' }, // outside-path-ok: a path-traversal probe
       { ...ok, period: '2024-03-01T04', respondent: 'PA\u0000CW' },
       { ...ok, period: '2024-03-01T05', value: '1e308' },
       { ...ok, period: '2024-03-01T06', value: '-1e999' },

@@ -1,7 +1,7 @@
 /**
- * Issue 8 §6 — budget under stress: a 429 storm (the simulator's budget is below the client's, plus bursts of
- * scripted 429s at the gateway) and slow responses (a latency model, and latency faults beyond the timeout) never
- * push any 1-s or 3,600-s window of requests over the client's configured budget (4/s here). Requests are counted
+ * docs/parts/reliability.md §6 — budget under stress: a 429 storm (the simulator's budget is below the client's, plus
+ * bursts of scripted 429s at the gateway) and slow responses (a latency model, and latency faults beyond the timeout)
+ * never push any 1-s or 3,600-s window of requests over the client's configured budget (4/s here). Requests are counted
  * where the API would count them: on arrival, both in the simulator's request log and at a proxy in front of it
  * (which also sees the requests the simulator's log misses, see faults.test.ts). Retries are requests too.
  */

@@ -1,6 +1,6 @@
 /**
- * Issue 8 §2, long form (`npm run chaos`): 24+ SIGKILLs of the CLI over a 6-unit, 15-page job. Each sequence
- * starts from an empty data directory and kills run after run (a random named crash point, an event-triggered
+ * docs/parts/reliability.md §2, long form (`npm run chaos`): 24+ SIGKILLs of the CLI over a 6-unit, 15-page job. Each
+ * sequence starts from an empty data directory and kills run after run (a random named crash point, an event-triggered
  * kill while files are staged or committed, or a random moment) until the target number of kills is reached or a
  * run completes, then resumes to the end. After every kill the ledger must list only units every sink fully holds;
  * at the end DuckDB, Parquet and the raw archive must equal an uninterrupted run, with no leftovers. One sequence

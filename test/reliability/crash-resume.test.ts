@@ -1,6 +1,6 @@
 /**
- * Issue 8 §2 — crash and resume: kill -9 the CLI at named crash points (`EIA_STREAM_CRASH_AT`: page-written,
- * before-commit, commit:<sink> between two sinks' commits, after-commit) and from outside
+ * docs/parts/reliability.md §2 — crash and resume: kill -9 the CLI at named crash points (`EIA_STREAM_CRASH_AT`:
+ * page-written, before-commit, commit:<sink> between two sinks' commits, after-commit) and from outside
  * (while a page is staged, while a unit's files are committed, right before the DuckDB commit, at random
  * moments), then re-run the same command until it completes. The result must equal an uninterrupted run: DuckDB
  * (`warehouse.checksum()`, rows per dataset, ledger, pages), Parquet (same checksum over `read_parquet`), the raw

@@ -1,7 +1,7 @@
 /**
- * Issue 8 §1, long form (`npm run chaos`): the 6-unit, ~70k-row job in pages of 500 rows (~145 data requests)
- * against simulators injecting every fault kind at random (~30% of requests) plus throttling — 429 in one run, key
- * suspension (403-suspend) in the other — and scripted gateway 429 bursts. Each run must end with exactly the
+ * docs/parts/reliability.md §1, long form (`npm run chaos`): the 6-unit, ~70k-row job in pages of 500 rows (~145 data
+ * requests) against simulators injecting every fault kind at random (~30% of requests) plus throttling — 429 in one
+ * run, key suspension (403-suspend) in the other — and scripted gateway 429 bursts. Each run must end with exactly the
  * simulator's ground truth (see `expectGroundTruth`). Fault seeds vary per run; replay with RELIABILITY_SEED.
  */
 import { afterEach, describe, expect, it } from 'vitest';

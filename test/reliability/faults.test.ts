@@ -1,8 +1,8 @@
 /**
- * Issue 8 §1 — faults: with the simulator injecting 5xx, 429, resets, truncated and malformed bodies, HTML and
- * empty 200s, wrong content types, oversized bodies, latency beyond the timeout, spurious 403s and key suspensions
- * (together ≥ 20% of requests), a historical run still ends with exactly the simulator's ground truth in DuckDB and
- * Parquet: same rows per dataset, same keys and values, no duplicate key, and DuckDB's `read_parquet` and
+ * docs/parts/reliability.md §1 — faults: with the simulator injecting 5xx, 429, resets, truncated and malformed bodies,
+ * HTML and empty 200s, wrong content types, oversized bodies, latency beyond the timeout, spurious 403s and key
+ * suspensions (together ≥ 20% of requests), a historical run still ends with exactly the simulator's ground truth in
+ * DuckDB and Parquet: same rows per dataset, same keys and values, no duplicate key, and DuckDB's `read_parquet` and
  * hyparquet read the same rows. The faults injected are tallied from the simulator's request log `fault` field.
  */
 import { afterEach, describe, expect, it } from 'vitest';

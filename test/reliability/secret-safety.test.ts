@@ -1,9 +1,9 @@
 /**
- * Issue 8 §5 — secret safety: a run with a canary key (40 letters and digits) through a simulator that accepts it,
- * with faults on and `--log-level debug`, then a search for the canary in every output: stdout, stderr, every file
- * under the data directory (raw `.json.gz` gunzipped, Parquet as bytes and through DuckDB, the DuckDB file as bytes),
- * every DuckDB table and view (every column cast to text), and the simulator's request log (memory and JSONL file).
- * Zero hits. The same for an invalid canary key's error path.
+ * docs/parts/reliability.md §5 — secret safety: a run with a canary key (40 letters and digits) through a simulator
+ * that accepts it, with faults on and `--log-level debug`, then a search for the canary in every output: stdout,
+ * stderr, every file under the data directory (raw `.json.gz` gunzipped, Parquet as bytes and through DuckDB, the
+ * DuckDB file as bytes), every DuckDB table and view (every column cast to text), and the simulator's request log
+ * (memory and JSONL file). Zero hits. The same for an invalid canary key's error path.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

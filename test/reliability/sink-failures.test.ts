@@ -1,7 +1,7 @@
 /**
- * Issue 8 §3 — sink failures: a data directory that becomes unwritable mid-run (the Parquet root or a raw route
- * directory replaced by a regular file: as root, chmod does not stop writes), a disk that fills up mid-run (a small
- * tmpfs filled by a ballast file), and write/commit errors injected through `runFlow` (a Sink wrapper throwing an
+ * docs/parts/reliability.md §3 — sink failures: a data directory that becomes unwritable mid-run (the Parquet root or a
+ * raw route directory replaced by a regular file: as root, chmod does not stop writes), a disk that fills up mid-run (a
+ * small tmpfs filled by a ballast file), and write/commit errors injected through `runFlow` (a Sink wrapper throwing an
  * ENOSPC-like `ETL_SINK_WRITE`). Each ends with a clean one-line error and exit code 1, no unit in the ledger that
  * some sink does not fully hold, and — once the cause is removed — a resume that ends equal to an uninterrupted run.
  */

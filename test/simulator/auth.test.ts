@@ -1,4 +1,4 @@
-/** Gateway authentication (§16 B): checked before routing, verbatim bodies, key in URL or X-Api-Key. */
+/** Gateway authentication (docs/eia-api.md §15.2): checked before routing, verbatim bodies, key in URL or X-Api-Key. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 import { GATEWAY_BODY } from '../../src/simulator/messages.js';

@@ -1,4 +1,4 @@
-/** `npm run simulator` (§16 / issue 2): flags → options, one-line errors naming the flag, the first stdout line. */
+/** `npm run simulator` (docs/eia-api.md §15): flags → options, one-line errors naming the flag, first stdout line. */
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -9,14 +9,14 @@ describe('parseCliArgs', () => {
   it('maps flags to simulator options', () => {
     const cfg = parseCliArgs([
       '--port', '8123', '--seed=9', '--keys', 'k1,k2', '--latency', '10,0.01,5', '--faults', '503=0.2,reset=0.01',
-      '--fault-script', '2=truncate', '--budget', 'off', '--throttle-mode', '403-suspend', '--request-log', '/tmp/x.jsonl',
+      '--fault-script', '2=truncate', '--budget', 'off', '--throttle-mode', '403-suspend', '--request-log', 'req.jsonl',
       '--quirks', 'nullValue=0.1,taxonomyChange=false,missingExempt=PACW;ERCO', '--unstable-ties', '--now', '2025-01-01T00:00:00Z',
     ]);
     expect(cfg.port).toBe(8123);
     expect(cfg.options).toEqual({
       seed: 9, keys: ['k1', 'k2'], latency: { baseMs: 10, perRowMs: 0.01, jitterMs: 5 },
       faults: { rates: { '503': 0.2, reset: 0.01 }, script: { 2: 'truncate' } }, budget: null, throttleMode: '403-suspend',
-      requestLogPath: '/tmp/x.jsonl', quirks: { nullValue: 0.1, taxonomyChange: false, missingExempt: ['PACW', 'ERCO'] },
+      requestLogPath: 'req.jsonl', quirks: { nullValue: 0.1, taxonomyChange: false, missingExempt: ['PACW', 'ERCO'] },
       unstableTies: true, nowMs: Date.UTC(2025, 0, 1),
     });
   });

@@ -1,6 +1,6 @@
 /**
- * Envelope details over HTTP (§7, §16 E/F): warning placement and trigger, the X-Warning header, 2023 types,
- * ExcelAddInVersion, gzip with a matching Content-Length, local-hourly, and the metadata routes.
+ * Envelope details over HTTP (docs/eia-api.md §7, §15.5, §15.6): warning placement and trigger, the X-Warning header,
+ * 2023 types, ExcelAddInVersion, gzip with a matching Content-Length, local-hourly, and the metadata routes.
  */
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

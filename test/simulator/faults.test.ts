@@ -1,4 +1,4 @@
-/** Injected faults (§16 H plus the bad-input kinds): scripted by request number, or seeded rates. */
+/** Injected faults (docs/eia-api.md §15.8 plus the bad-input kinds): scripted by request number, or seeded rates. */
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAULT_KINDS, startSimulator, type FaultKind, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';

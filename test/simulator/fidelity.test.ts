@@ -1,6 +1,6 @@
 /**
- * Fidelity against the recordings (issue 2 §3): for every recorded request, the simulator's answer to the same URI
- * has the recorded envelope shape, key order, types, dateFormat/frequency/description and row count; the 403 and
+ * Fidelity against the recordings (docs/eia-api.md §16): for every recorded request, the simulator's answer to the same
+ * URI has the recorded envelope shape, key order, types, dateFormat/frequency/description and row count; the 403 and
  * 404/500 bodies are byte-identical.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

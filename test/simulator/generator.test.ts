@@ -84,7 +84,7 @@ describe('series universe', () => {
   });
 });
 
-describe('data quirks (§16 G)', () => {
+describe('data quirks (docs/eia-api.md §15.7)', () => {
   const y2019 = (facets: SimQuery['facets'], o = opts) => rows(q('region-data', facets, Date.UTC(2019, 0, 1), Date.UTC(2020, 0, 1)), o);
 
   it('omits single T05 hours for MISO and PJM in 2019 but never a PACW row in 2019–2025', () => {

@@ -6,8 +6,8 @@ import { request } from 'undici';
 
 /** Repository root (test/simulator/ → ../..). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The recorded responses, beside the repository. */
-export const fixtureDir = path.resolve(repoRoot, '../shared/fixtures/eia-recorded');
+/** The recorded responses. */
+export const fixtureDir = path.resolve(repoRoot, 'test/fixtures/eia-recorded');
 
 /** A valid key under the default key rule (20–64 letters/digits). */
 export const KEY = 'TESTKEY0123456789abcdef';

@@ -1,6 +1,7 @@
 /**
- * Paging and ordering over HTTP (§6, §16 E): full-sort pages concatenate to exactly `total` distinct rows equal to
- * `generateRows`; under-sorted paging with unstable ties duplicates and misses rows; the default and other orders.
+ * Paging and ordering over HTTP (docs/eia-api.md §6, §15.5): full-sort pages concatenate to exactly `total` distinct
+ * rows equal to `generateRows`; under-sorted paging with unstable ties duplicates and misses rows; the default and
+ * other orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, generateRows, startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';

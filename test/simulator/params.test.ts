@@ -36,7 +36,7 @@ describe('parseQuery (PHP-style brackets)', () => {
   });
 });
 
-describe('validateDataParams (400 wording, §16 D)', () => {
+describe('validateDataParams (400 wording, docs/eia-api.md §15.4)', () => {
   const msg = (p: Record<string, unknown>, ds: Parameters<typeof validateDataParams>[0] = 'region-data') => {
     const v = validateDataParams(ds, p);
     return v.ok ? null : v.message;

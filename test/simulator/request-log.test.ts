@@ -1,4 +1,4 @@
-/** The request log (§16 H/I): in memory and JSONL, never the key; maxRequestsInWindow for rate assertions. */
+/** The request log (docs/eia-api.md §15.8): in memory and JSONL, never the key; maxRequestsInWindow for rates. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-/** Per-key budget (§16 H): token buckets, 429 OVER_RATE_LIMIT or a 403 suspension, optional Retry-After. */
+/** Per-key budget (docs/eia-api.md §15.8): token buckets, 429 OVER_RATE_LIMIT or a 403 suspension, Retry-After. */
 import { describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { GATEWAY_BODY } from '../../src/simulator/messages.js';

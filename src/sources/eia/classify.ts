@@ -1,5 +1,5 @@
 /**
- * Response → parsed page or typed error: the ONE place that decides what a status + body means (API doc §9).
+ * Response → parsed page or typed error: the ONE place that decides what a status + body means (docs/eia-api.md §9.3).
  * Pure. Decides on the body as well as the status: a 200 with an `error` key is classified by its code.
  *
  * | response | code |

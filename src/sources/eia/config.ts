@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { configError } from '../../core/errors.js';
 import { DEFAULT_LIMITER_MARGIN_MS } from './rate-limiter.js';
 
-/** The API's hard cap on rows per JSON response (API doc §6.1). */
+/** The API's hard cap on rows per JSON response (docs/eia-api.md §6.1). */
 export const EIA_MAX_PAGE_SIZE = 5000;
 
 const positiveInt = () => z.number().int().positive();

@@ -1,6 +1,6 @@
 /**
  * The planner's built-in estimate of rows per hour: how many series each catalog respondent reports per route.
- * Only an estimate for sizing work units (API doc §2.2, §16 C): a wrong figure makes units a little larger or
+ * Only an estimate for sizing work units (docs/eia-api.md §3.2, §15.3): a wrong figure makes units a little larger or
  * smaller than `maxUnitRows`, never loses rows (paging reads `total`). Respondents not listed here are "unknown":
  * the planner can probe them (`length=1`, read `total`) instead of guessing.
  */
@@ -18,7 +18,7 @@ export type SeriesEstimator = (dataset: Dataset, facets: Facets, year: number) =
 const BASE_FUELS = ['COL', 'NG', 'NUC', 'OIL', 'OTH', 'SUN', 'WAT', 'WND'];
 const without = (codes: string[], drop: string[]) => codes.filter((c) => !drop.includes(c));
 
-/** fuel-type-data: fuels per respondent (recordings and simulator spec §16 C). */
+/** fuel-type-data: fuels per respondent (recordings; docs/eia-api.md §15.3). */
 const FUELS: Readonly<Record<string, readonly string[]>> = {
   PACW: ['NG', 'OTH', 'SUN', 'WAT', 'WND'],
   PACE: ['COL', 'NG', 'OTH', 'SUN', 'WAT', 'WND'],
@@ -47,7 +47,7 @@ const SUBREGIONS: Readonly<Record<string, number>> = {
   US48: 0, CAL: 0, CAR: 0, CENT: 0, FLA: 0, MIDA: 0, MIDW: 0, NE: 0, NW: 0, NY: 0, SE: 0, SW: 0, TEN: 0, TEX: 0,
 };
 
-/** Fuels some respondents add from 2024-07-01, the taxonomy change (§2.2, §16 G 11). */
+/** Fuels some respondents add from 2024-07-01, the taxonomy change (docs/eia-api.md §3.2, §15.7 item 11). */
 const ADDED_FROM_2024_07: Readonly<Record<string, readonly string[]>> = {
   CISO: ['BAT', 'SNB'],
   CAL: ['BAT', 'SNB'],

@@ -1,5 +1,5 @@
 /**
- * The origin project's plan, kept only for comparison (API doc §14.1): one request per region × series × 45-day
+ * The origin project's plan, kept only for comparison (docs/eia-api.md §14.1): one request per region × series × 45-day
  * batch, sent with date-only bounds `start=d&end=d+44`. The API reads a date-only `end` as `T00`, so each batch
  * returns 44 × 24 + 1 hours and loses T01–T23 of its last day. Pure.
  */

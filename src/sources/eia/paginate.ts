@@ -1,6 +1,6 @@
 /**
- * Paging of one unit, pure (API doc §6.3): the first request (offset 0) reads `total`; the remaining offsets are
- * then known and may be fetched concurrently. A `UnitTally` verifies the unit: every page reports the same
+ * Paging of one unit, pure (docs/eia-api.md §6.3): the first request (offset 0) reads `total`; the remaining offsets
+ * are then known and may be fetched concurrently. A `UnitTally` verifies the unit: every page reports the same
  * `total`, no natural key (period + both facet codes) appears on two different pages, no page before `total` is
  * empty, and the rows add up to `total`.
  */

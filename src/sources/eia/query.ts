@@ -1,5 +1,5 @@
 /**
- * The wire form of a data request (API doc §5.1), built in one place. Pure.
+ * The wire form of a data request (docs/eia-api.md §5.1), built in one place. Pure.
  *
  * Every request carries `frequency=hourly`, `data[0]=value`, the facet filters, explicit hour bounds
  * (`start=<startMs>`, `end=<endMs − 1 h>`, both inclusive at the API), the full sort (`period` asc, then both

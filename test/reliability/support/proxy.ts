@@ -31,7 +31,7 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-/** EIA's gateway body for a throttled key (API doc §9). */
+/** EIA's gateway body for a throttled key (docs/eia-api.md §9.2). */
 export const OVER_RATE_LIMIT_BODY =
   '{"error":{"code":"OVER_RATE_LIMIT","message":"You have exceeded your rate limit. Try again later or contact us at https://api.eia.gov:443/contact/ for assistance"}}';
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EtlError, type EtlErrorCode } from '../../../src/core/errors.js';
 import type { HttpResponse } from '../../../src/sources/eia/client.js';
 import { classifyResponse } from '../../../src/sources/eia/classify.js';
 
-const FIX = '/work/shared/fixtures/eia-recorded';
+const FIX = fileURLToPath(new URL('../../fixtures/eia-recorded', import.meta.url));
 const URL_SAFE = 'https://api.eia.gov/v2/electricity/rto/region-data/data/?frequency=hourly&api_key=REDACTED';
 
 function recorded(name: string): HttpResponse {
