@@ -40,6 +40,8 @@ export type EtlErrorCode =
   | 'ETL_SINK_CLOSED'
   /** The raw archive is missing or inconsistent for replay. */
   | 'ETL_REPLAY_INVALID'
+  /** A bulk file (EBA.zip, a six-month CSV) is not in a form the pipeline reads: missing columns, no zip member. */
+  | 'ETL_BULK_INVALID'
   /** The run was aborted (Ctrl-C / AbortSignal). */
   | 'ETL_ABORTED'
   /** Another process holds the data directory. */
