@@ -20,14 +20,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULTS } from '../src/config.js';
-import { DATASET_INFO } from '../src/core/catalog.js';
+import { DATASET_INFO, type Dataset } from '../src/core/catalog.js';
 import { LAUNCH_ENV, LAUNCH_NODE_FLAGS } from '../src/core/heap.js';
 import { formatHourStamp } from '../src/core/time.js';
 import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
-import { oldApproachPlan } from '../src/sources/eia/old-plan.js';
-import { countRows, maxRequestsInWindow, minSpanOf, type RequestLogEntry } from '../src/simulator/index.js';
-import type { OldBaselineResult } from './baseline-old.js';
+import { expectedSeries, maxRequestsInWindow, minSpanOf, type RequestLogEntry } from '../src/simulator/index.js';
+import { seriesTruth, type SeriesTruth } from '../src/simulator/truth.js';
+import type { OldBaselineResult, OldVariant } from './baseline-old.js';
+import { storeExactness, type StoreExactness } from './lib/stores.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
 import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild } from './lib/proc.js';
 
@@ -71,36 +72,40 @@ export function lastYears(years: number, unit: 'years' | 'months' = 'years'): Jo
 /** Label of a job's range, e.g. `2019-01-01 → 2026-01-01`. */
 export const rangeLabel = (j: Job) => `${ymd(j.startMs)} → ${ymd(j.endMs)}`;
 
-/** Rows the simulator holds for a job (Σ `countRows` over its selections), at the bench's simulated now. */
-export function groundTruthRows(job: Job): number {
-  return selectionsFor(job.types, job.regions).reduce(
-    (n, sel) => n + countRows({ dataset: sel.dataset, facets: sel.facets, startMs: job.startMs, endMs: job.endMs }, { nowMs: SIM_NOW_MS }),
-    0,
-  );
-}
+const truthCache = new Map<string, SeriesTruth>();
 
 /**
- * Rows the simulator holds for the series the old plan asks for (its fixed per-respondent fuel lists miss series
- * added later, e.g. BAT and SNB from 2024-07), over the job's whole range.
+ * The simulator's ground truth for a job at the bench's simulated now: rows per respondent × series over the whole
+ * [start, end) (`seriesTruth`), independent of the planner's units and of any counter of the run under test.
  */
-export function groundTruthOldSeries(job: Job): number {
-  const plan = oldApproachPlan(selectionsFor(job.types, job.regions), { startMs: job.startMs, endMs: job.endMs });
-  const bySeries = new Map<string, { dataset: (typeof plan)[number]['dataset']; respondent: string; series: Set<string> }>();
-  for (const r of plan) {
-    const k = `${r.dataset}|${r.respondent}`;
-    const e = bySeries.get(k) ?? { dataset: r.dataset, respondent: r.respondent, series: new Set<string>() };
-    e.series.add(r.series);
-    bySeries.set(k, e);
+export function jobTruth(job: Job): SeriesTruth {
+  const k = `${job.startMs}|${job.endMs}|${job.regions.join(',')}|${job.types.join(',')}`;
+  let t = truthCache.get(k);
+  if (!t) truthCache.set(k, (t = seriesTruth(selectionsFor(job.types, job.regions), job.startMs, job.endMs, { nowMs: SIM_NOW_MS })));
+  return t;
+}
+
+/** Rows the simulator holds for a job. */
+export const groundTruthRows = (job: Job): number => jobTruth(job).total;
+
+/**
+ * Days per batch of the old plan's `complete` variant, per route: the largest whole number of days for which the
+ * route's biggest request (the respondent with the most series in any year of the range) stays within 5,000 rows.
+ * A region-data request carries one `type`, so one series.
+ */
+export function completeBatchDays(job: Job): Partial<Record<Dataset, number>> {
+  const out: Partial<Record<Dataset, number>> = {};
+  const y0 = new Date(job.startMs).getUTCFullYear();
+  const y1 = new Date(job.endMs - 1).getUTCFullYear();
+  for (const sel of selectionsFor(job.types, job.regions)) {
+    const info = DATASET_INFO[sel.dataset];
+    let most = 1;
+    if (sel.dataset !== 'region-data') {
+      for (const r of sel.facets[info.respondentFacet] ?? []) for (let y = y0; y <= y1; y++) most = Math.max(most, expectedSeries(sel.dataset, r, y, { nowMs: SIM_NOW_MS }).length);
+    }
+    out[sel.dataset] = Math.floor(5000 / (24 * most));
   }
-  let n = 0;
-  for (const e of bySeries.values()) {
-    const info = DATASET_INFO[e.dataset];
-    const codes = [...e.series].filter((s) => !s.startsWith('#'));
-    const facets: Record<string, string[]> = { [info.respondentFacet]: [e.respondent] };
-    if (codes.length === e.series.size) facets[info.seriesFacet] = codes;
-    n += countRows({ dataset: e.dataset, facets, startMs: job.startMs, endMs: job.endMs }, { nowMs: SIM_NOW_MS });
-  }
-  return n;
+  return out;
 }
 
 /** One pipeline run's figures. */
@@ -129,6 +134,8 @@ export interface PipelineRun {
   rowsPerCpuSec: number | null;
   maxRequestsInAnySecond: number;
   maxRequestsInAnyHour: number;
+  /** What DuckDB and Parquet hold after the run, against the job's ground truth (read after the process exited). */
+  stores: StoreExactness;
 }
 
 /** Options of `runPipeline`. */
@@ -187,6 +194,7 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
     maxRequestsInAnySecond: s.maxRequestsInAnySecond,
     maxRequestsInAnyHour: s.maxRequestsInAnyHour,
+    stores: await storeExactness(o.dataDir, jobTruth(job)),
   };
 }
 
@@ -249,14 +257,31 @@ export async function jsonParseCeiling(dataDir: string, passes = 3): Promise<Cei
   };
 }
 
-/** Run the old approach (bench/baseline-old.ts) in a child against `baseUrl`. */
-export async function runBaseline(job: Job, baseUrl: string, outDir: string): Promise<OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null }> {
-  const run = await runNodeChild<OldBaselineResult>(
-    'bench/baseline-old.ts',
-    ['--base-url', baseUrl, '--start', ymd(job.startMs), '--end', ymd(job.endMs), '--regions', job.regions.join(','), '--types', job.types.join(','), '--out', outDir, '--concurrency', String(DEFAULTS.concurrency)],
-    { env: { EIA_API_KEY: BENCH_KEY } },
-  );
-  return { ...run.result, procPeakRssMb: run.peakRssMb, cpuSec: run.cpuSec };
+/** One baseline run: its own figures, its process's, and its kept rows against the job's ground truth. */
+export type BaselineRun = OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null; truthRows: number };
+
+/** Run the old approach (bench/baseline-old.ts), `variant`, in a child against `baseUrl`, with the seed's 5 workers. */
+export async function runBaseline(job: Job, baseUrl: string, outDir: string, variant: OldVariant = 'seed'): Promise<BaselineRun> {
+  const args = ['--base-url', baseUrl, '--start', ymd(job.startMs), '--end', ymd(job.endMs), '--regions', job.regions.join(','), '--types', job.types.join(','), '--out', outDir, '--variant', variant];
+  if (variant === 'complete') args.push('--batch-days', Object.entries(completeBatchDays(job)).map(([k, v]) => `${k}=${v}`).join(','));
+  const run = await runNodeChild<OldBaselineResult>('bench/baseline-old.ts', args, { env: { EIA_API_KEY: BENCH_KEY } });
+  return { ...run.result, procPeakRssMb: run.peakRssMb, cpuSec: run.cpuSec, truthRows: groundTruthRows(job) };
+}
+
+/** Both baseline variants, one after the other, each in a fresh output directory. */
+async function runBaselines(job: Job, baseUrl: string, log: (s: string) => void, tag: string): Promise<{ seed: BaselineRun; complete: BaselineRun }> {
+  const out: Partial<Record<OldVariant, BaselineRun>> = {};
+  for (const variant of ['seed', 'complete'] as const) {
+    const dir = await tempDir('old');
+    try {
+      const b = await runBaseline(job, baseUrl, dir, variant);
+      out[variant] = b;
+      log(`  ${tag} old approach (${variant}): ${b.requests} requests, ${b.keptRows} of ${b.truthRows} rows kept, ${b.rowsPerSecond} rows/s, ${b.truncated} cut at the cap`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return { seed: out.seed!, complete: out.complete! };
 }
 
 async function tempDir(tag: string): Promise<string> {
@@ -272,28 +297,36 @@ export interface CpuBoundFigures {
   /** The run with the median rows/s. */
   ours: PipelineRun;
   ceiling: CeilingFigures[];
-  baselineRuns: Array<OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null }>;
-  baseline: OldBaselineResult & { procPeakRssMb: number | null; cpuSec: number | null };
-  /** Rows of the series the old plan asks for (its fuel lists predate BAT/SNB). */
-  groundTruthOldSeriesRows: number;
-  /** Medians of the per-repeat ratios (each taken in the same repeat). */
+  /** The seed as it was (`bench/baseline-old.ts --variant seed`), one per repeat; `baseline` is the median. */
+  baselineRuns: BaselineRun[];
+  baseline: BaselineRun;
+  /** The same request shape made complete (`--variant complete`), one per repeat; `complete` is the median. */
+  completeRuns: BaselineRun[];
+  complete: BaselineRun;
+  /** Medians of the per-repeat ratios (each taken in the same repeat); the baselines' rates count kept rows. */
   oursOverCeiling: number;
   oursOverBaseline: number;
+  oursOverComplete: number;
   /** Simulator CPU seconds over the whole section (it shares the 2 cores with the pipeline). */
   simulatorCpuSec: number | null;
 }
 
+const byRate = <T extends { rowsPerSecond: number }>(xs: readonly T[]): T => [...xs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond)[xs.length >> 1];
+
 /**
  * CPU-bound end to end: one simulator (no latency, budget off); `repeats` × (our pipeline → ceiling over its
- * archive → the old baseline), after a short warm-up run that is not reported.
+ * archive → the old approach as the seed ran it → its complete variant), after a short warm-up run that is not
+ * reported.
  */
 export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => void = () => {}): Promise<CpuBoundFigures> {
   const sim = await startSimulatorChild({ budget: 'off' });
   const runs: PipelineRun[] = [];
   const ceiling: CeilingFigures[] = [];
-  const baselineRuns: CpuBoundFigures['baselineRuns'] = [];
+  const baselineRuns: BaselineRun[] = [];
+  const completeRuns: BaselineRun[] = [];
   const ceilingRatios: number[] = [];
   const baselineRatios: number[] = [];
+  const completeRatios: number[] = [];
   let simCpuSec: number | null = null;
   try {
     const warm = await tempDir('warmup');
@@ -305,7 +338,7 @@ export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => v
       try {
         const run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: dir, unlimited: true });
         runs.push(run);
-        log(`  cpu-bound run ${i + 1}/${repeats}: ${run.rows} rows, ${run.rowsPerSecond} rows/s, peak RSS ${run.peakRssMb} MB`);
+        log(`  cpu-bound run ${i + 1}/${repeats}: ${run.rows} rows, ${run.rowsPerSecond} rows/s, peak RSS ${run.peakRssMb} MB; DuckDB ${run.stores.duckdb.distinctKeys} keys, Parquet ${run.stores.parquet.rows} rows of ${run.stores.truthRows}`);
         const c = await jsonParseCeiling(dir);
         ceiling.push(c);
         ceilingRatios.push(run.rowsPerSecond / c.rowsPerSecond);
@@ -313,32 +346,28 @@ export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => v
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-      const out = await tempDir('old');
-      try {
-        const b = await runBaseline(job, sim.baseUrl, out);
-        baselineRuns.push(b);
-        baselineRatios.push(runs[i].rowsPerSecond / b.rowsPerSecond);
-        log(`  old baseline run ${i + 1}/${repeats}: ${b.rows} rows, ${b.rowsPerSecond} rows/s`);
-      } finally {
-        await rm(out, { recursive: true, force: true });
-      }
+      const b = await runBaselines(job, sim.baseUrl, log, `run ${i + 1}/${repeats}:`);
+      baselineRuns.push(b.seed);
+      completeRuns.push(b.complete);
+      baselineRatios.push(runs[i].rowsPerSecond / b.seed.rowsPerSecond);
+      completeRatios.push(runs[i].rowsPerSecond / b.complete.rowsPerSecond);
     }
   } finally {
     simCpuSec = (await sim.stop()).cpuSec;
   }
-  const byRate = [...runs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond);
-  const bByRate = [...baselineRuns].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond);
   return {
     job: { range: rangeLabel(job), regions: job.regions, types: job.types },
     groundTruthRows: groundTruthRows(job),
     runs,
-    ours: byRate[byRate.length >> 1],
+    ours: byRate(runs),
     ceiling,
     baselineRuns,
-    baseline: bByRate[bByRate.length >> 1],
-    groundTruthOldSeriesRows: groundTruthOldSeries(job),
+    baseline: byRate(baselineRuns),
+    completeRuns,
+    complete: byRate(completeRuns),
     oursOverCeiling: sig3(median(ceilingRatios)),
     oursOverBaseline: sig3(median(baselineRatios)),
+    oursOverComplete: sig3(median(completeRatios)),
     simulatorCpuSec: simCpuSec,
   };
 }
