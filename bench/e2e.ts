@@ -403,13 +403,24 @@ export interface ApiBoundFigures {
    * is how much the arrival jitter ate of the margin.
    */
   minFiveRequestSpanMs: number;
+  /**
+   * The old approach at the same latency and server budget, each on a fresh simulator: as the seed ran it and its
+   * complete variant (5 workers, no limiter, no retry). Null when not run.
+   */
+  baseline: BaselineRun | null;
+  complete: BaselineRun | null;
 }
 
 /**
  * API-bound end to end: the simulator with `latency` and its default budget (5/s, 9,000/h) and a request log;
- * the pipeline with its default budget (5,000/h, 5/s) and default concurrency.
+ * the pipeline with its default budget (5,000/h, 5/s) and default concurrency. Then, unless `baselines` is false,
+ * the old approach's two variants against a fresh simulator each with the same latency and budget.
  */
-export async function benchApiBound(job: Job, opts: { latency?: string; cliDefaults?: boolean } = {}, log: (s: string) => void = () => {}): Promise<ApiBoundFigures> {
+export async function benchApiBound(
+  job: Job,
+  opts: { latency?: string; cliDefaults?: boolean; baselines?: boolean } = {},
+  log: (s: string) => void = () => {},
+): Promise<ApiBoundFigures> {
   const latency = opts.latency ?? '1000,0.04,300';
   const dir = await tempDir('api');
   const requestLog = path.join(dir, 'requests.jsonl');
@@ -419,6 +430,15 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
     run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: path.join(dir, 'data'), unlimited: false, defaults: opts.cliDefaults });
   } finally {
     await sim.stop();
+  }
+  let baselines: { seed: BaselineRun; complete: BaselineRun } | null = null;
+  if (opts.baselines !== false) {
+    const bsim = await startSimulatorChild({ latency });
+    try {
+      baselines = await runBaselines(job, bsim.baseUrl, log, 'api-bound:');
+    } finally {
+      await bsim.stop();
+    }
   }
   try {
     const entries = (await readFile(requestLog, 'utf8'))
@@ -446,6 +466,8 @@ export async function benchApiBound(job: Job, opts: { latency?: string; cliDefau
       sustainedRequestsPerSec: r2((ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 1000)),
       medianFiveRequestSpanMs: Math.round(median(ts.slice(5).map((t, i) => t - ts[i]))),
       minFiveRequestSpanMs: Math.round(minSpanOf(entries, 6)),
+      baseline: baselines?.seed ?? null,
+      complete: baselines?.complete ?? null,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -140,7 +140,6 @@ export async function benchSource(opts: SourceBenchOptions = {}) {
     expectedRequests: expectedRequests(units),
     expectedRows: units.reduce((n, u) => n + u.expectedRows, 0),
     oldPlanRequests: old.length,
-    oldPlanRowsPerRequest: Math.round(old.reduce((n, r) => n + r.rows, 0) / old.length),
     oldPlanLostHoursPerSeries: old.filter((r) => r.respondent === 'PACW' && r.dataset === 'region-data').reduce((n, r) => n + r.lostHours, 0),
   };
 
