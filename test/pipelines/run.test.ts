@@ -15,8 +15,8 @@ import { HOUR_MS } from '../../src/core/time.js';
 import { runCommand } from '../../src/pipelines/run.js';
 import { selectionsFor, type TypeName } from '../../src/pipelines/selections.js';
 import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
-import { planUnits } from '../../src/sources/eia/planner.js';
 import { countRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
+import { seriesTruth } from '../../src/simulator/truth.js';
 
 const KEY = 'RUNTESTKEY0123456789ABCDEFGHIJKLMNOPQRS';
 
@@ -88,12 +88,9 @@ async function warehouseFacts() {
   }
 }
 
-/** Ground truth: Σ simulator totals over the queries the planner makes for this job. */
+/** Ground truth: the simulator's rows per respondent × series over the whole range (not per planned unit). */
 function truth(types: TypeName[], regions: string[], startMs: number, endMs: number, opts: Partial<SimulatorOptions> = {}): number {
-  return planUnits(selectionsFor(types, regions), startMs, endMs).reduce(
-    (n, u) => n + countRows({ dataset: u.dataset, facets: u.facets, startMs: u.startMs, endMs: u.endMs }, opts),
-    0,
-  );
+  return seriesTruth(selectionsFor(types, regions), startMs, endMs, opts).total;
 }
 
 const JOB = ['historical', '--start', '2023-12-20', '--end', '2024-01-10', '--regions', 'PACW,ERCO,MISO', '--types', 'demand,generation'];

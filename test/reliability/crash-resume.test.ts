@@ -20,7 +20,6 @@ import {
   groundTruth,
   jobArgs,
   leftovers,
-  plannedUnits,
   runCli,
   startSim,
   summaryOf,
@@ -49,7 +48,7 @@ beforeAll(async () => {
   refMs = r.ms;
   ref = await fingerprint(refDir);
   // The reference itself is the simulator's ground truth.
-  const truth = groundTruth(plannedUnits(SMALL_JOB));
+  const truth = groundTruth(SMALL_JOB);
   expect(ref.warehouse.perDataset).toEqual(truth.perDataset);
   expect(ref.warehouse.duplicateKeys).toBe(0);
   expect(ref.leftovers).toEqual([]);

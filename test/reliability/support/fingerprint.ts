@@ -284,13 +284,13 @@ export function faultTally(log: readonly { fault: string | null }[]): Record<str
 }
 
 /**
- * The data directory holds exactly the simulator's ground truth for `job`: rows per dataset (Σ countRows) in DuckDB
- * and Parquet, the same keys and values, no duplicate key, Parquet read by DuckDB and by hyparquet row for row
- * equal to the warehouse, every planned unit in the ledger, the raw archive intact, nothing left behind.
+ * The data directory holds exactly the simulator's ground truth for `job` (per selection over the whole range, not per
+ * planned unit): rows per dataset in DuckDB and Parquet, the same keys and values, no duplicate key, Parquet read by
+ * DuckDB and by hyparquet row for row equal to the warehouse, every planned unit in the ledger, the raw archive intact, nothing left behind.
  */
 export async function expectGroundTruth(dataDir: string, job: Job): Promise<Fingerprint> {
   const units = plannedUnits(job);
-  const truth = groundTruth(units);
+  const truth = groundTruth(job);
   const fp = await fingerprint(dataDir);
   expect(fp.warehouse.perDataset).toEqual(truth.perDataset);
   expect(fp.parquet.perDataset).toEqual(truth.perDataset);

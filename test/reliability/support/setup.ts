@@ -9,8 +9,9 @@ import { afterAll, afterEach } from 'vitest';
 import { DATASET_INFO } from '../../../src/core/catalog.js';
 import type { WorkUnit } from '../../../src/core/contracts.js';
 import { selectionsFor, type TypeName } from '../../../src/pipelines/selections.js';
-import { countRows, generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../../src/simulator/index.js';
+import { generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { planUnits } from '../../../src/sources/eia/planner.js';
+import { seriesTruth } from '../../../src/simulator/truth.js';
 
 /** Repository root (test/reliability/support → ../../..). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -75,18 +76,22 @@ export function plannedUnits(job: Job): WorkUnit[] {
 /** Natural key of a record: dataset|respondent|series|period(ms). */
 export type RowKey = string;
 
-/** The simulator's ground truth for `units`: rows per dataset (Σ countRows) and every key → value. */
-export function groundTruth(units: readonly WorkUnit[], simOpts: Partial<SimulatorOptions> = SIM_BASE) {
-  const perDataset: Record<string, number> = {};
+/**
+ * The simulator's ground truth for `job`, per selection over its whole [start, end) and independent of the
+ * planner's units: rows per dataset (`seriesTruth`: respondent × series × hour presence) and every key → value.
+ */
+export function groundTruth(job: Job, simOpts: Partial<SimulatorOptions> = SIM_BASE) {
+  const selections = selectionsFor(job.types, job.regions);
+  const startMs = dayMs(job.start);
+  const endMs = dayMs(job.end);
+  const perDataset = { ...seriesTruth(selections, startMs, endMs, simOpts).perDataset };
   const rows = new Map<RowKey, number | null>();
-  for (const u of units) {
-    const q = { dataset: u.dataset, facets: u.facets as Record<string, readonly string[]>, startMs: u.startMs, endMs: u.endMs };
-    perDataset[u.dataset] = (perDataset[u.dataset] ?? 0) + countRows(q, simOpts);
-    const info = DATASET_INFO[u.dataset];
-    for (const r of generateRows(q, simOpts)) {
+  for (const sel of selections) {
+    const info = DATASET_INFO[sel.dataset];
+    for (const r of generateRows({ dataset: sel.dataset, facets: sel.facets as Record<string, readonly string[]>, startMs, endMs }, simOpts)) {
       const period = Date.parse(`${String(r.period)}:00:00Z`);
       const v = r.value === null || r.value === undefined ? null : Number(r.value);
-      rows.set(`${u.dataset}|${String(r[info.respondentFacet])}|${String(r[info.seriesFacet])}|${period}`, v);
+      rows.set(`${sel.dataset}|${String(r[info.respondentFacet])}|${String(r[info.seriesFacet])}|${period}`, v);
     }
   }
   return { perDataset, rows };

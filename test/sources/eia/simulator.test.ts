@@ -4,6 +4,7 @@ import { createRateLimiter } from '../../../src/sources/eia/rate-limiter.js';
 import { createEiaClient, createEiaSource, probeSeriesEstimator } from '../../../src/sources/eia/index.js';
 import { planUnits } from '../../../src/sources/eia/planner.js';
 import { maxRequestsInWindow, startSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
+import { seriesTruth } from '../../../src/simulator/truth.js';
 import { JOB, JOB_END, JOB_START, KEY, SIM_BASE, jobUnits, runJob, truth, type RunResult } from './helpers/sim-job.js';
 
 const sims: Array<{ close(): Promise<void> }> = [];
@@ -16,8 +17,14 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
-/** Every unit delivered exactly the simulator's rows, each key once, and ended with rows = total. */
-function expectExact(r: RunResult, units = jobUnits()): void {
+/**
+ * Every unit delivered exactly the simulator's rows, each key once, and ended with rows = total; and all units
+ * together delivered the job's ground truth over [JOB_START, endMs), computed per respondent × series over the whole
+ * range (not from the units, so a range the planner left out would show).
+ */
+function expectExact(r: RunResult, units = jobUnits(), endMs = JOB_END): void {
+  const all = new Set(units.flatMap((u) => (r.keys.get(u.id) ?? []).map((k) => `${u.dataset}|${k}`)));
+  expect(all.size).toBe(seriesTruth(JOB, JOB_START, endMs, SIM_BASE).total);
   expect(r.duplicates).toBe(0);
   const ends = r.items.filter((i) => i.kind === 'unit-end');
   expect(ends.map((e) => e.unit.id).sort()).toEqual(units.map((u) => u.id).sort());
@@ -120,7 +127,7 @@ describe('EIA source against the simulator', () => {
       requestsPerHour: 1000,
       retry: { baseDelayMs: 50, maxDelayMs: 400, maxAttempts: 20 },
     });
-    expectExact(r, units);
+    expectExact(r, units, Date.UTC(2024, 5, 21));
     const throttled = s.requestLog.filter((e) => e.status === 429).length;
     expect(throttled).toBeGreaterThan(0);
     expect(maxRequestsInWindow(s.requestLog, 1000)).toBeLessThanOrEqual(8);
@@ -143,7 +150,7 @@ describe('EIA source against the simulator', () => {
     const s = await sim({ budget: { perSecond: 1, perHour: 9000 }, retryAfterSecs: 1 });
     const units = planUnits(JOB, JOB_START, Date.UTC(2024, 5, 15), { maxUnitRows: 8000 });
     const r = await runJob(s.baseUrl, units, { requestsPerSecond: 10, concurrency: 3 });
-    expectExact(r, units);
+    expectExact(r, units, Date.UTC(2024, 5, 15));
     const log = [...s.requestLog].sort((a, b) => a.t - b.t);
     const throttled = log.filter((e) => e.status === 429);
     expect(throttled.length).toBeGreaterThan(0);
