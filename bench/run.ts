@@ -6,8 +6,8 @@
  * | section | full | --quick (< 2 min) |
  * |---|---|---|
  * | stages: parse, validate + normalize, each sink (bench/transforms.ts, bench/sinks.ts) | 1M rows | 200k rows |
- * | CPU-bound end to end + ceiling + old baseline (bench/e2e.ts, bench/baseline-old.ts) | default job, 7 years, 3 repeats | 1 year, 1 repeat |
- * | API-bound end to end (default budget, EIA-like latency) | the default job (~540 requests, ≥ 110 s) | 1 year |
+ * | CPU-bound end to end + ceiling + old approach, seed and complete (bench/e2e.ts, bench/baseline-old.ts) | default job, 7 years, 3 repeats | 1 year, 1 repeat |
+ * | API-bound end to end (default budget, EIA-like latency), then the old approach's two variants | the default job (~540 requests, ≥ 110 s; the old approach ~6 min) | 1 year |
  * | scale, CPU-bound | 1, 3, 7 years | 1, 3, 7 months |
  * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
  *
@@ -132,14 +132,14 @@ async function main(): Promise<void> {
   if (only.has('cpu')) {
     const job = quick ? lastYears(1) : DEFAULT_JOB;
     const n = repeats ?? (quick ? 1 : 3);
-    log(`cpu-bound: ${n} repeat(s) of ours → ceiling → old baseline…`);
+    log(`cpu-bound: ${n} repeat(s) of ours → ceiling → the seed → its complete variant…`);
     cpuBound = await benchCpuBound(job, n, log);
     lap('cpu');
   }
 
   let apiBound: BenchResults['apiBound'] = null;
   if (only.has('api')) {
-    log(`api-bound: ${quick ? 'one year' : 'the default job'} at the default budget (takes ≥ ${quick ? '~17' : '~110'} s)…`);
+    log(`api-bound: ${quick ? 'one year' : 'the default job'} at the default budget, then the old approach (takes ≥ ${quick ? '~70' : '~470'} s)…`);
     apiBound = await benchApiBound(quick ? lastYears(1) : DEFAULT_JOB, { cliDefaults: !quick }, log);
     lap('api');
   }
