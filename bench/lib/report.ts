@@ -159,7 +159,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
   const rssFlat = scale.length > 1 ? scale[scale.length - 1].run.peakRssMb / scale[0].run.peakRssMb : null;
   const rows: TargetRow[] = [
     atLeast('CPU-bound end to end, all sinks (median run)', 150_000, r.cpuBound?.ours.rowsPerSecond ?? null, ' rows/s', rate),
-    atLeast('CPU-bound: ours ÷ old baseline (same run)', 5, r.cpuBound?.oursOverBaseline ?? null, '', ratio),
+    atLeast('CPU-bound: ours ÷ the seed, kept rows/s (same run)', 5, r.cpuBound?.oursOverBaseline ?? null, '', ratio),
     atMost('API-bound wall time ÷ quota minimum (requests ÷ 5/s)', 1.1, r.apiBound?.wallOverQuotaMinimum ?? null, '', ratio),
     atLeast('Rows per request (API-bound default job)', 4500, r.apiBound?.run.rowsPerRequest ?? r.cpuBound?.ours.rowsPerRequest ?? null, '', rate),
     atMost('Peak RSS, any pipeline run', 256, maxRss, ' MB', rate),
@@ -430,7 +430,8 @@ export function renderMarkdown(r: BenchResults): string {
         (c.complete
           ? ` **Made complete** with explicit hour bounds and batches small enough for the route's largest respondent ` +
             `(${Object.entries(c.complete.batchDays).map(([k, v]) => `${k} ${v} days`).join(', ')}), the same shape needs ${n0(c.complete.requests)} requests ` +
-            `(${fr(c.complete.requests / c.baseline.requests)}× the seed's, ${fr(c.complete.requests / c.ours.requests)}× ours) and kept ${vsTruth(c.complete.keptRows, c.groundTruthRows)}.`
+            `(${fr(c.complete.requests / c.baseline.requests)}× the seed's, ${fr(c.complete.requests / c.ours.requests)}× ours) and kept ` +
+            `${c.complete.keptRows === c.groundTruthRows ? 'every row' : vsTruth(c.complete.keptRows, c.groundTruthRows)}.`
           : ''),
       `- Our runs: ${c.runs.map((x) => `${n0(x.rowsPerSecond)} rows/s (RSS ${x.peakRssMb} MB)`).join(', ')}; the seed's runs: ${c.baselineRuns.map((x) => `${n0(x.rowsPerSecond)}`).join(', ')} rows/s` +
         `${c.completeRuns?.length ? `; the complete variant's: ${c.completeRuns.map((x) => n0(x.rowsPerSecond)).join(', ')} rows/s` : ''}. ` +
@@ -448,10 +449,10 @@ export function renderMarkdown(r: BenchResults): string {
         '(5,000 requests/h, 5/s) and default concurrency.',
       '',
       mdTable(
-        ['requests (server)', 'wall s', 'quota minimum s', 'wall ÷ minimum', 'rows/request', 'max in any 1 s', 'max in any 1 h', 'throttled', 'retries', 'rows vs truth', 'peak RSS MB'],
+        ['requests (server)', 'wall s', 'quota minimum s', 'wall ÷ minimum', 'rows/request', 'max in any 1 s', 'max in any 1 h', 'throttled', 'retries', 'DuckDB keys vs truth', 'peak RSS MB'],
         [[
           a.serverRequests, (a.run.durationMs / 1000).toFixed(1), a.quotaMinimumSec, `${fr(a.wallOverQuotaMinimum)}×`, n0(a.run.rowsPerRequest),
-          a.serverMaxInAnySecond, a.serverMaxInAnyHour, a.throttled, a.run.retries, a.run.rows === a.groundTruthRows ? 'exact' : n0(a.run.rows - a.groundTruthRows), a.run.peakRssMb,
+          a.serverMaxInAnySecond, a.serverMaxInAnyHour, a.throttled, a.run.retries, vsTruth(keptOf(a.run), a.groundTruthRows), a.run.peakRssMb,
         ]],
         Array(11).fill('---:').join('|'),
       ),
@@ -477,12 +478,13 @@ export function renderMarkdown(r: BenchResults): string {
         '',
         'Measured, not computed: the old approach (`bench/baseline-old.ts`) against a fresh simulator with the same latency and default budget ' +
           "(5/s, 9,000/h), with the seed's 5 workers, no limiter and no retry (a refused request is lost). Wall time is the first request to the last " +
-          'file written. At this latency every variant is bound by the API, not the CPU: these figures hold on a loaded machine.',
+          'file written. At this latency the old approach is bound by the API, not the CPU, so its figures move little with machine load; ' +
+          'ours is paced by its limiter (5/s) plus the CPU time of its start and last commit. "rows kept" is read from DuckDB for eia-stream.',
         '',
         mdTable(
           ['', 'requests', 'wall s', 'rows kept', 'vs ground truth', 'kept rows/s', 'cut at the cap', 'failed'],
           [
-            ['**eia-stream**', a.serverRequests, (a.run.durationMs / 1000).toFixed(1), n0(keptOf(a.run)), vsTruth(keptOf(a.run), a.groundTruthRows), rate(keptOf(a.run), a.run.durationMs), 0, a.throttled],
+            ['**eia-stream**', a.serverRequests, (a.run.durationMs / 1000).toFixed(1), n0(keptOf(a.run)), vsTruth(keptOf(a.run), a.groundTruthRows), rate(keptOf(a.run), a.run.durationMs), 0, null],
             ...baselineRows(a).map(([label, b]) => [label, b.requests, (b.durationMs / 1000).toFixed(1), n0(b.keptRows), vsTruth(b.keptRows, a.groundTruthRows), rate(b.keptRows, b.durationMs), b.truncated, b.failed]),
           ],
           '---|---:|---:|---:|---:|---:|---:|---:',
@@ -493,8 +495,8 @@ export function renderMarkdown(r: BenchResults): string {
               `The seed sends ${fr(a.baseline.requests / a.serverRequests)}× our requests and keeps ${pct(a.baseline.keptRows / a.groundTruthRows)} of the rows. ` +
                 `Made complete, the same request shape needs ${fr(a.complete.requests / a.serverRequests)}× our requests ` +
                 `and ${fr(a.complete.durationMs / a.run.durationMs)}× our wall time. Request rates: ours ${(a.serverRequests / (a.run.durationMs / 1000)).toFixed(2)}/s ` +
-                `(paced by the limiter), the seed's 5 workers ${(a.baseline.requests / (a.baseline.durationMs / 1000)).toFixed(2)}/s and ` +
-                `${(a.complete.requests / (a.complete.durationMs / 1000)).toFixed(2)}/s (bound by the latency).`,
+                `(paced by the limiter), the seed ${(a.baseline.requests / (a.baseline.durationMs / 1000)).toFixed(2)}/s and its complete variant ` +
+                `${(a.complete.requests / (a.complete.durationMs / 1000)).toFixed(2)}/s (5 workers each, bound by the latency).`,
               '',
             ]
           : []),
