@@ -3,13 +3,15 @@
  * another child process, so that each one's peak RSS and CPU time are its own.
  *
  * - `benchCpuBound`: no latency, both budgets off → raw + Parquet + quarantine + DuckDB. In the same run: the bare
- *   `JSON.parse` rate of the pages that run archived (the ceiling) and the old extractor's approach
- *   (`bench/baseline-old.ts`) on the same simulator, alternating with our runs; rows of each against the
- *   simulator's ground truth (`countRows`).
+ *   `JSON.parse` rate of the pages that run archived (the ceiling) and the old extractor's approach, as the seed ran
+ *   it and made complete (`bench/baseline-old.ts`), on the same simulator, alternating with our runs.
  * - `benchApiBound`: EIA-like latency, the simulator's default budget and the pipeline's default budget and
  *   concurrency → wall time against the quota minimum, rows per request, and the most requests the simulator saw
- *   in any second and any hour (its request log).
+ *   in any second and any hour (its request log); then the old approach's two variants at the same latency and budget.
  * - `benchScale`: the default job over growing ranges, CPU-bound → rows/s and peak RSS per size.
+ *
+ * After every pipeline run the stores are counted (`bench/lib/stores.ts`: DuckDB's distinct keys, Parquet's rows)
+ * against the job's ground truth per respondent × series (`jobTruth`), never against the run's own counters.
  *
  * `npx tsx bench/e2e.ts [cpu|api|scale] [--quick]` prints one section's figures as JSON.
  */
