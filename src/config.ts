@@ -11,9 +11,10 @@ import { z } from 'zod';
 import { CODE_PATTERN, DEAD_RESPONDENTS, HISTORY_START_MS, RESPONDENTS } from './core/catalog.js';
 import { configError } from './core/errors.js';
 import { HOUR_MS, floorHour, formatHourStamp } from './core/time.js';
+import { parseFeatureOptions, type FeatureOptions } from './pipelines/features/options.js';
 import { TYPE_NAMES, type TypeName } from './pipelines/selections.js';
 
-export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick'] as const;
+export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick', 'features'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -75,6 +76,8 @@ export interface PipelineConfig {
   readonly apiKey: string | null;
   /** Warnings produced while parsing (clamped ranges…), printed by the CLI. */
   readonly warnings: readonly string[];
+  /** The `features` command's options (null for the other commands). */
+  readonly features: FeatureOptions | null;
 }
 
 export const EIA_BASE_URL = 'https://api.eia.gov/v2';
@@ -91,6 +94,9 @@ const OPTIONS = {
   'lookback-hours': { type: 'string' },
   'timeout-ms': { type: 'string' },
   phase: { type: 'string' },
+  split: { type: 'string' },
+  impute: { type: 'string' },
+  out: { type: 'string' },
   config: { type: 'string' },
   fresh: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -189,14 +195,24 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw configError('EIA_BASE_URL is set but EIA_API_KEY is not; set both, or neither to use the built-in simulator');
   }
 
+  for (const f of ['split', 'impute', 'out'] as const) {
+    if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
+  }
+  const dataDir = v['data-dir'] ?? file.dataDir ?? DEFAULTS.dataDir;
+  const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
+  const features =
+    command === 'features'
+      ? parseFeatureOptions(v, { dataDir, regions: v.regions ?? file.regions ? regions : null, rangeGiven, parseInstant })
+      : null;
+
   const config: PipelineConfig = {
     command,
     startMs,
     endMs,
-    rangeGiven: v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined,
+    rangeGiven,
     regions,
     types,
-    dataDir: v['data-dir'] ?? file.dataDir ?? DEFAULTS.dataDir,
+    dataDir,
     concurrency: intOption('--concurrency', v.concurrency ?? file.concurrency, DEFAULTS.concurrency, 1, 64),
     requestsPerHour: intOption('--requests-per-hour', v['requests-per-hour'] ?? file.requestsPerHour, DEFAULTS.requestsPerHour, 1, 1_000_000),
     requestsPerSecond: intOption('--requests-per-second', v['requests-per-second'] ?? file.requestsPerSecond, DEFAULTS.requestsPerSecond, 1, 1000),
@@ -211,6 +227,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     baseUrl: apiKey ? (envBase ?? EIA_BASE_URL).replace(/\/+$/, '') : null,
     apiKey,
     warnings,
+    features,
   };
   if (config.dataDir.trim() === '') throw configError('--data-dir must not be empty');
   return { kind: 'run', config: deepFreeze(config) };
@@ -322,6 +339,7 @@ Commands:
   replay        rebuild Parquet and DuckDB from the raw archive (no API call)
   plan          print units, requests, expected rows, budget use and ETA; writes nothing
   quick         the validation ladder: --phase connectivity|small|medium|full
+  features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card
 
 Options:
   --start YYYY-MM-DD[THH]     UTC, inclusive (default ${DEFAULTS.start}; earlier than 2019-01-01 is clamped)
@@ -335,6 +353,9 @@ Options:
   --lookback-hours N          incremental: re-fetch this many hours before the latest stored (default ${DEFAULTS.lookbackHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
   --phase P                   quick: connectivity, small, medium, full
+  --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
+  --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)
+  --out DIR                   features: output directory (default <data-dir>/features)
   --config FILE               JSON file with the same options in camelCase (flags win)
   --fresh                     ignore the resume ledger and fetch everything again
   --json                      print the run summary as one JSON object on stdout
