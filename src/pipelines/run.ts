@@ -21,6 +21,7 @@ import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
+import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { createProgress } from './progress.js';
 import { selectionsFor, type Selection } from './selections.js';
@@ -46,6 +47,7 @@ export interface RunResult {
 export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   for (const w of config.warnings) deps.logger.warn(w);
   if (config.command === 'plan') return runPlan(config, deps);
+  if (config.command === 'features') return runFeatures(config, deps);
   await ensureWritableDir(config.dataDir);
   if (config.command === 'replay') return runReplay(config, deps);
   return runFetch(config, deps);

@@ -18,7 +18,7 @@ import { WAREHOUSE_FILE } from '../../sinks/duckdb/warehouse.js';
 import { renderCard, type CardInput, type ColumnCounts, type ColumnStats, type RunInfo } from './card.js';
 import { federalHolidayDates } from './holidays.js';
 import { checkSplitsInRange, type FeatureOptions } from './options.js';
-import { featureTable, fileColumns, inputTables, observationFilter, stagingTables } from './sql.js';
+import { featureTable, fileColumns, inputTables, stagingTables, ts } from './sql.js';
 import { ROW_GROUP_ROWS, ROWS_PER_FILE, Status, VALUE_COLUMNS, shardNames, splitNames, statusColumn } from './spec.js';
 
 /** DuckDB memory limit of the build: the pivot and the windows spill beyond it. */
@@ -68,7 +68,7 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
       return { code, timeZone: tz ?? 'UTC' };
     });
     const holidays = federalHolidayDates(utcYear(startMs) - 1, utcYear(endMs) + 1);
-    for (const s of [...inputTables(zoned, holidays), ...stagingTables(respondents, startMs, endMs), ...featureTable(startMs, endMs, req.options.splits, req.options.impute)]) {
+    for (const s of [...inputTables(zoned, holidays), ...stagingTables(startMs, endMs), ...featureTable(startMs, endMs, req.options.splits, req.options.impute)]) {
       await conn.run(s);
     }
     await rm(tmp, { recursive: true, force: true });
@@ -91,11 +91,11 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
     }
     const trainFiles = splits[0].files.map((f) => sqlString(path.join(tmp, f.name)));
     const stats = await trainStats(q, `read_parquet([${trainFiles.join(', ')}])`);
-    const runs = await contributingRuns(q, respondents, startMs, endMs);
+    const runs = await contributingRuns(q);
     const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE source = 'simulator'`))[0][0]) > 0;
-    const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observations o WHERE o.dataset = 'fuel-type-data'
-      AND o.respondent IN (${respondents.map(sqlString).join(', ')}) AND o.period >= to_timestamp(${startMs / 1000})
-      AND o.period < to_timestamp(${endMs / 1000}) AND o.series NOT IN (${VALUE_COLUMNS.filter((c) => c.dataset === 'fuel-type-data').map((c) => sqlString(c.series)).join(', ')})`);
+    const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observation_facts f JOIN feat_rid r ON f.respondent = r.sid
+      WHERE f.dataset = (SELECT id FROM wh.strings WHERE s = 'fuel-type-data') AND f.period >= ${ts(startMs)} AND f.period < ${ts(endMs)}
+        AND f.series NOT IN (SELECT c.sid FROM feat_cid c JOIN wh.strings d ON d.id = c.did AND d.s = 'fuel-type-data')`);
     const card: CardInput = {
       startMs, endMs, respondents: zoned, impute: req.options.impute,
       splits: splits.map((s, k) => ({ ...s, startMs: bounds[k], endMs: bounds[k + 1] })),
@@ -119,9 +119,12 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
 
 type Query = (sql: string) => Promise<unknown[][]>;
 
+/** Ids of the two datasets the features read, as a SQL list. */
+const DATASET_IDS = `(SELECT id FROM wh.strings WHERE s IN ('region-data', 'fuel-type-data'))`;
+
 async function chooseRespondents(q: Query, req: BuildRequest): Promise<string[]> {
-  const held = (await q(`SELECT DISTINCT respondent FROM wh.observations WHERE dataset IN ('region-data', 'fuel-type-data') ORDER BY 1`))
-    .map(([r]) => String(r));
+  const held = (await q(`SELECT s.s FROM (SELECT DISTINCT respondent FROM wh.observation_facts WHERE dataset IN ${DATASET_IDS}) f
+    JOIN wh.strings s ON s.id = f.respondent ORDER BY 1`)).map(([r]) => String(r));
   if (req.options.regions === null) {
     if (held.length === 0) throw configError(`--data-dir '${req.dataDir}': the warehouse holds no region-data or fuel-type-data rows; run 'historical' first`);
     return held;
@@ -132,8 +135,8 @@ async function chooseRespondents(q: Query, req: BuildRequest): Promise<string[]>
 
 /** [first period, last period + 1 h) of the respondents' rows: the default range. */
 async function extent(q: Query, respondents: readonly string[]): Promise<{ startMs: number; endMs: number }> {
-  const [[lo, hi]] = await q(`SELECT epoch_ms(min(period))::DOUBLE, epoch_ms(max(period))::DOUBLE FROM wh.observations
-    WHERE dataset IN ('region-data', 'fuel-type-data') AND respondent IN (${respondents.map(sqlString).join(', ')})`);
+  const [[lo, hi]] = await q(`SELECT epoch_ms(min(period))::DOUBLE, epoch_ms(max(period))::DOUBLE FROM wh.observation_facts
+    WHERE dataset IN ${DATASET_IDS} AND respondent IN (SELECT id FROM wh.strings WHERE s IN (${respondents.map(sqlString).join(', ')}))`);
   if (lo === null) throw configError('--regions: the warehouse holds no data for these respondents; give --start and --end or other --regions');
   return { startMs: Number(lo), endMs: Number(hi) + HOUR_MS };
 }
@@ -160,11 +163,11 @@ async function trainStats(q: Query, from: string): Promise<Record<string, Column
   }));
 }
 
-/** The runs that committed the units whose rows the range uses (each unit → the latest run started before its commit). */
-async function contributingRuns(q: Query, respondents: readonly string[], startMs: number, endMs: number): Promise<RunInfo[]> {
+/** The runs that committed the units whose rows the build used (each unit → the latest run started before its commit). */
+async function contributingRuns(q: Query): Promise<RunInfo[]> {
   const rows = await q(`WITH u AS (
-      SELECT DISTINCT regexp_extract(o.source_page, '^(.*)-p[0-9]+$', 1) AS unit_id FROM wh.observations o
-      WHERE ${observationFilter(respondents, startMs, endMs)}),
+      SELECT DISTINCT regexp_extract(s.s, '^(.*)-p[0-9]+$', 1) AS unit_id
+      FROM (SELECT DISTINCT source_page FROM feat_obs) p JOIN wh.strings s ON s.id = p.source_page),
     c AS (SELECT (SELECT max(r.started_at) FROM wh.runs r WHERE r.started_at <= un.committed_at) AS started
       FROM u JOIN wh.units un USING (unit_id))
     SELECT run_id, command, source, strftime(range_start AT TIME ZONE 'UTC', '%Y-%m-%dT%H'),

@@ -1,0 +1,18 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const i = await DuckDBInstance.create(':memory:', { memory_limit: '256MB', threads: process.env.T ?? '1' });
+const c = await i.connect();
+await c.run(`ATTACH '/tmp/feat-data/eia.duckdb' AS wh (READ_ONLY)`);
+const run = async (label: string, sql: string) => { const t = performance.now(); await c.run(sql); console.log(Math.round(performance.now() - t), 'ms', label); };
+const S = Date.UTC(2019,0,1)/1000, E = Date.UTC(2026,0,1)/1000;
+const fuels = ['COL','NG','NUC','OIL','OTH','SUN','WAT','WND','BAT','PS','SNB','WNB','GEO','OES','UES','UNK'];
+const cols = [['region-data','D'],['region-data','DF'],['region-data','NG'],['region-data','TI'],...fuels.map(f=>['fuel-type-data',f])];
+await run('cols', `CREATE TEMP TABLE feat_cols AS SELECT * FROM (VALUES ${cols.map(([d,s],k)=>`('${d}','${s}',${k})`).join(',')}) t(dataset, series, col)`);
+await run('resp', `CREATE TEMP TABLE feat_resp AS SELECT * FROM (VALUES ('CAL',0),('ERCO',1),('MISO',2),('PACW',3),('TEX',4)) t(respondent, rid)`);
+await run('ids', `CREATE TEMP TABLE rid AS SELECT s.id AS sid, r.rid FROM wh.strings s JOIN feat_resp r ON r.respondent = s.s`);
+await run('cids', `CREATE TEMP TABLE cid AS SELECT d.id AS did, s.id AS sid, c.col FROM feat_cols c JOIN wh.strings d ON d.s = c.dataset JOIN wh.strings s ON s.s = c.series`);
+await run('obs facts', `CREATE TEMP TABLE o2 AS SELECT r.rid * 100000 + CAST((epoch(f.period) - ${S}) / 3600 AS INTEGER) AS k, c.col::TINYINT AS col, f.value, f.flags FROM wh.observation_facts f JOIN rid r ON f.respondent = r.sid JOIN cid c ON c.did = f.dataset AND c.sid = f.series WHERE f.period >= to_timestamp(${S}) AND f.period < to_timestamp(${E})`);
+await run('pivot case', `CREATE TEMP TABLE w5 AS SELECT k, ${cols.map((_,i)=>`max(CASE WHEN col = ${i} THEN value END) AS v${i}, max(CASE WHEN col = ${i} THEN flags END) AS f${i}`).join(', ')} FROM o2 GROUP BY k`);
+await run('pivot list', `CREATE TEMP TABLE w6 AS SELECT k, list(col) AS lc, list(value) AS lv, list(flags) AS lf FROM o2 GROUP BY k`);
+await run('unpack', `CREATE TEMP TABLE w7 AS SELECT k, ${cols.map((_,i)=>`lv[list_position(lc, ${i})] AS v${i}, lf[list_position(lc, ${i})] AS f${i}`).join(', ')} FROM w6`);
+await run('sorted o2', `CREATE TEMP TABLE o3 AS SELECT * FROM o2 ORDER BY k`);
+await run('pivot list sorted', `CREATE TEMP TABLE w8 AS SELECT k, list(col) AS lc, list(value) AS lv, list(flags) AS lf FROM o3 GROUP BY k`);
