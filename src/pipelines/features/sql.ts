@@ -85,7 +85,8 @@ JOIN feat_present p ON p.rid = g.rid`;
   const value = (i: number) => {
     if (impute === 'none') return `v${i}`;
     // The nearest non-null hours within MAX+1 rows on each side bound the gap; a gap longer than MAX leaves
-    // prev/next further apart than MAX+1 hours (or out of the frame), and stays null.
+    // prev/next further apart than MAX+1 hours (or out of the frame), and stays null. The windows stop at split
+    // boundaries, so no split's values are filled from another's (no leakage from validation/test into train).
     return `CASE WHEN v${i} IS NULL AND s${i} = ${Status.MISSING} AND nh${i} - ph${i} - 1 <= ${MAX_IMPUTE_GAP_HOURS}
       THEN pv${i} + (nv${i} - pv${i}) * (h - ph${i}) / (nh${i} - ph${i}) ELSE v${i} END`;
   };
@@ -103,8 +104,8 @@ JOIN feat_present p ON p.rid = g.rid`;
   const windowDefs =
     impute === 'none'
       ? ''
-      : `WINDOW back AS (PARTITION BY respondent ORDER BY period ROWS BETWEEN ${k} PRECEDING AND 1 PRECEDING),
-         fwd AS (PARTITION BY respondent ORDER BY period ROWS BETWEEN 1 FOLLOWING AND ${k} FOLLOWING)`;
+      : `WINDOW back AS (PARTITION BY respondent, split ORDER BY period ROWS BETWEEN ${k} PRECEDING AND 1 PRECEDING),
+         fwd AS (PARTITION BY respondent, split ORDER BY period ROWS BETWEEN 1 FOLLOWING AND ${k} FOLLOWING)`;
   const feat = `CREATE OR REPLACE TEMP TABLE feat AS
 SELECT respondent, period AS hour_end_utc, period - INTERVAL 1 HOUR AS hour_start_utc, local_time,
   CAST(hour(local_time) AS TINYINT) AS local_hour, CAST(isodow(local_time) AS TINYINT) AS local_weekday,

@@ -206,6 +206,8 @@ describe('features', () => {
     const out = path.join(dataDir, 'features');
     const again = await temp.dir();
     await cli(featureArgs(dataDir, again));
+    const linear = await temp.dir();
+    await cli(featureArgs(dataDir, linear, ['--impute', 'linear']));
     for (const f of await readdir(out)) expect([f, await readFile(path.join(again, f))]).toEqual([f, await readFile(path.join(out, f))]);
 
     const copy = await temp.dir();
@@ -217,11 +219,62 @@ describe('features', () => {
     c.closeSync();
     await wh.close();
     const changed = path.join(copy, 'features');
-    await cli(featureArgs(copy, changed));
-    const before = JSON.parse(await readFile(path.join(out, 'dataset_info.json'), 'utf8'));
+    await cli(featureArgs(copy, changed, ['--impute', 'linear']));
+    const out2 = linear;
+    const before = JSON.parse(await readFile(path.join(out2, 'dataset_info.json'), 'utf8'));
     const after = JSON.parse(await readFile(path.join(changed, 'dataset_info.json'), 'utf8'));
     expect(after.eia_stream.train_statistics).toEqual(before.eia_stream.train_statistics);
-    expect(await readFile(path.join(changed, 'train-00000-of-00001.parquet'))).toEqual(await readFile(path.join(out, 'train-00000-of-00001.parquet')));
-    expect(await readFile(path.join(changed, 'test-00000-of-00001.parquet'))).not.toEqual(await readFile(path.join(out, 'test-00000-of-00001.parquet')));
+    expect(after.eia_stream.train_statistics.demand_mwh.count).toBeGreaterThan(0);
+    expect(await readFile(path.join(changed, 'train-00000-of-00001.parquet'))).toEqual(await readFile(path.join(out2, 'train-00000-of-00001.parquet')));
+    expect(await readFile(path.join(changed, 'test-00000-of-00001.parquet'))).not.toEqual(await readFile(path.join(out2, 'test-00000-of-00001.parquet')));
   }, 60_000);
+
+  it('--impute linear fills missing runs of ≤ 6 h between two values of the same split, linearly; longer runs stay null', async () => {
+    const out = await temp.dir();
+    await cli(featureArgs(dataDir, out, ['--impute', 'linear']));
+    const bounds = [START, SPLIT_A, SPLIT_B, END];
+    const splitOf = (t: number) => bounds.findIndex((b, i) => t >= b && t < bounds[i + 1]);
+    let filled = 0;
+    let kept = 0;
+    for (const c of VALUE_COLUMNS.slice(0, 6)) {
+      for (const resp of REGIONS) {
+        // The warehouse's series on the hour grid, and the file's column.
+        const obs = new Map((await q(`SELECT epoch_ms(period)::DOUBLE, value FROM wh.observations WHERE respondent = '${resp}'
+          AND dataset = '${c.dataset}' AND series = '${c.series}' AND value IS NOT NULL`)).map((r) => [Number(r[0]), Number(r[1])]));
+        if (obs.size === 0) continue;
+        const got = await q(`SELECT epoch_ms(hour_end_utc)::DOUBLE, ${c.name}, ${c.name}_status FROM ${files(out)}
+          WHERE respondent = '${resp}' ORDER BY hour_end_utc`);
+        const t = got.map((r) => Number(r[0]));
+        for (let i = 0; i < t.length; i++) {
+          if (obs.has(t[i])) {
+            expect(Number(got[i][1])).toBe(obs.get(t[i]));
+            continue;
+          }
+          let a = i - 1;
+          while (a >= 0 && !obs.has(t[a])) a--;
+          let b = i + 1;
+          while (b < t.length && !obs.has(t[b])) b++;
+          const fill = a >= 0 && b < t.length && b - a - 1 <= 6 && splitOf(t[a]) === splitOf(t[i]) && splitOf(t[b]) === splitOf(t[i]);
+          if (fill) {
+            const [va, vb] = [obs.get(t[a])!, obs.get(t[b])!];
+            expect(Number(got[i][1])).toBeCloseTo(va + ((vb - va) * (i - a)) / (b - a), 6);
+            expect(Number(got[i][2])).toBe(Status.IMPUTED);
+            filled++;
+          } else {
+            expect([got[i][1], Number(got[i][2])]).toEqual([null, Status.MISSING]);
+            kept++;
+          }
+        }
+      }
+    }
+    expect(filled).toBeGreaterThan(0);
+    expect(kept).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('rejects a split boundary outside the range with a one-line error naming --split, and writes nothing', async () => {
+    const out = path.join(await temp.dir(), 'never');
+    await expect(cli(['features', '--data-dir', dataDir, '--out', out, '--start', '2023-12-01', '--end', '2024-02-01', '--split', '2024-03-01']))
+      .rejects.toMatchObject({ code: 'ETL_CONFIG_INVALID', message: expect.stringMatching(/^--split boundary 2024-03-01T00 is outside the range/) });
+    await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
