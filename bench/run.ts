@@ -10,6 +10,7 @@
  * | API-bound end to end (default budget, EIA-like latency), then the old approach's two variants | the default job (~540 requests, ≥ 110 s; the old approach ~6 min) | 1 year |
  * | scale, CPU-bound | 1, 3, 7 years | 1, 3, 7 months |
  * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
+ * | `features` on a CPU-bound warehouse: first build, byte-identical re-run, re-run after incremental (bench/features.ts) | default job | 1 year |
  *
  * `--only` runs a subset and writes `bench/results/partial.json` only (the doc and latest.json need every section).
  * Every figure is taken on a shared machine: the doc reports ratios measured in the same run and the load average.
@@ -18,13 +19,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { benchFeatures } from './features.js';
 import { benchSinks, type SinkCase } from './sinks.js';
 import type { TransformsBenchResult } from './transforms.js';
 import { DEFAULT_JOB, benchApiBound, benchCpuBound, benchProfile, benchScale, lastYears } from './e2e.js';
 import { ROOT, runNodeChild } from './lib/proc.js';
 import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResults, type MachineInfo } from './lib/report.js';
 
-const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile'] as const;
+const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; render: boolean; repeats: number | null; only: Set<Section> } {
@@ -159,6 +161,13 @@ async function main(): Promise<void> {
     lap('profile');
   }
 
+  let features: BenchResults['features'] = null;
+  if (only.has('features')) {
+    log(`features: warehouse of ${quick ? 'one year' : 'the default job'}, then three builds…`);
+    features = await benchFeatures(quick ? lastYears(1) : DEFAULT_JOB, log);
+    lap('features');
+  }
+
   const base = {
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     mode: quick ? ('quick' as const) : ('full' as const),
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
     apiBound,
     scale,
     profile,
+    features,
   };
   const results: BenchResults = { ...base, targets: evaluateTargets(base) };
   process.stdout.write(renderText(results));

@@ -6,6 +6,7 @@ import type { SinkCaseResult } from '../sinks.js';
 import type { TransformsBenchResult } from '../transforms.js';
 import type { StoreCount } from './stores.js';
 import type { ApiBoundFigures, BaselineRun, CpuBoundFigures, PipelineRun, ProfileFigures, ScalePoint } from '../e2e.js';
+import { featuresText, type FeaturesBenchResult } from '../features.js';
 
 /** Where and on what the bench ran. */
 export interface MachineInfo {
@@ -62,6 +63,8 @@ export interface BenchResults {
   apiBound: ApiBoundFigures | null;
   scale: ScalePoint[] | null;
   profile: ProfileFigures | null;
+  /** Absent in results written before the section existed. */
+  features?: FeaturesBenchResult | null;
   targets: TargetRow[];
 }
 
@@ -252,6 +255,7 @@ export function renderText(r: BenchResults): string {
     lines.push(`  by component: ${(r.profile.summary.components ?? []).slice(0, 6).map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
     for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
+  if (r.features) lines.push('', ...featuresText(r.features));
   lines.push('', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
   return lines.join('\n') + '\n';
@@ -559,5 +563,6 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
+  if (r.features) out.push('## ML features (`npm run pipeline features`)', '', ...featuresText(r.features).flatMap((l) => [l.trim(), '']));
   return out.join('\n');
 }
