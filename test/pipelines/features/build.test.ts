@@ -4,7 +4,7 @@
  * "missing", the files have the documented schema for DuckDB and hyparquet, and a re-run is byte-identical.
  * Every expectation is derived from the warehouse (`observations`) or from the calendar, never from the builder.
  */
-import { readFile, readdir, cp, rm } from 'node:fs/promises';
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +18,7 @@ import { Status, VALUE_COLUMNS, featureSchema } from '../../../src/pipelines/fea
 import { runCommand } from '../../../src/pipelines/run.js';
 import { openWarehouse } from '../../../src/sinks/duckdb/warehouse.js';
 import type { SimulatorHandle } from '../../../src/simulator/index.js';
+import { isOneLineError, runCli } from '../../reliability/support/runs.js';
 import { KEY, startSim, useTempDirs } from '../../reliability/support/setup.js';
 
 const START = Date.UTC(2023, 11, 1);
@@ -276,5 +277,24 @@ describe('features', () => {
     await expect(cli(['features', '--data-dir', dataDir, '--out', out, '--start', '2023-12-01', '--end', '2024-02-01', '--split', '2024-03-01']))
       .rejects.toMatchObject({ code: 'ETL_CONFIG_INVALID', message: expect.stringMatching(/^--split boundary 2024-03-01T00 is outside the range/) });
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each([
+    [['--split', '2030-01-01'], /--split boundary 2030-01-01T00 is outside the range: it must be after --start 2023-12-01T00 and before --end 2024-02-01T00 \[ETL_CONFIG_INVALID\]/],
+    [['--impute', 'mean'], /--impute must be one of none, linear \(got 'mean'\) \[ETL_CONFIG_INVALID\]/],
+  ])('the CLI answers %j with exit 2, one line naming the flag, and writes nothing', async (extra, message) => {
+    const out = path.join(await temp.dir(), 'never');
+    const r = await runCli(['features', '--data-dir', dataDir, '--out', out, '--start', '2023-12-01', '--end', '2024-02-01', ...extra], { env: {} });
+    expect(r.code, r.stderr).toBe(2);
+    expect(isOneLineError(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(message);
+    await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it('refuses an --out that holds something other than a features output, and leaves it alone', async () => {
+    const out = await temp.dir();
+    await writeFile(path.join(out, 'precious.txt'), 'keep me');
+    await expect(cli(featureArgs(dataDir, out))).rejects.toMatchObject({ code: 'ETL_CONFIG_INVALID', message: expect.stringMatching(/^--out '.*' is not empty/) });
+    expect(await readdir(out)).toEqual(['precious.txt']);
   });
 });
