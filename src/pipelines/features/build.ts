@@ -14,15 +14,16 @@ import { configError, EtlError } from '../../core/errors.js';
 import { respondentTimeZone } from '../../core/respondents.js';
 import { HOUR_MS, utcYear } from '../../core/time.js';
 import { sqlString } from '../../sinks/sql.js';
+import { ALLOCATOR_FLUSH } from '../../sinks/duckdb/settings.js';
 import { WAREHOUSE_FILE } from '../../sinks/duckdb/warehouse.js';
 import { renderCard, type CardInput, type ColumnCounts, type ColumnStats, type RunInfo } from './card.js';
 import { federalHolidayDates } from './holidays.js';
 import { checkSplitsInRange, type FeatureOptions } from './options.js';
-import { featureTable, fileColumns, inputTables, stagingTables, ts } from './sql.js';
+import { featureTable, fileColumns, inputTables, respondentTables, stagingTables, ts } from './sql.js';
 import { ROW_GROUP_ROWS, ROWS_PER_FILE, Status, VALUE_COLUMNS, shardNames, splitNames, statusColumn } from './spec.js';
 
 /** DuckDB memory limit of the build: the pivot and the windows spill beyond it. */
-export const FEATURES_MEMORY_LIMIT = '256MB';
+export const FEATURES_MEMORY_LIMIT = '128MB';
 
 export interface BuildRequest {
   dataDir: string;
@@ -48,7 +49,11 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
   const file = path.join(req.dataDir, WAREHOUSE_FILE);
   if (!existsSync(file)) throw configError(`--data-dir '${req.dataDir}' has no warehouse (${WAREHOUSE_FILE}); run 'historical' first`);
   await checkOutDir(req.options.out);
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: FEATURES_MEMORY_LIMIT, threads: '1' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: FEATURES_MEMORY_LIMIT,
+    threads: '1',
+    allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
+  });
   const conn = await instance.connect();
   const tmp = `${path.resolve(req.options.out)}.tmp-${process.pid}`;
   try {
@@ -68,8 +73,10 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
       return { code, timeZone: tz ?? 'UTC' };
     });
     const holidays = federalHolidayDates(utcYear(startMs) - 1, utcYear(endMs) + 1);
-    for (const s of [...inputTables(zoned, holidays), ...stagingTables(startMs, endMs), ...featureTable(startMs, endMs, req.options.splits, req.options.impute)]) {
-      await conn.run(s);
+    for (const s of inputTables(zoned, holidays)) await conn.run(s);
+    for (let rid = 0; rid < zoned.length; rid++) {
+      const steps = [...respondentTables(rid), ...stagingTables(startMs, endMs), ...featureTable(startMs, endMs, req.options.splits, req.options.impute, rid === 0)];
+      for (const s of steps) await conn.run(s);
     }
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
@@ -93,7 +100,8 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
     const stats = await trainStats(q, `read_parquet([${trainFiles.join(', ')}])`);
     const runs = await contributingRuns(q);
     const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE source = 'simulator'`))[0][0]) > 0;
-    const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observation_facts f JOIN feat_rid r ON f.respondent = r.sid
+    const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observation_facts f
+      JOIN (SELECT s.id AS sid FROM wh.strings s JOIN feat_resp r ON r.respondent = s.s) r ON f.respondent = r.sid
       WHERE f.dataset = (SELECT id FROM wh.strings WHERE s = 'fuel-type-data') AND f.period >= ${ts(startMs)} AND f.period < ${ts(endMs)}
         AND f.series NOT IN (SELECT c.sid FROM feat_cid c JOIN wh.strings d ON d.id = c.did AND d.s = 'fuel-type-data')`);
     const card: CardInput = {
@@ -167,7 +175,7 @@ async function trainStats(q: Query, from: string): Promise<Record<string, Column
 async function contributingRuns(q: Query): Promise<RunInfo[]> {
   const rows = await q(`WITH u AS (
       SELECT DISTINCT regexp_extract(s.s, '^(.*)-p[0-9]+$', 1) AS unit_id
-      FROM (SELECT DISTINCT source_page FROM feat_obs) p JOIN wh.strings s ON s.id = p.source_page),
+      FROM feat_pages p JOIN wh.strings s ON s.id = p.source_page),
     c AS (SELECT (SELECT max(r.started_at) FROM wh.runs r WHERE r.started_at <= un.committed_at) AS started
       FROM u JOIN wh.units un USING (unit_id))
     SELECT run_id, command, source, strftime(range_start AT TIME ZONE 'UTC', '%Y-%m-%dT%H'),

@@ -1,12 +1,13 @@
 /**
  * The SQL that builds the feature table inside DuckDB (pure text builders). The warehouse is attached as `wh`
- * (read-only). Steps, each a temp table so DuckDB can spill within its memory limit:
+ * (read-only). Steps 1–4 run once per respondent (`respondentTables`), each a temp table so DuckDB can spill
+ * within its memory limit; `feat` collects the respondents' rows:
  *
  * 1. `feat_obs`: the rows of the selected respondents and range whose series is one of the value columns, as
  *    (grid key k, respondent index, col index, value, flags, source page id).
  * 2. `feat_present`: per respondent, which columns have at least one row in the range (else NOT_REPORTED).
  * 3. `feat_wide`: the pivot, one row per grid key (respondent, hour) that has any observation.
- * 4. `feat`: the hour grid of every respondent LEFT JOIN the pivot, with local calendar columns, statuses and
+ * 4. `feat`: the respondent's hour grid LEFT JOIN the pivot, with local calendar columns, statuses and
  *    (with `--impute linear`) the linear fill of short gaps; one column `split` (0, 1, 2) for the COPY.
  */
 import { sqlString } from '../../sinks/sql.js';
@@ -24,9 +25,20 @@ export function inputTables(respondents: readonly { code: string; timeZone: stri
     `CREATE OR REPLACE TEMP TABLE feat_holidays AS SELECT CAST(d AS DATE) AS d FROM (VALUES ${holidays.length ? holidays.map((d) => `(${sqlString(d)})`).join(', ') : "('1900-01-01')"}) t(d)`,
     `CREATE OR REPLACE TEMP TABLE feat_cols AS SELECT * FROM (VALUES ${cols}) t(dataset, series, col)`,
     // Text is stored once in `strings`; resolving the few codes to ids first lets the scan compare integers.
-    `CREATE OR REPLACE TEMP TABLE feat_rid AS SELECT s.id AS sid, r.rid FROM wh.strings s JOIN feat_resp r ON r.respondent = s.s`,
     `CREATE OR REPLACE TEMP TABLE feat_cid AS SELECT d.id AS did, s.id AS sid, c.col FROM feat_cols c
        JOIN wh.strings d ON d.s = c.dataset JOIN wh.strings s ON s.s = c.series`,
+    'CREATE OR REPLACE TEMP TABLE feat_pages (source_page INTEGER)',
+  ];
+}
+
+/**
+ * The respondent `rid` alone (`feat_cur`, and its `strings` id in `feat_rid`): the build runs steps 1–4 once per
+ * respondent, so DuckDB's working set is one respondent's rows, not the whole selection's.
+ */
+export function respondentTables(rid: number): string[] {
+  return [
+    `CREATE OR REPLACE TEMP TABLE feat_cur AS SELECT * FROM feat_resp WHERE rid = ${rid}`,
+    `CREATE OR REPLACE TEMP TABLE feat_rid AS SELECT s.id AS sid, r.rid FROM wh.strings s JOIN feat_cur r ON r.respondent = s.s`,
   ];
 }
 
@@ -50,9 +62,11 @@ FROM wh.observation_facts f JOIN feat_rid r ON f.respondent = r.sid JOIN feat_ci
 WHERE f.period >= ${ts(startMs)} AND f.period < ${ts(endMs)}`,
     `CREATE OR REPLACE TEMP TABLE feat_present AS
 SELECT r.rid, ${Array.from({ length: n }, (_, i) => `coalesce(bool_or(o.col = ${i}), false) AS p${i}`).join(', ')}
-FROM feat_resp r LEFT JOIN feat_obs o ON o.rid = r.rid GROUP BY r.rid`,
+FROM feat_cur r LEFT JOIN feat_obs o ON o.rid = r.rid GROUP BY r.rid`,
+    `INSERT INTO feat_pages SELECT DISTINCT source_page FROM feat_obs`,
     `CREATE OR REPLACE TEMP TABLE feat_lists AS
 SELECT k, list(col) AS lc, list(value) AS lv, list(flags) AS lf FROM feat_obs GROUP BY k`,
+    'DROP TABLE feat_obs',
     `CREATE OR REPLACE TEMP TABLE feat_wide AS
 SELECT k, ${Array.from({ length: n }, (_, i) => `lv[list_position(lc, ${i})] AS v${i}, lf[list_position(lc, ${i})] AS f${i}`).join(', ')}
 FROM feat_lists`,
@@ -69,16 +83,15 @@ const statusExpr = (i: number) =>
  * Step 4: the grid with calendar columns, statuses, imputation and the split index.
  * `splits` are the boundaries on hour_end_utc; split k holds [boundary k−1, boundary k).
  */
-export function featureTable(startMs: number, endMs: number, splits: readonly number[], impute: ImputeMode): string[] {
+export function featureTable(startMs: number, endMs: number, splits: readonly number[], impute: ImputeMode, first: boolean): string[] {
   const n = VALUE_COLUMNS.length;
   const startS = startMs / 1000;
   const split = splits.length ? `CAST(${splits.map((b) => `(g.period >= ${ts(b)})::INTEGER`).join(' + ')} AS TINYINT)` : 'CAST(0 AS TINYINT)';
   const hours = rangeHours(startMs, endMs);
-  const base = `CREATE OR REPLACE TEMP TABLE feat_base AS
-SELECT g.respondent, g.period, g.tz, ${split} AS split, g.h,
+  const base = `SELECT g.respondent, g.period, g.tz, ${split} AS split, g.h,
   ${Array.from({ length: n }, (_, i) => `w.v${i}, ${statusExpr(i)} AS s${i}`).join(',\n  ')}
 FROM (SELECT r.respondent, r.tz, r.rid, b.h, r.rid * ${hours}::BIGINT + b.h AS k, to_timestamp(${startS} + b.h * 3600) AS period
-      FROM feat_resp r, range(${hours}::BIGINT) b(h)) g
+      FROM feat_cur r, range(${hours}::BIGINT) b(h)) g
 LEFT JOIN feat_wide w ON w.k = g.k
 JOIN feat_present p ON p.rid = g.rid`;
 
@@ -106,7 +119,7 @@ JOIN feat_present p ON p.rid = g.rid`;
       ? ''
       : `WINDOW back AS (PARTITION BY respondent, split ORDER BY period ROWS BETWEEN ${k} PRECEDING AND 1 PRECEDING),
          fwd AS (PARTITION BY respondent, split ORDER BY period ROWS BETWEEN 1 FOLLOWING AND ${k} FOLLOWING)`;
-  const feat = `CREATE OR REPLACE TEMP TABLE feat AS
+  const feat = `${first ? 'CREATE OR REPLACE TEMP TABLE feat AS' : 'INSERT INTO feat'}
 SELECT respondent, period AS hour_end_utc, period - INTERVAL 1 HOUR AS hour_start_utc, local_time,
   CAST(hour(local_time) AS TINYINT) AS local_hour, CAST(isodow(local_time) AS TINYINT) AS local_weekday,
   CAST(month(local_time) AS TINYINT) AS local_month, (hd.d IS NOT NULL) AS is_holiday,
@@ -115,11 +128,11 @@ SELECT respondent, period AS hour_end_utc, period - INTERVAL 1 HOUR AS hour_star
   split
 FROM (
   SELECT *, timezone(tz, period - INTERVAL 1 HOUR) AS local_time${windows}
-  FROM feat_base
+  FROM (${base}) g
   ${windowDefs}
 ) b
 LEFT JOIN feat_holidays hd ON hd.d = CAST(b.local_time AS DATE)`;
-  return [base, 'DROP TABLE feat_wide', feat, 'DROP TABLE feat_base'];
+  return [feat, 'DROP TABLE feat_wide'];
 }
 
 /** The file columns, in order (everything but `split`). */
