@@ -1,4 +1,5 @@
 /** The `features` flags: parsed once by parseCli, every bad value a one-line ETL_CONFIG_INVALID naming the flag. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../../src/config.js';
 import { checkSplitsInRange } from '../../../src/pipelines/features/options.js';
@@ -11,8 +12,8 @@ const parse = (args: string[]) => {
 
 describe('features options', () => {
   it('defaults: no split, no imputation, out under the data dir, regions and range from the warehouse', () => {
-    const f = parse(['features', '--data-dir', '/tmp/x']).features!;
-    expect(f).toEqual({ splits: [], impute: 'none', out: '/tmp/x/features', regions: null, rangeGiven: false });
+    const f = parse(['features', '--data-dir', 'some/dir']).features!;
+    expect(f).toEqual({ splits: [], impute: 'none', out: path.join('some/dir', 'features'), regions: null, rangeGiven: false });
   });
 
   it('takes one or two increasing boundaries, --impute linear, --out, --regions and a range', () => {
