@@ -202,7 +202,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
   const features =
     command === 'features'
-      ? parseFeatureOptions(v, { dataDir, regions: v.regions ?? file.regions ? regions : null, rangeGiven, parseInstant })
+      ? parseFeatureOptions(v, { dataDir, regions: (v.regions ?? file.regions) !== undefined ? regions : null, rangeGiven, parseInstant })
       : null;
 
   const config: PipelineConfig = {
