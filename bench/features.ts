@@ -115,7 +115,7 @@ export function featuresText(f: FeaturesBenchResult): string[] {
   return [
     `features (${f.job}, ${f.warehouseRows.toLocaleString('en-US')} warehouse rows, --split ${f.split}; load ${f.load}):`,
     `  first ${f.first.rowsPerSecond.toLocaleString('en-US')} rows/s (${f.first.rows.toLocaleString('en-US')} rows, ${(f.first.durationMs / 1000).toFixed(1)} s, ` +
-      `peak RSS ${f.first.peakRssMb ?? '?'} MB); re-run ${(f.rerun.durationMs / 1000).toFixed(1)} s, byte-identical ${f.byteIdentical ? 'yes' : 'NO'}; ` +
+      `${f.first.cpuSec ?? '?'} CPU s, peak RSS ${f.first.peakRssMb ?? '?'} MB); re-run ${(f.rerun.durationMs / 1000).toFixed(1)} s, byte-identical ${f.byteIdentical ? 'yes' : 'NO'}; ` +
       `after incremental ${(f.afterIncremental.durationMs / 1000).toFixed(1)} s`,
     `  files: ${f.files.map((x) => `${x.name} ${mb(x.bytes)} MB`).join(', ')}`,
   ];
