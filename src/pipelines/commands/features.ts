@@ -26,6 +26,7 @@ export async function runFeatures(config: PipelineConfig, deps: RunDeps): Promis
     startMs: config.startMs,
     endMs: config.endMs,
     warn: (m) => deps.logger.warn(m),
+    signal: deps.signal,
   });
   const durationMs = now() - started;
   const summary: FeaturesSummary = {

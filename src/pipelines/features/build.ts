@@ -32,6 +32,8 @@ export interface BuildRequest {
   startMs: number;
   endMs: number;
   warn: (message: string) => void;
+  /** Ctrl-C: interrupts the running statement; the build stops with ETL_ABORTED and leaves --out as it was. */
+  signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -56,6 +58,12 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
   });
   const conn = await instance.connect();
   const tmp = `${path.resolve(req.options.out)}.tmp-${process.pid}`;
+  const onAbort = () => conn.interrupt();
+  req.signal?.addEventListener('abort', onAbort);
+  const run = async (sql: string) => {
+    if (req.signal?.aborted) throw new EtlError('ETL_ABORTED', 'pipeline', 'features interrupted; --out is unchanged');
+    await conn.run(sql);
+  };
   try {
     await conn.run(`SET temp_directory = ${sqlString(`${tmp}.spill`)}`);
     try {
@@ -73,10 +81,10 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
       return { code, timeZone: tz ?? 'UTC' };
     });
     const holidays = federalHolidayDates(utcYear(startMs) - 1, utcYear(endMs) + 1);
-    for (const s of inputTables(zoned, holidays)) await conn.run(s);
+    for (const s of inputTables(zoned, holidays)) await run(s);
     for (let rid = 0; rid < zoned.length; rid++) {
       const steps = [...respondentTables(rid), ...stagingTables(startMs, endMs), ...featureTable(startMs, endMs, req.options.splits, req.options.impute, rid === 0)];
-      for (const s of steps) await conn.run(s);
+      for (const s of steps) await run(s);
     }
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
@@ -88,7 +96,7 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
       const [[rows]] = await q(`SELECT count(*)::BIGINT FROM feat WHERE split = ${k}`);
       const files = shardNames(names[k], Number(rows));
       for (let i = 0; i < files.length; i++) {
-        await conn.run(`COPY (SELECT ${fileColumns()} FROM feat WHERE split = ${k} ORDER BY respondent, hour_end_utc
+        await run(`COPY (SELECT ${fileColumns()} FROM feat WHERE split = ${k} ORDER BY respondent, hour_end_utc
           LIMIT ${ROWS_PER_FILE} OFFSET ${i * ROWS_PER_FILE}) TO ${sqlString(path.join(tmp, files[i]))}
           (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
       }
@@ -117,7 +125,11 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
       out: req.options.out, startMs, endMs, respondents, source,
       rows: splits.reduce((n, s) => n + s.rows, 0), splits,
     };
+  } catch (e) {
+    if (req.signal?.aborted) throw new EtlError('ETL_ABORTED', 'pipeline', 'features interrupted; --out is unchanged', { cause: e });
+    throw e;
   } finally {
+    req.signal?.removeEventListener('abort', onAbort);
     conn.closeSync();
     instance.closeSync();
     await rm(tmp, { recursive: true, force: true });
