@@ -339,7 +339,8 @@ Commands:
   replay        rebuild Parquet and DuckDB from the raw archive (no API call)
   plan          print units, requests, expected rows, budget use and ETA; writes nothing
   quick         the validation ladder: --phase connectivity|small|medium|full
-  features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card
+  features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card;
+                without --start/--end/--regions: the warehouse's range and respondents
 
 Options:
   --start YYYY-MM-DD[THH]     UTC, inclusive (default ${DEFAULTS.start}; earlier than 2019-01-01 is clamped)
