@@ -201,7 +201,7 @@ describe('features', () => {
     await cli(featureArgs(copy, path.join(copy, 'features')));
     const readme = await readFile(path.join(copy, 'features', 'README.md'), 'utf8');
     expect(readme.split('\n')[0]).toMatch(/^# SIMULATED DATA/);
-  }, 60_000);
+  }, 120_000);
 
   it('re-runs byte-identically; a changed value in the test period leaves the train file and statistics unchanged', async () => {
     const out = path.join(dataDir, 'features');
@@ -228,7 +228,7 @@ describe('features', () => {
     expect(after.eia_stream.train_statistics.demand_mwh.count).toBeGreaterThan(0);
     expect(await readFile(path.join(changed, 'train-00000-of-00001.parquet'))).toEqual(await readFile(path.join(out2, 'train-00000-of-00001.parquet')));
     expect(await readFile(path.join(changed, 'test-00000-of-00001.parquet'))).not.toEqual(await readFile(path.join(out2, 'test-00000-of-00001.parquet')));
-  }, 60_000);
+  }, 120_000);
 
   it('--impute linear fills missing runs of ≤ 6 h between two values of the same split, linearly; longer runs stay null', async () => {
     const out = await temp.dir();
@@ -270,7 +270,7 @@ describe('features', () => {
     }
     expect(filled).toBeGreaterThan(0);
     expect(kept).toBeGreaterThan(0);
-  }, 60_000);
+  }, 120_000);
 
   it('rejects a split boundary outside the range with a one-line error naming --split, and writes nothing', async () => {
     const out = path.join(await temp.dir(), 'never');
@@ -289,7 +289,7 @@ describe('features', () => {
     expect(isOneLineError(r.stderr), r.stderr).toBe(true);
     expect(r.stderr).toMatch(message);
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses an --out that holds something other than a features output, and leaves it alone', async () => {
     const out = await temp.dir();
