@@ -50,7 +50,7 @@ export type EtlErrorCode =
   | 'ETL_INTERNAL';
 
 /** Pipeline stage an error is tagged with. */
-export type EtlStage = 'config' | 'source' | 'parse' | 'validate' | 'normalize' | 'sink' | 'pipeline' | 'simulator';
+export type EtlStage = 'config' | 'source' | 'parse' | 'validate' | 'normalize' | 'sink' | 'pipeline' | 'simulator' | 'report';
 
 export class EtlError extends Error {
   override readonly name = 'EtlError';

@@ -1,0 +1,220 @@
+/**
+ * Vega-Lite specs of the report's charts, built from aggregated rows. Pure: data in, JSON spec out; `render.ts`
+ * turns a spec into SVG. Every chart has a fixed width (the page scales it down on narrow screens) and its data
+ * inline; marks carry a `description` (shown as a tooltip by the page's script) only where a mark is one datum.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { FUEL_TYPES } from '../core/catalog.js';
+import { REVISION_BINS } from './model.js';
+
+/** Width of the plotting area, px. */
+export const CHART_WIDTH = 860;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+
+/** Shared look: no external fonts, quiet grid, titles left. */
+const CONFIG = {
+  font: FONT,
+  background: 'white',
+  view: { stroke: null },
+  axis: { labelColor: '#444', titleColor: '#444', gridColor: '#eee', domainColor: '#999', tickColor: '#999', labelFontSize: 11, titleFontSize: 11 },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
+  title: { anchor: 'start', fontSize: 13, fontWeight: 600, color: '#222', offset: 8 },
+} as const;
+
+const base = (title: string) => ({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: CONFIG });
+
+/** Coverage shares: threshold bands, so 99.9% and 100% read differently (a linear scale would not show it). */
+export const COVERAGE_BANDS = {
+  domain: [0.5, 0.9, 0.98, 0.995, 0.999999],
+  range: ['#a50026', '#f46d43', '#fdae61', '#fee08b', '#a6d96a', '#1a9850'],
+} as const;
+
+/** `YYYY-MM` → the first instant of that month (UTC), for temporal axes. */
+const monthDate = (m: string) => `${m}-01T00:00:00Z`;
+const dayDate = (d: string) => `${d}T00:00:00Z`;
+
+/** One heatmap cell: a respondent's month in a dataset. */
+export interface CoverageCell {
+  respondent: string;
+  month: string;
+  share: number;
+  present: number;
+  expected: number;
+}
+
+export function coverageHeatmap(dataset: string, cells: readonly CoverageCell[], respondents: readonly string[], months: readonly string[]): TopLevelSpec {
+  const step = Math.max(3, Math.min(18, Math.floor(CHART_WIDTH / Math.max(months.length, 1))));
+  // Label every month on short ranges, only each January (as the year) on long ones.
+  const labelExpr = months.length <= 24 ? 'datum.value' : "substring(datum.value, 5, 7) == '01' ? substring(datum.value, 0, 4) : ''";
+  return {
+    ...base(`${dataset}: share of expected hours present, per respondent and month (UTC)`),
+    data: {
+      values: cells.map((c) => ({
+        ...c,
+        label: `${c.respondent} ${c.month}: ${(c.share * 100).toFixed(2)}% (${c.present} of ${c.expected} series-hours)`,
+      })),
+    },
+    mark: { type: 'rect', stroke: 'white', strokeWidth: step > 6 ? 0.5 : 0 },
+    width: { step },
+    height: { step: 14 },
+    encoding: {
+      x: { field: 'month', type: 'ordinal', sort: [...months], title: null, axis: { labelExpr, labelAngle: 0, ticks: false, labelOverlap: false } },
+      y: { field: 'respondent', type: 'nominal', sort: [...respondents], title: null },
+      color: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'present',
+        scale: { type: 'threshold', domain: [...COVERAGE_BANDS.domain], range: [...COVERAGE_BANDS.range] },
+        legend: { format: '.1%' },
+      },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Flagged hours per month, stacked by rule. */
+export function flagsOverTime(rows: readonly { month: string; rule: string; hours: number }[]): TopLevelSpec {
+  return {
+    ...base('Flagged hours per month, by quality rule (all respondents and series)'),
+    data: { values: rows.map((r) => ({ ...r, date: monthDate(r.month), label: `${r.month} ${r.rule}: ${r.hours} hours` })) },
+    mark: { type: 'bar' },
+    width: CHART_WIDTH,
+    height: 220,
+    encoding: {
+      x: { field: 'date', type: 'temporal', timeUnit: 'utcyearmonth', title: null, scale: { type: 'utc' } },
+      y: { field: 'hours', type: 'quantitative', title: 'hours flagged', stack: 'zero' },
+      color: { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau10' } },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Quarantined rows per reason, split by dataset. */
+export function quarantineBars(rows: readonly { dataset: string; reason: string; rows: number }[]): TopLevelSpec {
+  return {
+    ...base('Quarantined rows per reason'),
+    data: { values: rows.map((r) => ({ ...r, label: `${r.dataset} ${r.reason}: ${r.rows} rows` })) },
+    mark: { type: 'bar' },
+    width: CHART_WIDTH - 200,
+    height: { step: 18 },
+    encoding: {
+      y: { field: 'reason', type: 'nominal', title: null, sort: '-x' },
+      x: { field: 'rows', type: 'quantitative', title: 'rows', stack: 'zero' },
+      color: { field: 'dataset', type: 'nominal', title: 'dataset', scale: { scheme: 'tableau10' } },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Daily mean demand with the day's hourly min–max band. */
+export function demandChart(respondent: string, days: readonly { day: string; mean: number; min: number; max: number }[]): TopLevelSpec {
+  return {
+    ...base(`${respondent}: demand (D), daily mean with the day's hourly minimum and maximum, MWh`),
+    data: { values: days.map((d) => ({ date: dayDate(d.day), mean: d.mean, min: d.min, max: d.max })) },
+    width: CHART_WIDTH,
+    height: 200,
+    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } } },
+    layer: [
+      { mark: { type: 'area', color: '#9ecae1', opacity: 0.6, aria: false }, encoding: { y: { field: 'min', type: 'quantitative', title: 'MWh' }, y2: { field: 'max' } } },
+      { mark: { type: 'line', color: '#08519c', strokeWidth: 1, aria: false }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Fuel colours, fixed across respondents (a fuel keeps its colour in every chart). */
+export const FUEL_COLORS: Readonly<Record<string, string>> = {
+  COL: '#4d4d4d', NG: '#f28e2b', NUC: '#b07aa1', OIL: '#9c755f', OTH: '#bab0ac', SUN: '#edc948', WAT: '#4e79a7',
+  WND: '#59a14f', BAT: '#ff9da7', PS: '#76b7b2', SNB: '#e8a33d', WNB: '#8cd17d', GEO: '#d37295', OES: '#fabfd2',
+  UES: '#d4a6c8', UNK: '#79706e',
+};
+
+/** Monthly shares of each fuel, stacked to 100%. */
+export function mixChart(respondent: string, rows: readonly { month: string; fuel: string; share: number }[]): TopLevelSpec {
+  const fuels = Object.keys(FUEL_COLORS).filter((f) => rows.some((r) => r.fuel === f));
+  for (const r of rows) if (!fuels.includes(r.fuel)) fuels.push(r.fuel);
+  const name = (f: string) => `${FUEL_TYPES[f] ?? f} (${f})`;
+  return {
+    ...base(`${respondent}: generation mix, monthly share of each energy source`),
+    data: { values: rows.map((r) => ({ date: monthDate(r.month), fuel: name(r.fuel), share: r.share })) },
+    mark: { type: 'area', aria: false },
+    width: CHART_WIDTH - 200,
+    height: 200,
+    encoding: {
+      x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } },
+      y: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share', axis: { format: '%' }, scale: { domain: [0, 1] } },
+      color: {
+        field: 'fuel',
+        type: 'nominal',
+        title: 'energy source',
+        sort: fuels.map(name),
+        scale: { domain: fuels.map(name), range: fuels.map((f) => FUEL_COLORS[f] ?? '#999') },
+      },
+      order: { field: 'fuel', sort: 'ascending' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Monthly mean of DF − D with the 5th–95th percentile band of the hours. */
+export function forecastChart(respondent: string, rows: readonly { month: string; mean: number; p05: number; p95: number }[]): TopLevelSpec {
+  return {
+    ...base(`${respondent}: forecast error DF − D, monthly mean and 5th–95th percentile of hours, MWh`),
+    data: { values: rows.map((r) => ({ date: monthDate(r.month), mean: r.mean, p05: r.p05, p95: r.p95 })) },
+    width: CHART_WIDTH,
+    height: 180,
+    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } } },
+    layer: [
+      { mark: { type: 'area', color: '#fdd0a2', opacity: 0.8, aria: false }, encoding: { y: { field: 'p05', type: 'quantitative', title: 'DF − D, MWh' }, y2: { field: 'p95' } } },
+      { mark: { type: 'rule', color: '#999', aria: false }, encoding: { y: { datum: 0 } } },
+      { mark: { type: 'line', color: '#d94801', strokeWidth: 1.5, point: rows.length < 40, aria: false }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Revised values per month of the revised hour, by dataset. */
+export function revisionsByMonth(rows: readonly { dataset: string; month: string; count: number }[]): TopLevelSpec {
+  return {
+    ...base('Values EIA revised, per month of the revised hour'),
+    data: { values: rows.map((r) => ({ ...r, date: monthDate(r.month), label: `${r.dataset} ${r.month}: ${r.count} values` })) },
+    mark: { type: 'bar' },
+    width: CHART_WIDTH - 200,
+    height: 180,
+    encoding: {
+      x: { field: 'date', type: 'temporal', timeUnit: 'utcyearmonth', title: null, scale: { type: 'utc' } },
+      y: { field: 'count', type: 'quantitative', title: 'values revised', stack: 'zero' },
+      color: { field: 'dataset', type: 'nominal', title: 'dataset', scale: { scheme: 'tableau10' } },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Revisions per size of the relative change. */
+export function revisionsBySize(rows: readonly { bin: string; count: number }[]): TopLevelSpec {
+  return {
+    ...base('By how much: |new − old| / |old|'),
+    data: { values: rows.map((r) => ({ ...r, label: `${r.bin}: ${r.count} values` })) },
+    mark: { type: 'bar', color: '#6a51a3' },
+    width: 360,
+    height: 180,
+    encoding: {
+      x: { field: 'bin', type: 'ordinal', sort: [...REVISION_BINS], title: null, axis: { labelAngle: 0 } },
+      y: { field: 'count', type: 'quantitative', title: 'values' },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
+
+/** Revisions per day they were seen. */
+export function revisionsBySeenDay(rows: readonly { day: string; count: number }[]): TopLevelSpec {
+  return {
+    ...base('When: revisions per day they were seen (UTC)'),
+    data: { values: rows.map((r) => ({ ...r, date: dayDate(r.day), label: `${r.day}: ${r.count} values` })) },
+    mark: { type: 'bar', color: '#807dba' },
+    width: 360,
+    height: 180,
+    encoding: {
+      x: { field: 'date', type: 'temporal', timeUnit: 'utcyearmonthdate', title: null, scale: { type: 'utc' } },
+      y: { field: 'count', type: 'quantitative', title: 'values' },
+      description: { field: 'label' },
+    },
+  } as TopLevelSpec;
+}
