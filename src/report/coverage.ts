@@ -1,14 +1,13 @@
 /**
  * Coverage cells: the share of expected hours present per respondent and month of a dataset. Pure.
  *
- * Expected series-hours of a month = the hour stamps of that month (by the hour's start, UTC) that fall inside the
- * dataset's stored range [first, last period] × the number of series the respondent has in the dataset. So the
- * first and last months count only the hours the range covers, a respondent whose rows start later shows its
- * early months as 0%, and a series that stops shows as missing hours. Every (respondent, month) of the range gets
- * a cell, with or without rows.
+ * A series is expected to have every hour from its first to its last stored hour (the `coverage` view's
+ * definition); a respondent's expected series-hours in a month are the sum over its series of the hours of that
+ * month (by the hour's start, UTC) inside each series' span. So a fuel that a BA starts reporting in 2024 does not
+ * count as missing before, and a month outside every span of a respondent has no cell (drawn empty).
  */
 import { HOUR_MS } from '../core/time.js';
-import type { CoverageCount, DatasetExtent, SeriesCount } from './model.js';
+import type { CoverageCount, DatasetExtent, SeriesSpan } from './model.js';
 import type { CoverageCell } from './specs.js';
 
 const monthKey = (ms: number) => new Date(ms).toISOString().slice(0, 7);
@@ -37,23 +36,28 @@ export function expectedHours(month: string, firstMs: number, lastMs: number): n
   return hi < lo ? 0 : Math.floor((hi - lo) / HOUR_MS) + 1;
 }
 
-/** The full grid of cells of one dataset, respondents in the given order. */
+/** The cells of one dataset, respondents sorted, months of the dataset's whole extent. */
 export function coverageCells(
   extent: DatasetExtent,
   counts: readonly CoverageCount[],
-  seriesCounts: readonly SeriesCount[],
+  spans: readonly SeriesSpan[],
 ): { cells: CoverageCell[]; respondents: string[]; months: string[] } {
   const months = monthsOf(extent.firstMs, extent.lastMs);
   const present = new Map<string, number>();
   for (const c of counts) if (c.dataset === extent.dataset) present.set(`${c.respondent}|${c.month}`, c.present);
-  const series = seriesCounts.filter((s) => s.dataset === extent.dataset);
-  const respondents = series.map((s) => s.respondent).sort();
+  const byRespondent = new Map<string, SeriesSpan[]>();
+  for (const s of spans) {
+    if (s.dataset !== extent.dataset) continue;
+    (byRespondent.get(s.respondent) ?? byRespondent.set(s.respondent, []).get(s.respondent)!).push(s);
+  }
+  const respondents = [...byRespondent.keys()].sort();
   const cells: CoverageCell[] = [];
-  for (const s of series) {
+  for (const respondent of respondents) {
     for (const month of months) {
-      const expected = expectedHours(month, extent.firstMs, extent.lastMs) * s.series;
-      const got = present.get(`${s.respondent}|${month}`) ?? 0;
-      cells.push({ respondent: s.respondent, month, present: got, expected, share: expected > 0 ? Math.min(1, got / expected) : 0 });
+      const expected = byRespondent.get(respondent)!.reduce((a, s) => a + expectedHours(month, s.firstMs, s.lastMs), 0);
+      if (expected === 0) continue;
+      const got = present.get(`${respondent}|${month}`) ?? 0;
+      cells.push({ respondent, month, present: got, expected, share: Math.min(1, got / expected) });
     }
   }
   return { cells, respondents, months };

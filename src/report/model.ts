@@ -25,11 +25,13 @@ export interface CoverageCount {
   present: number;
 }
 
-/** How many series a respondent has in a dataset (over the whole warehouse). */
-export interface SeriesCount {
+/** A series' first and last stored period stamp (epoch ms). */
+export interface SeriesSpan {
   dataset: string;
   respondent: string;
-  series: number;
+  series: string;
+  firstMs: number;
+  lastMs: number;
 }
 
 /** One run of missing hours in a series (`coverage_gaps`). */
@@ -147,7 +149,7 @@ export interface ReportData {
   /** Respondent codes with their names, sorted by code. */
   respondents: { code: string; name: string }[];
   coverage: CoverageCount[];
-  seriesCounts: SeriesCount[];
+  seriesSpans: SeriesSpan[];
   longestGaps: Gap[];
   gapTotals: GapTotals;
   flagMonths: FlagMonth[];

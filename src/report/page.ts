@@ -57,12 +57,12 @@ h1{margin:0 0 2px;font-size:22px}
 .banner{background:#b91c1c;color:#fff;padding:10px 28px;font-weight:600;letter-spacing:.02em}
 .banner strong{font-size:16px;margin-right:8px}
 .stats{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
-.stat{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:6px 12px;min-width:120px}
+.stat{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:6px 12px}
 .stat b{display:block;font-size:18px}
 .stat span{color:var(--muted);font-size:12px}
 nav{position:sticky;top:0;z-index:2;background:#fff;border-bottom:1px solid var(--line);padding:8px 28px}
 nav a{color:var(--accent);text-decoration:none;margin-right:18px;font-weight:600}
-main{padding:8px 28px 40px;max-width:1200px}
+main{padding:8px 28px 40px;max-width:1280px}
 section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 20px;margin:18px 0}
 h2{margin:0 0 8px;font-size:18px}
 h3{margin:16px 0 6px;font-size:14px}
@@ -74,11 +74,13 @@ figure.chart svg{max-width:100%;height:auto}
 .row{display:flex;flex-wrap:wrap;gap:18px}
 .table-wrap{overflow-x:auto;margin:8px 0}
 table{border-collapse:collapse;font-size:12.5px}
-th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;white-space:nowrap}
-th{background:var(--bg);font-weight:600}
+th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;white-space:nowrap}
+th{background:var(--bg);font-weight:600;white-space:normal;vertical-align:bottom}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.bad{color:#b91c1c;font-weight:600}
 td.sim{color:#b91c1c}
+td.wrap{white-space:normal;min-width:150px;max-width:240px}
+td.narrow{min-width:110px;max-width:120px}
 .picker{margin:10px 0;display:flex;align-items:center;gap:8px}
 select{font:inherit;padding:3px 6px}
 #tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:4px 8px;border-radius:4px;font-size:12px;display:none;z-index:9}

@@ -1,113 +1,156 @@
 /**
- * The report's SQL: every query aggregates inside DuckDB (per month, day, reason, run…), so what reaches
- * JavaScript is bounded by respondents × days, never by observation rows. Results use only VARCHAR and DOUBLE
- * columns (counts cast to DOUBLE, times as epoch ms or `YYYY-MM[-DD]` text) so rows map to plain numbers and
- * strings. Pure: text only; `read.ts` runs them.
+ * The report's SQL. Everything aggregates inside DuckDB, so what reaches JavaScript is bounded by respondents ×
+ * months (× days for demand), never by observation rows.
+ *
+ * The queries read `observation_facts` (text stored as ids into `strings`) and join the names onto the
+ * aggregates, instead of scanning the `observations` view, which joins seven string columns onto every row
+ * first; and one pass (`MONTHLY`) builds a temp table per dataset, respondent, series and month from which
+ * extents, coverage, flag counts and the generation mix are all read. On the default job's 2.6M rows that is
+ * one scan instead of six (docs/decisions.md, "The report"). Flag counts use the same bits as `data_quality`,
+ * and the gap query is `coverage_gaps` on ids; a test compares both with the views.
+ *
+ * Results use only VARCHAR and DOUBLE columns (counts cast to DOUBLE, times as epoch ms or `YYYY-MM[-DD]` text).
+ * Months and days group hours by their start (`period − 1 h`) in UTC, as the views do. Pure: text only.
  */
 import { Flag } from '../core/contracts.js';
 
-/** Month / day of an hour-ending period by the hour's start, in UTC (the views' convention). */
 const hourStart = (col: string) => `timezone('UTC', ${col} - INTERVAL 1 HOUR)`;
-/** Truncate first, format after grouping: strftime on every row costs more than the aggregate itself. */
-const monthStart = (col: string) => `date_trunc('month', ${hourStart(col)})`;
-const dayStart = (col: string) => `CAST(${hourStart(col)} AS DATE)`;
 const fmtMonth = (col: string) => `strftime(${col}, '%Y-%m')`;
 const fmtDay = (col: string) => `strftime(${col}, '%Y-%m-%d')`;
 const ms = (col: string) => `epoch_ms(${col})::DOUBLE`;
+/** The id of a string in the warehouse's dictionary. */
+const idOf = (s: string) => `(SELECT id FROM strings WHERE s = '${s}')`;
 
-/** Lower-case flag names: the `data_quality` view has one count column per name. */
+/** Lower-case flag names, as `data_quality` names its count columns. */
 export const FLAG_RULES = Object.keys(Flag).map((k) => k.toLowerCase());
+const FLAG_BITS = Object.values(Flag);
+
+/** Hours whose value is not the BA's demand: left out of the demand band (see Quality for them). */
+const NOT_DEMAND = Flag.MISSING_VALUE | Flag.NEGATIVE_OR_ZERO_DEMAND | Flag.GLOBAL_OUTLIER;
+
+/** Name of the per-month temp table and its view with names joined. */
+const M = 'report_monthly';
+const MN = 'report_monthly_named';
+
+/** Statements that build the monthly temp table (run first, once). */
+export const MONTHLY = [
+  `CREATE OR REPLACE TEMP TABLE ${M} AS
+   SELECT dataset, respondent, series, date_trunc('month', ${hourStart('period')}) AS m,
+     any_value(respondent_name) AS respondent_name,
+     count(*) AS rows, min(period) AS first_p, max(period) AS last_p, sum(value) AS sum_value,
+     count(*) FILTER (WHERE flags <> 0) AS flagged,
+     ${FLAG_RULES.map((r, i) => `count(*) FILTER (WHERE flags & ${FLAG_BITS[i]} <> 0) AS ${r}`).join(',\n     ')}
+   FROM observation_facts GROUP BY dataset, respondent, series, m`,
+  `CREATE OR REPLACE TEMP VIEW ${MN} AS
+   SELECT sd.s AS dataset, sr.s AS respondent, ss.s AS series, sn.s AS respondent_name, t.*
+     EXCLUDE (dataset, respondent, series, respondent_name)
+   FROM ${M} t JOIN strings sd ON sd.id = t.dataset JOIN strings sr ON sr.id = t.respondent
+     JOIN strings ss ON ss.id = t.series JOIN strings sn ON sn.id = t.respondent_name`,
+];
 
 export const SQL = {
   datasets: `
     SELECT dataset, count(DISTINCT respondent)::DOUBLE AS respondents, count(DISTINCT series)::DOUBLE AS series,
-      count(*)::DOUBLE AS rows, ${ms('min(period)')} AS first_ms, ${ms('max(period)')} AS last_ms
-    FROM observations GROUP BY dataset ORDER BY dataset`,
+      sum(rows)::DOUBLE AS rows, ${ms('min(first_p)')} AS first_ms, ${ms('max(last_p)')} AS last_ms
+    FROM ${MN} GROUP BY dataset ORDER BY dataset`,
 
-  respondents: `
-    SELECT respondent AS code, any_value(respondent_name) AS name
-    FROM observations GROUP BY respondent ORDER BY respondent`,
+  respondents: `SELECT respondent AS code, any_value(respondent_name) AS name FROM ${MN} GROUP BY respondent ORDER BY respondent`,
 
   coverage: `
-    SELECT dataset, respondent, ${fmtMonth('m')} AS month, present FROM (
-      SELECT dataset, respondent, ${monthStart('period')} AS m, count(*)::DOUBLE AS present
-      FROM observations GROUP BY ALL
-    ) ORDER BY dataset, respondent, m`,
+    SELECT dataset, respondent, ${fmtMonth('m')} AS month, sum(rows)::DOUBLE AS present
+    FROM ${MN} GROUP BY dataset, respondent, m ORDER BY dataset, respondent, m`,
 
-  seriesCounts: `
-    SELECT dataset, respondent, count(DISTINCT series)::DOUBLE AS series
-    FROM observations GROUP BY ALL ORDER BY ALL`,
-
-  /** The longest gaps, each row carrying the totals over every gap (one pass over the window query). */
-  longestGaps: (limit: number) => `
-    SELECT dataset, respondent, series, ${ms('gap_start')} AS start_ms, ${ms('gap_end')} AS end_ms, hours::DOUBLE AS hours,
-      count(*) OVER ()::DOUBLE AS all_runs, sum(hours) OVER ()::DOUBLE AS all_hours
-    FROM coverage_gaps ORDER BY hours DESC, dataset, respondent, series, gap_start LIMIT ${limit}`,
+  seriesSpans: `
+    SELECT dataset, respondent, series, ${ms('min(first_p)')} AS first_ms, ${ms('max(last_p)')} AS last_ms
+    FROM ${MN} GROUP BY ALL ORDER BY ALL`,
 
   flagMonths: `
-    SELECT strftime(month, '%Y-%m') AS month, rule, hours FROM (
-      SELECT month, ${FLAG_RULES.map((r) => `sum(${r})::DOUBLE AS ${r}`).join(', ')}
-      FROM data_quality GROUP BY month
+    SELECT ${fmtMonth('m')} AS month, rule, hours FROM (
+      SELECT m, ${FLAG_RULES.map((r) => `sum(${r})::DOUBLE AS ${r}`).join(', ')} FROM ${M} GROUP BY m
     ) UNPIVOT (hours FOR rule IN (${FLAG_RULES.join(', ')}))
     WHERE hours > 0 ORDER BY month, rule`,
 
   flagTotals: `
     SELECT dataset, respondent, sum(rows)::DOUBLE AS rows, sum(flagged)::DOUBLE AS flagged,
       ${FLAG_RULES.map((r) => `sum(${r})::DOUBLE AS ${r}`).join(', ')}
-    FROM data_quality GROUP BY ALL HAVING sum(flagged) > 0 ORDER BY flagged DESC, dataset, respondent`,
+    FROM ${MN} GROUP BY ALL HAVING sum(flagged) > 0 ORDER BY flagged DESC, dataset, respondent`,
+
+  /**
+   * Monthly shares of generation. A fuel's monthly sum below zero (storage charging more than it discharged)
+   * counts as 0, so the shares stay in [0, 1] and add up to 1: the mix of what was generated.
+   */
+  mix: `
+    WITH f AS (
+      SELECT respondent, m, series AS fuel, greatest(coalesce(sum_value, 0), 0) AS mwh
+      FROM ${MN} WHERE dataset = 'fuel-type-data'
+    )
+    SELECT respondent, ${fmtMonth('m')} AS month, fuel,
+      coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY respondent, m), 0), 0) AS share
+    FROM f ORDER BY respondent, m, fuel`,
+
+  /** The longest gaps (`coverage_gaps` on ids), each row carrying the totals over every gap. */
+  longestGaps: (limit: number) => `
+    WITH n AS (
+      SELECT dataset, respondent, series, period,
+        lead(period) OVER (PARTITION BY dataset, respondent, series ORDER BY period) AS next_period
+      FROM observation_facts
+    ), g AS (
+      SELECT dataset, respondent, series, period + INTERVAL 1 HOUR AS gap_start, next_period - INTERVAL 1 HOUR AS gap_end,
+        CAST((epoch(next_period) - epoch(period)) / 3600 AS BIGINT) - 1 AS hours
+      FROM n WHERE epoch(next_period) - epoch(period) > 3600
+    ), top AS (
+      SELECT *, count(*) OVER () AS all_runs, sum(hours) OVER () AS all_hours FROM g
+      ORDER BY hours DESC, dataset, respondent, series, gap_start LIMIT ${limit}
+    )
+    SELECT sd.s AS dataset, sr.s AS respondent, ss.s AS series, ${ms('gap_start')} AS start_ms, ${ms('gap_end')} AS end_ms,
+      hours::DOUBLE AS hours, all_runs::DOUBLE AS all_runs, all_hours::DOUBLE AS all_hours
+    FROM top JOIN strings sd ON sd.id = top.dataset JOIN strings sr ON sr.id = top.respondent
+      JOIN strings ss ON ss.id = top.series
+    ORDER BY hours DESC, dataset, respondent, series, start_ms`,
 
   quarantine: `
     SELECT dataset, reason, count(*)::DOUBLE AS rows FROM quarantine GROUP BY ALL ORDER BY rows DESC, dataset, reason`,
 
+  /** Daily demand: mean, min and max of the hours with a plausible value (no missing, ≤ 0 or outlier flag). */
   demand: `
-    SELECT respondent, ${fmtDay('d')} AS day, mean, min, max FROM (
-      SELECT respondent, ${dayStart('period')} AS d, avg(value) AS mean, min(value) AS min, max(value) AS max
-      FROM observations
-      WHERE dataset = 'region-data' AND series = 'D' AND value IS NOT NULL
+    SELECT sr.s AS respondent, ${fmtDay('d')} AS day, mean, min, max FROM (
+      SELECT respondent, CAST(${hourStart('period')} AS DATE) AS d, avg(value) AS mean, min(value) AS min, max(value) AS max
+      FROM observation_facts
+      WHERE dataset IN ${idOf('region-data')} AND series IN ${idOf('D')} AND value IS NOT NULL AND flags & ${NOT_DEMAND} = 0
       GROUP BY ALL
-    ) ORDER BY respondent, d`,
-
-  /**
-   * Monthly shares of generation. A fuel's monthly sum below zero (storage charging more than it discharges)
-   * counts as 0, so shares stay in [0, 1] and add up to 1: the mix of what was generated.
-   */
-  mix: `
-    WITH m AS (
-      SELECT respondent, ${monthStart('period')} AS m, series AS fuel, greatest(sum(value), 0) AS mwh
-      FROM observations WHERE dataset = 'fuel-type-data' GROUP BY ALL
-    )
-    SELECT respondent, ${fmtMonth('m')} AS month, fuel,
-      coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY respondent, m), 0), 0) AS share
-    FROM m ORDER BY respondent, m, fuel`,
+    ) t JOIN strings sr ON sr.id = t.respondent ORDER BY respondent, d`,
 
   /** DF − D per hour where both have a value, then per respondent and month. */
   forecast: `
     WITH d AS (
-      SELECT respondent, period, value FROM observations
-      WHERE dataset = 'region-data' AND series = 'D' AND value IS NOT NULL
+      SELECT respondent, period, value FROM observation_facts
+      WHERE dataset IN ${idOf('region-data')} AND series IN ${idOf('D')} AND value IS NOT NULL
     ), f AS (
-      SELECT respondent, period, value FROM observations
-      WHERE dataset = 'region-data' AND series = 'DF' AND value IS NOT NULL
+      SELECT respondent, period, value FROM observation_facts
+      WHERE dataset IN ${idOf('region-data')} AND series IN ${idOf('DF')} AND value IS NOT NULL
     ), e AS (
-      SELECT d.respondent, ${monthStart('d.period')} AS m, f.value - d.value AS err,
+      SELECT d.respondent, date_trunc('month', ${hourStart('d.period')}) AS m, f.value - d.value AS err,
         abs(f.value - d.value) / NULLIF(abs(d.value), 0) AS rel
       FROM d JOIN f USING (respondent, period)
     )
-    SELECT respondent, ${fmtMonth('m')} AS month, avg(err) AS mean, quantile_cont(err, 0.05) AS p05,
-      quantile_cont(err, 0.95) AS p95, coalesce(avg(rel), 0) AS mape, count(*)::DOUBLE AS hours
-    FROM e GROUP BY respondent, m ORDER BY respondent, m`,
+    SELECT sr.s AS respondent, ${fmtMonth('m')} AS month, mean, p05, p95, mape, hours FROM (
+      SELECT respondent, m, avg(err) AS mean, quantile_cont(err, 0.05) AS p05, quantile_cont(err, 0.95) AS p95,
+        coalesce(avg(rel), 0) AS mape, count(*)::DOUBLE AS hours
+      FROM e GROUP BY respondent, m
+    ) t JOIN strings sr ON sr.id = t.respondent ORDER BY respondent, m`,
 
   revisionTotals: `
     SELECT count(*)::DOUBLE AS total, count(DISTINCT (dataset, respondent, series, period))::DOUBLE AS keys FROM revisions`,
 
   revisionsByMonth: `
     SELECT dataset, ${fmtMonth('m')} AS month, count FROM (
-      SELECT dataset, ${monthStart('period')} AS m, count(*)::DOUBLE AS count FROM revisions GROUP BY ALL
+      SELECT dataset, date_trunc('month', ${hourStart('period')}) AS m, count(*)::DOUBLE AS count FROM revisions GROUP BY ALL
     ) ORDER BY dataset, m`,
 
   revisionsBySeenDay: `
-    SELECT strftime(timezone('UTC', seen_at), '%Y-%m-%d') AS day, count(*)::DOUBLE AS count
-    FROM revisions GROUP BY ALL ORDER BY ALL`,
+    SELECT ${fmtDay('d')} AS day, count FROM (
+      SELECT CAST(timezone('UTC', seen_at) AS DATE) AS d, count(*)::DOUBLE AS count FROM revisions GROUP BY ALL
+    ) ORDER BY d`,
 
   revisionsBySize: `
     SELECT CASE

@@ -14,11 +14,11 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlError, configError } from '../core/errors.js';
 import { WAREHOUSE_FILE } from '../sinks/duckdb/warehouse.js';
 import type { ReportData } from './model.js';
-import { FLAG_RULES, SQL } from './queries.js';
+import { FLAG_RULES, MONTHLY, SQL } from './queries.js';
 import { toRunRow, type RunsQueryRow } from './run-rows.js';
 
 /** DuckDB settings of the report's instance: the window and quantile queries spill beyond this. */
-const MEMORY_LIMIT = '256MB';
+const MEMORY_LIMIT = '128MB';
 const THREADS = 2;
 /** Rows of the longest-gaps table, the revisions' top series and the runs table. */
 export const LIMITS = { gaps: 25, revisedSeries: 10, runs: 200 } as const;
@@ -66,6 +66,7 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
   const q = async <T = Row>(sql: string): Promise<T[]> => (await conn.runAndReadAll(sql)).getRowObjectsJS() as T[];
   const str = (v: unknown) => String(v);
   const n = (v: unknown) => Number(v);
+  for (const stmt of MONTHLY) await conn.run(stmt);
 
   const datasets = (await q(SQL.datasets)).map((r) => ({
     dataset: str(r.dataset), respondents: n(r.respondents), series: n(r.series), rows: n(r.rows),
@@ -75,8 +76,8 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
   const coverage = (await q(SQL.coverage)).map((r) => ({
     dataset: str(r.dataset), respondent: str(r.respondent), month: str(r.month), present: n(r.present),
   }));
-  const seriesCounts = (await q(SQL.seriesCounts)).map((r) => ({
-    dataset: str(r.dataset), respondent: str(r.respondent), series: n(r.series),
+  const seriesSpans = (await q(SQL.seriesSpans)).map((r) => ({
+    dataset: str(r.dataset), respondent: str(r.respondent), series: str(r.series), firstMs: n(r.first_ms), lastMs: n(r.last_ms),
   }));
   const longestGaps = (await q(SQL.longestGaps(LIMITS.gaps))).map((r) => ({
     dataset: str(r.dataset), respondent: str(r.respondent), series: str(r.series),
@@ -114,7 +115,7 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
     datasets,
     respondents,
     coverage,
-    seriesCounts,
+    seriesSpans,
     longestGaps: longestGaps.map(({ allRuns: _r, allHours: _h, ...g }) => g),
     gapTotals: { runs: longestGaps[0]?.allRuns ?? 0, hours: longestGaps[0]?.allHours ?? 0 },
     flagMonths,

@@ -44,12 +44,12 @@ export function buildPage(data: ReportData, source: string): PageModel {
 
 function coverage(data: ReportData): Section {
   const blocks: Block[] = [
-    p('Each cell is the share of a respondent’s expected series-hours present in that month: the hours inside the ' +
-      'dataset’s stored range × the series the respondent has. Hover a cell for the counts.'),
+    p('Each cell is the share of a respondent’s expected series-hours present in that month: every hour from a ' +
+      'series’ first to its last stored hour is expected. Hover a cell for the counts; the longest gaps are listed below.'),
   ];
   if (data.datasets.length === 0) blocks.push(p('The warehouse holds no observations yet.', 'empty'));
   for (const d of data.datasets) {
-    const { cells, respondents, months } = coverageCells(d, data.coverage, data.seriesCounts);
+    const { cells, respondents, months } = coverageCells(d, data.coverage, data.seriesSpans);
     blocks.push({ kind: 'chart', id: `coverage-${d.dataset}`, spec: coverageHeatmap(d.dataset, cells, respondents, months) });
   }
   blocks.push(html(`<h3>Longest gaps</h3>`));
@@ -74,7 +74,7 @@ function quality(data: ReportData): Section {
   const rules = FLAG_RULES.filter((r) => data.flagTotals.some((t) => t.byRule[r] > 0));
   if (data.flagTotals.length > 0) {
     blocks.push(html(table(
-      ['dataset', 'respondent', 'rows', 'flagged', 'share', ...rules],
+      ['dataset', 'respondent', 'rows', 'flagged', 'share', ...rules.map((r) => r.replace(/_/g, ' '))],
       data.flagTotals.map((t) => [t.dataset, t.respondent, t.rows, t.flagged, { html: pct(t.flagged / t.rows, 2), num: true }, ...rules.map((r) => t.byRule[r])]),
       'Flagged hours per respondent and dataset (an hour may carry several flags)',
     )));
@@ -153,11 +153,9 @@ function runCells(r: RunRow): Cell[] {
     r.command,
     { html: esc(r.source || NONE), cls: r.source === 'simulator' ? 'sim' : '' },
     { html: esc(r.status), cls: r.status === 'ok' ? '' : 'bad' },
-    r.range ?? NONE,
-    r.regions.join(',') || NONE,
-    r.types.join(',') || NONE,
+    { html: esc(r.range ?? NONE), cls: 'wrap narrow' },
+    { html: esc(`${r.regions.join(', ') || NONE} × ${r.types.join(', ') || NONE}`), cls: 'wrap' },
     num(int(r.rowsReceived)),
-    num(int(r.rowsLoaded)),
     num(int(r.rowsQuarantined)),
     num(int(r.rowsPerSecond)),
     num(int(r.requests)),
@@ -174,7 +172,7 @@ function runs(data: ReportData): Section {
   } else {
     blocks.push(p('Newest first. Budget: the most requests in any rolling hour against the hourly budget. Throttled: HTTP 429 answers. “—”: not recorded for that run.'));
     blocks.push(html(table(
-      ['started (UTC)', 'command', 'source', 'status', 'range', 'regions', 'types', 'rows received', 'loaded', 'quarantined', 'rows/s', 'requests', 'budget (max/h)', 'throttled', 'duration'],
+      ['started (UTC)', 'command', 'source', 'status', 'range (UTC)', 'regions × types', 'rows received', 'quarantined', 'rows/s', 'requests', 'budget: most in an hour', 'throttled (429)', 'duration'],
       data.runs.map(runCells),
     )));
     const failed = data.runs.filter((r) => r.error);

@@ -17,17 +17,29 @@ const CONFIG = {
   background: 'white',
   view: { stroke: null },
   axis: { labelColor: '#444', titleColor: '#444', gridColor: '#eee', domainColor: '#999', tickColor: '#999', labelFontSize: 11, titleFontSize: 11 },
-  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right' },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'right', labelLimit: 260 },
   title: { anchor: 'start', fontSize: 13, fontWeight: 600, color: '#222', offset: 8 },
 } as const;
 
 const base = (title: string) => ({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: CONFIG });
 
-/** Coverage shares: threshold bands, so 99.9% and 100% read differently (a linear scale would not show it). */
-export const COVERAGE_BANDS = {
-  domain: [0.5, 0.9, 0.98, 0.995, 0.999999],
-  range: ['#a50026', '#f46d43', '#fdae61', '#fee08b', '#a6d96a', '#1a9850'],
-} as const;
+/**
+ * Coverage bands, from complete down: discrete, so 99.9% and 100% read differently (a linear colour scale would
+ * not show the difference) and the legend names each band.
+ */
+export const COVERAGE_BANDS: readonly { label: string; min: number; color: string }[] = [
+  { label: '100%', min: 1, color: '#1a9850' },
+  { label: '99.5 – 99.99%', min: 0.995, color: '#a6d96a' },
+  { label: '98 – 99.5%', min: 0.98, color: '#fee08b' },
+  { label: '90 – 98%', min: 0.9, color: '#fdae61' },
+  { label: '50 – 90%', min: 0.5, color: '#f46d43' },
+  { label: '< 50%', min: 0, color: '#a50026' },
+];
+
+/** The band of a share in [0, 1]. */
+export function coverageBand(share: number): string {
+  return (COVERAGE_BANDS.find((b) => share >= b.min) ?? COVERAGE_BANDS[COVERAGE_BANDS.length - 1]).label;
+}
 
 /** `YYYY-MM` → the first instant of that month (UTC), for temporal axes. */
 const monthDate = (m: string) => `${m}-01T00:00:00Z`;
@@ -51,6 +63,7 @@ export function coverageHeatmap(dataset: string, cells: readonly CoverageCell[],
     data: {
       values: cells.map((c) => ({
         ...c,
+        band: coverageBand(c.share),
         label: `${c.respondent} ${c.month}: ${(c.share * 100).toFixed(2)}% (${c.present} of ${c.expected} series-hours)`,
       })),
     },
@@ -61,31 +74,34 @@ export function coverageHeatmap(dataset: string, cells: readonly CoverageCell[],
       x: { field: 'month', type: 'ordinal', sort: [...months], title: null, axis: { labelExpr, labelAngle: 0, ticks: false, labelOverlap: false } },
       y: { field: 'respondent', type: 'nominal', sort: [...respondents], title: null },
       color: {
-        field: 'share',
-        type: 'quantitative',
-        title: 'present',
-        scale: { type: 'threshold', domain: [...COVERAGE_BANDS.domain], range: [...COVERAGE_BANDS.range] },
-        legend: { format: '.1%' },
+        field: 'band',
+        type: 'ordinal',
+        title: 'hours present',
+        scale: { domain: COVERAGE_BANDS.map((b) => b.label), range: COVERAGE_BANDS.map((b) => b.color) },
       },
       description: { field: 'label' },
     },
   } as TopLevelSpec;
 }
 
-/** Flagged hours per month, stacked by rule. */
+/** Flagged hours per month, one row of bars per rule, each with its own scale (one rule can dwarf the others). */
 export function flagsOverTime(rows: readonly { month: string; rule: string; hours: number }[]): TopLevelSpec {
+  const rule = (r: string) => r.replace(/_/g, ' ');
   return {
-    ...base('Flagged hours per month, by quality rule (all respondents and series)'),
-    data: { values: rows.map((r) => ({ ...r, date: monthDate(r.month), label: `${r.month} ${r.rule}: ${r.hours} hours` })) },
-    mark: { type: 'bar' },
-    width: CHART_WIDTH,
-    height: 220,
-    encoding: {
-      x: { field: 'date', type: 'temporal', timeUnit: 'utcyearmonth', title: null, scale: { type: 'utc' } },
-      y: { field: 'hours', type: 'quantitative', title: 'hours flagged', stack: 'zero' },
-      color: { field: 'rule', type: 'nominal', title: 'rule', scale: { scheme: 'tableau10' } },
-      description: { field: 'label' },
+    ...base('Flagged hours per month, by quality rule (all respondents and series; each rule on its own scale)'),
+    data: { values: rows.map((r) => ({ ...r, rule: rule(r.rule), date: monthDate(r.month), label: `${r.month} ${rule(r.rule)}: ${r.hours} hours` })) },
+    facet: { row: { field: 'rule', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 600 } } },
+    spec: {
+      width: CHART_WIDTH - 120,
+      height: 60,
+      mark: { type: 'bar', color: '#e15759' },
+      encoding: {
+        x: { field: 'date', type: 'temporal', timeUnit: 'utcyearmonth', title: null, scale: { type: 'utc' } },
+        y: { field: 'hours', type: 'quantitative', title: null, axis: { tickCount: 3 } },
+        description: { field: 'label' },
+      },
     },
+    resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
 }
 
@@ -106,17 +122,36 @@ export function quarantineBars(rows: readonly { dataset: string; reason: string;
   } as TopLevelSpec;
 }
 
+/**
+ * The y range of the demand chart: the data's, unless a few days reach far above the rest (spikes that no flag
+ * caught): then the top is 1.25 × the 99th percentile of the daily maxima and the chart says where it clipped.
+ */
+export function demandDomain(days: readonly { min: number; max: number }[]): { lo: number; hi: number; clipped: boolean } {
+  const lo = Math.min(...days.map((d) => d.min));
+  const maxima = days.map((d) => d.max).sort((a, b) => a - b);
+  const top = maxima[maxima.length - 1];
+  const robust = 1.25 * maxima[Math.floor(0.99 * (maxima.length - 1))];
+  return robust < top && robust > lo ? { lo, hi: robust, clipped: true } : { lo, hi: top, clipped: false };
+}
+
 /** Daily mean demand with the day's hourly min–max band. */
 export function demandChart(respondent: string, days: readonly { day: string; mean: number; min: number; max: number }[]): TopLevelSpec {
+  const dom = demandDomain(days);
+  const peak = days.reduce((a, d) => (d.max > a.max ? d : a), days[0]);
+  const title = dom.clipped
+    ? { text: `${respondent}: demand (D), daily mean with the day's hourly minimum and maximum, MWh`, subtitle: `axis cut at ${Math.round(dom.hi).toLocaleString('en-US')} MWh; highest hour ${Math.round(peak.max).toLocaleString('en-US')} MWh on ${peak.day}` }
+    : `${respondent}: demand (D), daily mean with the day's hourly minimum and maximum, MWh`;
+  const y = { type: 'quantitative' as const, scale: { domain: [dom.lo, dom.hi], zero: false, nice: true } };
   return {
-    ...base(`${respondent}: demand (D), daily mean with the day's hourly minimum and maximum, MWh`),
+    ...base(''),
+    title,
     data: { values: days.map((d) => ({ date: dayDate(d.day), mean: d.mean, min: d.min, max: d.max })) },
     width: CHART_WIDTH,
     height: 200,
     encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } } },
     layer: [
-      { mark: { type: 'area', color: '#9ecae1', opacity: 0.6, aria: false }, encoding: { y: { field: 'min', type: 'quantitative', title: 'MWh' }, y2: { field: 'max' } } },
-      { mark: { type: 'line', color: '#08519c', strokeWidth: 1, aria: false }, encoding: { y: { field: 'mean', type: 'quantitative' } } },
+      { mark: { type: 'area', color: '#9ecae1', opacity: 0.6, clip: true, aria: false }, encoding: { y: { ...y, field: 'min', title: 'MWh' }, y2: { field: 'max' } } },
+      { mark: { type: 'line', color: '#08519c', strokeWidth: 1, clip: true, aria: false }, encoding: { y: { ...y, field: 'mean' } } },
     ],
   } as TopLevelSpec;
 }
@@ -148,6 +183,7 @@ export function mixChart(respondent: string, rows: readonly { month: string; fue
         title: 'energy source',
         sort: fuels.map(name),
         scale: { domain: fuels.map(name), range: fuels.map((f) => FUEL_COLORS[f] ?? '#999') },
+        legend: { labelLimit: 280 },
       },
       order: { field: 'fuel', sort: 'ascending' },
     },
