@@ -148,7 +148,7 @@ export function demandChart(respondent: string, days: readonly { day: string; me
     data: { values: days.map((d) => ({ date: dayDate(d.day), mean: d.mean, min: d.min, max: d.max })) },
     width: CHART_WIDTH,
     height: 200,
-    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } } },
+    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }} },
     layer: [
       { mark: { type: 'area', color: '#9ecae1', opacity: 0.6, clip: true, aria: false }, encoding: { y: { ...y, field: 'min', title: 'MWh' }, y2: { field: 'max' } } },
       { mark: { type: 'line', color: '#08519c', strokeWidth: 1, clip: true, aria: false }, encoding: { y: { ...y, field: 'mean' } } },
@@ -175,7 +175,7 @@ export function mixChart(respondent: string, rows: readonly { month: string; fue
     width: CHART_WIDTH - 200,
     height: 200,
     encoding: {
-      x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } },
+      x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }},
       y: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share', axis: { format: '%' }, scale: { domain: [0, 1] } },
       color: {
         field: 'fuel',
@@ -197,7 +197,7 @@ export function forecastChart(respondent: string, rows: readonly { month: string
     data: { values: rows.map((r) => ({ date: monthDate(r.month), mean: r.mean, p05: r.p05, p95: r.p95 })) },
     width: CHART_WIDTH,
     height: 180,
-    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%Y-%m' } } },
+    encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }} },
     layer: [
       { mark: { type: 'area', color: '#fdd0a2', opacity: 0.8, aria: false }, encoding: { y: { field: 'p05', type: 'quantitative', title: 'DF − D, MWh' }, y2: { field: 'p95' } } },
       { mark: { type: 'rule', color: '#999', aria: false }, encoding: { y: { datum: 0 } } },
