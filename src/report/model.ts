@@ -83,18 +83,21 @@ export interface DemandDay {
   max: number;
 }
 
-/** One fuel's share of a respondent's monthly generation. */
+/** Time buckets of the mix and the forecast error: months, or days when the stored range is short. */
+export type Grain = 'month' | 'day';
+
+/** One fuel's share of a respondent's generation in a bucket (`YYYY-MM` or `YYYY-MM-DD`, see `grain`). */
 export interface MixMonth {
   respondent: string;
-  month: string;
+  bucket: string;
   fuel: string;
   share: number;
 }
 
-/** Forecast error DF − D of one respondent and month, over the hours that have both, MWh. */
+/** Forecast error DF − D of one respondent and bucket, over the hours that have both, MWh. */
 export interface ForecastMonth {
   respondent: string;
-  month: string;
+  bucket: string;
   mean: number;
   p05: number;
   p95: number;
@@ -156,6 +159,8 @@ export interface ReportData {
   flagTotals: FlagTotal[];
   quarantine: QuarantineCount[];
   demand: DemandDay[];
+  /** Bucket of `mix` and `forecast`. */
+  grain: Grain;
   mix: MixMonth[];
   forecast: ForecastMonth[];
   revisions: RevisionSummary;

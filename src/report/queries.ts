@@ -76,17 +76,25 @@ export const SQL = {
     FROM ${MN} GROUP BY ALL HAVING sum(flagged) > 0 ORDER BY flagged DESC, dataset, respondent`,
 
   /**
-   * Monthly shares of generation. A fuel's monthly sum below zero (storage charging more than it discharged)
-   * counts as 0, so the shares stay in [0, 1] and add up to 1: the mix of what was generated.
+   * Shares of generation per month (from the monthly table) or day. A fuel's sum below zero in a bucket (storage
+   * charging more than it discharged) counts as 0, so the shares stay in [0, 1] and add up to 1: the mix of what
+   * was generated.
    */
-  mix: `
+  mix: (grain: 'month' | 'day') => grain === 'month' ? `
     WITH f AS (
-      SELECT respondent, m, series AS fuel, greatest(coalesce(sum_value, 0), 0) AS mwh
+      SELECT respondent, m AS b, series AS fuel, greatest(coalesce(sum_value, 0), 0) AS mwh
       FROM ${MN} WHERE dataset = 'fuel-type-data'
     )
-    SELECT respondent, ${fmtMonth('m')} AS month, fuel,
-      coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY respondent, m), 0), 0) AS share
-    FROM f ORDER BY respondent, m, fuel`,
+    SELECT respondent, ${fmtMonth('b')} AS bucket, fuel,
+      coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY respondent, b), 0), 0) AS share
+    FROM f ORDER BY respondent, b, fuel` : `
+    WITH f AS (
+      SELECT respondent, series, date_trunc('day', ${hourStart('period')}) AS b, greatest(coalesce(sum(value), 0), 0) AS mwh
+      FROM observation_facts WHERE dataset IN ${idOf('fuel-type-data')} GROUP BY ALL
+    )
+    SELECT sr.s AS respondent, ${fmtDay('b')} AS bucket, ss.s AS fuel,
+      coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY f.respondent, b), 0), 0) AS share
+    FROM f JOIN strings sr ON sr.id = f.respondent JOIN strings ss ON ss.id = f.series ORDER BY respondent, b, fuel`,
 
   /** The longest gaps (`coverage_gaps` on ids), each row carrying the totals over every gap. */
   longestGaps: (limit: number) => `
@@ -120,8 +128,8 @@ export const SQL = {
       GROUP BY ALL
     ) t JOIN strings sr ON sr.id = t.respondent ORDER BY respondent, d`,
 
-  /** DF − D per hour where both have a value, then per respondent and month. */
-  forecast: `
+  /** DF − D per hour where both have a value, then per respondent and month or day. */
+  forecast: (grain: 'month' | 'day') => `
     WITH d AS (
       SELECT respondent, period, value FROM observation_facts
       WHERE dataset IN ${idOf('region-data')} AND series IN ${idOf('D')} AND value IS NOT NULL
@@ -129,11 +137,11 @@ export const SQL = {
       SELECT respondent, period, value FROM observation_facts
       WHERE dataset IN ${idOf('region-data')} AND series IN ${idOf('DF')} AND value IS NOT NULL
     ), e AS (
-      SELECT d.respondent, date_trunc('month', ${hourStart('d.period')}) AS m, f.value - d.value AS err,
+      SELECT d.respondent, date_trunc('${grain}', ${hourStart('d.period')}) AS m, f.value - d.value AS err,
         abs(f.value - d.value) / NULLIF(abs(d.value), 0) AS rel
       FROM d JOIN f USING (respondent, period)
     )
-    SELECT sr.s AS respondent, ${fmtMonth('m')} AS month, mean, p05, p95, mape, hours FROM (
+    SELECT sr.s AS respondent, ${grain === 'month' ? fmtMonth('m') : fmtDay('m')} AS bucket, mean, p05, p95, mape, hours FROM (
       SELECT respondent, m, avg(err) AS mean, quantile_cont(err, 0.05) AS p05, quantile_cont(err, 0.95) AS p95,
         coalesce(avg(rel), 0) AS mape, count(*)::DOUBLE AS hours
       FROM e GROUP BY respondent, m

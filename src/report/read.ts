@@ -13,7 +13,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlError, configError } from '../core/errors.js';
 import { WAREHOUSE_FILE } from '../sinks/duckdb/warehouse.js';
-import type { ReportData } from './model.js';
+import type { DatasetExtent, Grain, ReportData } from './model.js';
 import { FLAG_RULES, MONTHLY, SQL } from './queries.js';
 import { toRunRow, type RunsQueryRow } from './run-rows.js';
 
@@ -24,6 +24,15 @@ const THREADS = 2;
 export const LIMITS = { gaps: 25, revisedSeries: 10, runs: 200 } as const;
 
 type Row = Record<string, unknown>;
+
+/** Stored ranges up to this long get daily buckets for the mix and the forecast error (a few months would be a few points). */
+const DAILY_UP_TO_MS = 120 * 86_400_000;
+
+/** Months, or days when every dataset's stored range is short. */
+export function grainOf(datasets: readonly DatasetExtent[]): Grain {
+  const span = Math.max(0, ...datasets.map((d) => d.lastMs - d.firstMs));
+  return span <= DAILY_UP_TO_MS ? 'day' : 'month';
+}
 
 /** Read everything the report shows. `now` stamps the page. */
 export async function readReportData(dataDir: string, now: () => number = Date.now): Promise<ReportData> {
@@ -92,9 +101,10 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
   const demand = (await q(SQL.demand)).map((r) => ({
     respondent: str(r.respondent), day: str(r.day), mean: n(r.mean), min: n(r.min), max: n(r.max),
   }));
-  const mix = (await q(SQL.mix)).map((r) => ({ respondent: str(r.respondent), month: str(r.month), fuel: str(r.fuel), share: n(r.share) }));
-  const forecast = (await q(SQL.forecast)).map((r) => ({
-    respondent: str(r.respondent), month: str(r.month), mean: n(r.mean), p05: n(r.p05), p95: n(r.p95),
+  const grain = grainOf(datasets);
+  const mix = (await q(SQL.mix(grain))).map((r) => ({ respondent: str(r.respondent), bucket: str(r.bucket), fuel: str(r.fuel), share: n(r.share) }));
+  const forecast = (await q(SQL.forecast(grain))).map((r) => ({
+    respondent: str(r.respondent), bucket: str(r.bucket), mean: n(r.mean), p05: n(r.p05), p95: n(r.p95),
     mape: n(r.mape), hours: n(r.hours),
   }));
   const [rt] = await q(SQL.revisionTotals);
@@ -122,6 +132,7 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
     flagTotals,
     quarantine,
     demand,
+    grain,
     mix,
     forecast,
     revisions,

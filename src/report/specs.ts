@@ -43,6 +43,9 @@ export function coverageBand(share: number): string {
 
 /** `YYYY-MM` → the first instant of that month (UTC), for temporal axes. */
 const monthDate = (m: string) => `${m}-01T00:00:00Z`;
+/** `YYYY-MM` or `YYYY-MM-DD` → its first instant (UTC). */
+const bucketDate = (b: string) => (b.length === 7 ? monthDate(b) : `${b}T00:00:00Z`);
+const per = (b: string | undefined) => (b && b.length === 7 ? 'monthly' : 'daily');
 const dayDate = (d: string) => `${d}T00:00:00Z`;
 
 /** One heatmap cell: a respondent's month in a dataset. */
@@ -163,14 +166,14 @@ export const FUEL_COLORS: Readonly<Record<string, string>> = {
   UES: '#d4a6c8', UNK: '#79706e',
 };
 
-/** Monthly shares of each fuel, stacked to 100%. */
-export function mixChart(respondent: string, rows: readonly { month: string; fuel: string; share: number }[]): TopLevelSpec {
+/** Shares of each fuel per month (or day), stacked to 100%. */
+export function mixChart(respondent: string, rows: readonly { bucket: string; fuel: string; share: number }[]): TopLevelSpec {
   const fuels = Object.keys(FUEL_COLORS).filter((f) => rows.some((r) => r.fuel === f));
   for (const r of rows) if (!fuels.includes(r.fuel)) fuels.push(r.fuel);
   const name = (f: string) => `${FUEL_TYPES[f] ?? f} (${f})`;
   return {
-    ...base(`${respondent}: generation mix, monthly share of each energy source`),
-    data: { values: rows.map((r) => ({ date: monthDate(r.month), fuel: name(r.fuel), share: r.share })) },
+    ...base(`${respondent}: generation mix, ${per(rows[0]?.bucket)} share of each energy source`),
+    data: { values: rows.map((r) => ({ date: bucketDate(r.bucket), fuel: name(r.fuel), share: r.share })) },
     mark: { type: 'area', aria: false },
     width: CHART_WIDTH - 200,
     height: 200,
@@ -190,11 +193,11 @@ export function mixChart(respondent: string, rows: readonly { month: string; fue
   } as TopLevelSpec;
 }
 
-/** Monthly mean of DF − D with the 5th–95th percentile band of the hours. */
-export function forecastChart(respondent: string, rows: readonly { month: string; mean: number; p05: number; p95: number }[]): TopLevelSpec {
+/** Mean of DF − D per month (or day) with the 5th–95th percentile band of the hours. */
+export function forecastChart(respondent: string, rows: readonly { bucket: string; mean: number; p05: number; p95: number }[]): TopLevelSpec {
   return {
-    ...base(`${respondent}: forecast error DF − D, monthly mean and 5th–95th percentile of hours, MWh`),
-    data: { values: rows.map((r) => ({ date: monthDate(r.month), mean: r.mean, p05: r.p05, p95: r.p95 })) },
+    ...base(`${respondent}: forecast error DF − D, ${per(rows[0]?.bucket)} mean and 5th–95th percentile of hours, MWh`),
+    data: { values: rows.map((r) => ({ date: bucketDate(r.bucket), mean: r.mean, p05: r.p05, p95: r.p95 })) },
     width: CHART_WIDTH,
     height: 180,
     encoding: { x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' }} },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/report/model.js';
-import { readReportData } from '../../src/report/read.js';
+import { grainOf, readReportData } from '../../src/report/read.js';
 import { buildSimulatedWarehouse, FIXTURE } from './support.js';
 
 let dir = '';
@@ -95,14 +95,23 @@ describe('report data', () => {
     });
   });
 
+  it('buckets the mix and the forecast error by day on short ranges, by month on long ones', () => {
+    expect(data.grain).toBe('day');
+    const extent = (days: number) => ({ dataset: 'x', respondents: 1, series: 1, rows: 1, firstMs: 0, lastMs: days * 86_400_000 });
+    expect(grainOf([extent(120)])).toBe('day');
+    expect(grainOf([extent(30), extent(121)])).toBe('month');
+  });
+
   it('forecast error and mix come from the hours that have them', async () => {
     const [f] = await rows(`SELECT count(*)::DOUBLE AS n FROM hourly_demand d JOIN observations f ON f.dataset = 'region-data'
       AND f.series = 'DF' AND f.respondent = d.respondent AND f.period = d.period WHERE d.demand_mwh IS NOT NULL AND f.value IS NOT NULL`);
     expect(data.forecast.reduce((a, r) => a + r.hours, 0)).toBe(f.n);
     for (const r of FIXTURE.regions) {
-      const months = new Set(data.mix.filter((m) => m.respondent === r).map((m) => m.month));
-      for (const m of months) {
-        const total = data.mix.filter((x) => x.respondent === r && x.month === m).reduce((a, x) => a + x.share, 0);
+      const days = new Set(data.mix.filter((m) => m.respondent === r).map((m) => m.bucket));
+      // 3 weeks: daily buckets, 2023-12-31 (the first stamp's hour) to 2024-01-21.
+      expect(days.size).toBe(22);
+      for (const d of days) {
+        const total = data.mix.filter((x) => x.respondent === r && x.bucket === d).reduce((a, x) => a + x.share, 0);
         expect(total).toBeCloseTo(1, 9);
       }
     }
