@@ -59,8 +59,8 @@ export interface CoverageCell {
 
 export function coverageHeatmap(dataset: string, cells: readonly CoverageCell[], respondents: readonly string[], months: readonly string[]): TopLevelSpec {
   const step = Math.max(3, Math.min(18, Math.floor(CHART_WIDTH / Math.max(months.length, 1))));
-  // Label every month on short ranges, only each January (as the year) on long ones.
-  const labelExpr = months.length <= 24 ? 'datum.value' : "substring(datum.value, 5, 7) == '01' ? substring(datum.value, 0, 4) : ''";
+  // Every month, upright, on short ranges; only each January (as the year) on long ones.
+  const labelExpr = "substring(datum.value, 5, 7) == '01' ? substring(datum.value, 0, 4) : ''";
   return {
     ...base(`${dataset}: share of expected hours present, per respondent and month (UTC)`),
     data: {
@@ -74,7 +74,10 @@ export function coverageHeatmap(dataset: string, cells: readonly CoverageCell[],
     width: { step },
     height: { step: 14 },
     encoding: {
-      x: { field: 'month', type: 'ordinal', sort: [...months], title: null, axis: { labelExpr, labelAngle: 0, ticks: false, labelOverlap: false } },
+      x: {
+        field: 'month', type: 'ordinal', sort: [...months], title: null,
+        axis: months.length <= 24 ? { labelAngle: -90, ticks: false } : { labelExpr, labelAngle: 0, ticks: false, labelOverlap: false },
+      },
       y: { field: 'respondent', type: 'nominal', sort: [...respondents], title: null },
       color: {
         field: 'band',
