@@ -14,7 +14,12 @@
  */
 import { Flag } from '../core/contracts.js';
 
-const hourStart = (col: string) => `timezone('UTC', ${col} - INTERVAL 1 HOUR)`;
+/**
+ * The hour's start as a naive UTC TIMESTAMP, from the microseconds since the epoch: ~7× less CPU than
+ * `timezone('UTC', period - INTERVAL 1 HOUR)` (ICU, measured 1.0 against 0.15 CPU-s on 2.6M rows), same result,
+ * and independent of the session's time zone.
+ */
+const hourStart = (col: string) => `make_timestamp(epoch_us(${col}) - 3600000000)`;
 const fmtMonth = (col: string) => `strftime(${col}, '%Y-%m')`;
 const fmtDay = (col: string) => `strftime(${col}, '%Y-%m-%d')`;
 const ms = (col: string) => `epoch_ms(${col})::DOUBLE`;
