@@ -101,21 +101,20 @@ export const SQL = {
       coalesce(mwh / NULLIF(sum(mwh) OVER (PARTITION BY f.respondent, b), 0), 0) AS share
     FROM f JOIN strings sr ON sr.id = f.respondent JOIN strings ss ON ss.id = f.series ORDER BY respondent, b, fuel`,
 
-  /** The longest gaps (`coverage_gaps` on ids), each row carrying the totals over every gap. */
+  /** The longest gaps (`coverage_gaps` on ids and epoch microseconds), each row carrying the totals over every gap. */
   longestGaps: (limit: number) => `
     WITH n AS (
-      SELECT dataset, respondent, series, period,
-        lead(period) OVER (PARTITION BY dataset, respondent, series ORDER BY period) AS next_period
+      SELECT dataset, respondent, series, epoch_us(period) AS p,
+        lead(epoch_us(period)) OVER (PARTITION BY dataset, respondent, series ORDER BY period) AS np
       FROM observation_facts
     ), g AS (
-      SELECT dataset, respondent, series, period + INTERVAL 1 HOUR AS gap_start, next_period - INTERVAL 1 HOUR AS gap_end,
-        CAST((epoch(next_period) - epoch(period)) / 3600 AS BIGINT) - 1 AS hours
-      FROM n WHERE epoch(next_period) - epoch(period) > 3600
+      SELECT dataset, respondent, series, p + 3600000000 AS start_us, np - 3600000000 AS end_us, (np - p) // 3600000000 - 1 AS hours
+      FROM n WHERE np - p > 3600000000
     ), top AS (
       SELECT *, count(*) OVER () AS all_runs, sum(hours) OVER () AS all_hours FROM g
-      ORDER BY hours DESC, dataset, respondent, series, gap_start LIMIT ${limit}
+      ORDER BY hours DESC, dataset, respondent, series, start_us LIMIT ${limit}
     )
-    SELECT sd.s AS dataset, sr.s AS respondent, ss.s AS series, ${ms('gap_start')} AS start_ms, ${ms('gap_end')} AS end_ms,
+    SELECT sd.s AS dataset, sr.s AS respondent, ss.s AS series, (start_us // 1000)::DOUBLE AS start_ms, (end_us // 1000)::DOUBLE AS end_ms,
       hours::DOUBLE AS hours, all_runs::DOUBLE AS all_runs, all_hours::DOUBLE AS all_hours
     FROM top JOIN strings sd ON sd.id = top.dataset JOIN strings sr ON sr.id = top.respondent
       JOIN strings ss ON ss.id = top.series
