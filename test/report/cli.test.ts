@@ -55,6 +55,27 @@ describe('report command', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a warehouse held by a running pipeline: one line saying so, exit 1', async () => {
+    const data = path.join(dir, 'held');
+    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+      `import { openWarehouse } from './src/sinks/duckdb/warehouse.ts';
+       const w = await openWarehouse(${JSON.stringify(data)}); process.stdout.write('ready\\n'); setTimeout(() => w.close(), 120000);`],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+        holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+      });
+      const r = await report(['--data-dir', data]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('is open for writing by a running pipeline; run the report when it has finished [ETL_LOCKED]');
+      expect(existsSync(path.join(data, 'report'))).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   it('--help lists the flags and exits 0', async () => {
     const r = await report(['--help']);
     expect(r.code).toBe(0);
