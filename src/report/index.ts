@@ -6,6 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EtlError } from '../core/errors.js';
+import { WAREHOUSE_FILE } from '../sinks/duckdb/warehouse.js';
 import { chartsOf, renderPage } from './page.js';
 import { readReportData } from './read.js';
 import { renderSvg } from './render.js';
@@ -29,7 +30,7 @@ export const REPORT_FILE = 'index.html';
 
 export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const data = await readReportData(opts.dataDir, opts.now);
-  const model = buildPage(data, path.join(opts.dataDir, 'eia.duckdb'));
+  const model = buildPage(data, path.join(opts.dataDir, WAREHOUSE_FILE));
   const svgs = new Map<string, string>();
   for (const chart of chartsOf(model)) {
     try {
