@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DEFAULTS } from '../../config.js';
 import { EtlError, isEtlError } from '../../core/errors.js';
 import { LOCK_FILE } from '../../sinks/duckdb/lock.js';
 import { WAREHOUSE_FILE } from '../../sinks/duckdb/warehouse.js';
@@ -61,7 +62,7 @@ async function openWarehouseReadOnly(dataDir: string): Promise<DuckDBInstance> {
         'ETL_LOCKED',
         'query',
         `${file} is open for writing by a pipeline run${pid ? ` (pid ${pid})` : ''}${existsSync(lock) ? `, see ${lock}` : ''}; ` +
-          `query the committed Parquet files meanwhile: npm run query -- --parquet "SELECT … FROM observations" ` +
+          `query the committed Parquet files meanwhile: npm run query -- --parquet${dataDir === DEFAULTS.dataDir ? '' : ` --data-dir ${dataDir}`} "SELECT … FROM observations" ` +
           `(view over ${parquetRoot(dataDir)}/**/*.parquet)`,
       );
     }
