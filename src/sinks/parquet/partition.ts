@@ -43,9 +43,12 @@ function fileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(', ')}]`;
 }
 
-/** A partition's files as they are: no `dataset`/`year` columns (they live in the path, `file-schema.ts`). */
+/**
+ * A partition's files as they are: no `dataset`/`year` columns (they live in the path, `file-schema.ts`). By name,
+ * so a file an older build wrote with a `dataset` column reads alongside the others (and is rewritten without it).
+ */
 function readFiles(files: readonly string[], extra = ''): string {
-  return `read_parquet(${fileList(files)}, hive_partitioning = false${extra})`;
+  return `read_parquet(${fileList(files)}, hive_partitioning = false, union_by_name = true${extra})`;
 }
 
 /**

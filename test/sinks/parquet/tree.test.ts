@@ -145,3 +145,42 @@ describe('parquet tree: Hive partitions and one schema', () => {
     expect(hy.sort()).toEqual(want);
   }, 60_000);
 });
+
+describe('parquet tree written by an older build (files with a dataset column)', () => {
+  const dataDir = useTempDir('eia-tree-old-');
+
+  it('re-delivered keys rewrite the old files without the column; reads and merges mix old and new files', async () => {
+    const dir = path.join(dataDir(), 'parquet', 'dataset=region-data', 'year=2024');
+    const unit = fixtureUnit(2);
+    const old = fixtureRecords(unit, 0, 40);
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const conn = await db.connect();
+    try {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(dir, { recursive: true });
+      const values = old
+        .map((r) => `('region-data', '${r.respondent}', '${r.respondent_name}', '${r.series}', '${r.series_name}', make_timestamp(${r.period * 1000}::BIGINT) AT TIME ZONE 'UTC', ${r.value}, 'MWh', 0, '${r.source_page}', make_timestamp(${r.ingested_at * 1000}::BIGINT) AT TIME ZONE 'UTC')`)
+        .join(', ');
+      await conn.run(
+        `COPY (SELECT * FROM (VALUES ${values}) t(dataset, respondent, respondent_name, series, series_name, period, value, units, flags, source_page, ingested_at))
+         TO '${path.join(dir, 'part-000001.parquet')}' (FORMAT PARQUET)`,
+      );
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+    // A small unit merges with the old tail (mixed schemas in one read), then the old unit is re-delivered.
+    const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 100 });
+    const small = fixtureUnit(3, { respondents: ['CCC'] });
+    await writeUnit(sink, [fixtureBatch(small, 0, fixtureRecords(small, 0, 6))]);
+    await writeUnit(sink, [fixtureBatch(unit, 0, fixtureRecords(unit, 0, 40, () => 7))]);
+    await sink.close();
+    for (const f of (await readdir(dir)).filter((n) => n.endsWith('.parquet'))) {
+      expect((await metaOf(path.join(dir, f))).schema.map((s) => s.name), f).not.toContain('dataset');
+    }
+    const rows = (await Promise.all((await readdir(dir)).filter((n) => n.endsWith('.parquet')).map(async (f) => parquetReadObjects({ file: await asyncBufferFromFile(path.join(dir, f)), compressors }))))
+      .flat();
+    expect(rows).toHaveLength(46);
+    expect(rows.filter((r) => r.respondent !== 'CCC').every((r) => r.value === 7)).toBe(true);
+  }, 60_000);
+});
