@@ -3,6 +3,7 @@
  * readable where they look (`duckdb_tables()`, `duckdb_views()`, `duckdb_columns()`, and `npm run query` with no
  * SQL). Re-applied at every open, after the views are replaced (a replaced view starts without comments).
  */
+import { Flag } from '../../core/contracts.js';
 import { sqlString } from '../sql.js';
 
 const PERIOD = 'UTC instant ENDING the hour (EIA-930 hour-ending stamp): 2024-01-01 00:00 UTC covers 2023-12-31 23:00 to 2024-01-01 00:00 UTC. TIMESTAMPTZ: shown in the session TimeZone; use hour_start_utc / hour_end_utc (views) or timezone(\'UTC\', period) for zone-free values';
@@ -44,7 +45,7 @@ const VIEWS: Record<string, string> = {
 
 const COLUMNS: Record<string, Record<string, string>> = {
   observation_facts: { period: PERIOD },
-  observations: { ...TEXT_KEYS, period: PERIOD, value: 'MWh over the hour (= average MW); NULL when EIA sent no value', flags: 'quality bitmask: 1 missing, 2 demand <= 0, 4 negative generation, 8 outlier, 16 identical run, 32 unknown code; 0 = clean', ingested_at: 'start of the run that loaded the row (UTC instant)' },
+  observations: { ...TEXT_KEYS, period: PERIOD, value: 'MWh over the hour (= average MW); NULL when EIA sent no value', flags: `quality bitmask, 0 = clean: ${Object.entries(Flag).map(([name, bit]) => `${bit} ${name}`).join(', ')}`, ingested_at: 'start of the run that loaded the row (UTC instant)' },
   hourly_demand: { period: PERIOD, ...HOUR, demand_mwh: 'demand in MWh over the hour' },
   generation_mix: { period: PERIOD, ...HOUR, fuel: 'EIA fuel type code', share: 'generation_mwh / hour_total_mwh of the respondent and hour' },
   daily_summary: { day_utc: "UTC date of the hour's start (period - 1 h)" },
