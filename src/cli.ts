@@ -1,5 +1,5 @@
 /**
- * `npm run pipeline <command>`: the edge. Owns argv, the environment (and `.env`), signals, stdout and exit codes.
+ * `npm run pipeline <command>` and `npm run query`: the edge. Owns argv, the environment (and `.env`), signals, stdout and exit codes.
  * Everything below receives a frozen config and an AbortSignal.
  *
  * Exit codes: 0 ok · 1 the run failed (one-line message, details in the log) · 2 bad usage (nothing written)
@@ -12,6 +12,7 @@ import { EtlError, isEtlError } from './core/errors.js';
 import { applyHeapPolicy } from './core/heap.js';
 import { createLogger } from './core/logger.js';
 import { redactText } from './core/redact.js';
+import { queryMain } from './pipelines/commands/query.js';
 import { runCommand } from './pipelines/run.js';
 
 async function main(): Promise<number> {
@@ -24,6 +25,8 @@ async function main(): Promise<number> {
       return 2;
     }
   }
+  // `query` has its own arguments and never needs the key or the pipeline's config.
+  if (process.argv[2] === 'query') return queryMain(process.argv.slice(3), { stdout: process.stdout, stderr: process.stderr });
   const secret = process.env.EIA_API_KEY?.trim() || undefined;
   let parsed;
   try {

@@ -341,6 +341,7 @@ Commands:
   quick         the validation ladder: --phase connectivity|small|medium|full
   features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card;
                 without --start/--end/--regions: the warehouse's range and respondents
+  query         read-only SQL on the warehouse (npm run query -- --help)
 
 Options:
   --start YYYY-MM-DD[THH]     UTC, inclusive (default ${DEFAULTS.start}; earlier than 2019-01-01 is clamped)

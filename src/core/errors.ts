@@ -46,11 +46,14 @@ export type EtlErrorCode =
   | 'ETL_ABORTED'
   /** Another process holds the data directory. */
   | 'ETL_LOCKED'
+  /** `npm run query`: the SQL failed, or there is nothing to query (no warehouse, no Parquet files). */
+  | 'ETL_QUERY_FAILED'
   /** Invariant broken inside eia-stream (a bug). */
   | 'ETL_INTERNAL';
 
 /** Pipeline stage an error is tagged with. */
-export type EtlStage = 'config' | 'source' | 'parse' | 'validate' | 'normalize' | 'sink' | 'pipeline' | 'simulator' | 'report';
+export type EtlStage =
+  | 'config' | 'source' | 'parse' | 'validate' | 'normalize' | 'sink' | 'pipeline' | 'simulator' | 'report' | 'query';
 
 export class EtlError extends Error {
   override readonly name = 'EtlError';

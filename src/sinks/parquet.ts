@@ -1,6 +1,7 @@
 /**
  * Parquet sink: normalized records in hive-style data-time partitions for ML training
- * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`).
+ * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`). The partition
+ * keys are in the path only, and `parquet/_common_metadata` holds the files' schema (`parquet/file-schema.ts`).
  *
  * - `write` stages the page's records in JS columns (`record-stage.ts`); nothing is visible, nothing waits.
  * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it
@@ -22,6 +23,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { closedError, commitJournal, journalPath, recoverJournals, sinkError } from './atomic-files.js';
 import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from './record-stage.js';
+import { prepareCommonMetadata } from './parquet/file-schema.js';
 import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
 import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from './duckdb/settings.js';
 
@@ -71,6 +73,9 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
   const holder = store.holder();
   let ready: Promise<void> | null = null;
   let queue: Promise<unknown> = Promise.resolve();
+  // `parquet/_common_metadata` is (re)written with the first commit of each sink, so it describes what this build
+  // writes even over a tree an older build wrote.
+  let schemaWritten = false;
 
   const init = () =>
     (ready ??= (async () => {
@@ -138,7 +143,10 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
         files += p.filesWritten;
         rows += p.rowsWritten;
       }
+      const withSchema = !schemaWritten && renames.length > 0;
+      if (withSchema) renames.push(await prepareCommonMetadata(c, opts.dataDir, renames[0][0]));
       await commitJournal(journalPath(opts.dataDir, PARQUET_JOURNAL_PREFIX, unit.id), { renames, removes }, opts.fsync ?? true);
+      if (withSchema) schemaWritten = true;
     } catch (e) {
       await Promise.all(renames.map(([tmp]) => rm(tmp, { force: true })));
       throw e;

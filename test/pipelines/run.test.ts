@@ -76,8 +76,8 @@ async function warehouseFacts() {
     const conn = await wh.connect();
     const q = async (sql: string) => (await conn.runAndReadAll(sql)).getRows();
     const [[rows, keys]] = await q('SELECT count(*), count(DISTINCT (dataset, respondent, series, period)) FROM observations');
-    const [[pq]] = await q(`SELECT count(*) FROM read_parquet('${dir}/parquet/**/*.parquet')`);
-    const [[pqKeys]] = await q(`SELECT count(DISTINCT (dataset, respondent, series, period)) FROM read_parquet('${dir}/parquet/**/*.parquet')`);
+    const [[pq]] = await q(`SELECT count(*) FROM read_parquet('${dir}/parquet/**/*.parquet', hive_partitioning = true)`);
+    const [[pqKeys]] = await q(`SELECT count(DISTINCT (dataset, respondent, series, period)) FROM read_parquet('${dir}/parquet/**/*.parquet', hive_partitioning = true)`);
     const runs = await q('SELECT command, source, status FROM runs ORDER BY started_at');
     const revisions = Number((await q('SELECT count(*) FROM revisions'))[0][0]);
     const units = Number((await q('SELECT count(*) FROM units'))[0][0]);

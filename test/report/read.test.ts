@@ -79,10 +79,10 @@ describe('report data', () => {
   });
 
   it('daily demand equals daily_summary on days without an excluded hour', async () => {
-    const v = await rows(`SELECT respondent, strftime(day, '%Y-%m-%d') AS day, avg_mwh AS mean, min_mwh AS min, max_mwh AS max
+    const v = await rows(`SELECT respondent, strftime(day_utc, '%Y-%m-%d') AS day, avg_mwh AS mean, min_mwh AS min, max_mwh AS max
       FROM daily_summary d WHERE dataset = 'region-data' AND series = 'D' AND NOT EXISTS (
         SELECT 1 FROM observations o WHERE o.dataset = 'region-data' AND o.series = 'D' AND o.respondent = d.respondent
-          AND CAST(timezone('UTC', o.period - INTERVAL 1 HOUR) AS DATE) = d.day AND (o.value IS NULL OR o.flags & 11 <> 0))
+          AND CAST(timezone('UTC', o.period - INTERVAL 1 HOUR) AS DATE) = d.day_utc AND (o.value IS NULL OR o.flags & 11 <> 0))
       ORDER BY ALL`);
     const keys = new Set(v.map((r) => `${r.respondent}|${r.day}`));
     const mine = data.demand.filter((d) => keys.has(`${d.respondent}|${d.day}`));

@@ -34,7 +34,7 @@ async function duckRows(dataDir: string, sql: (files: string) => string): Promis
   if (files.length === 0) return [];
   const c = await db.connect();
   try {
-    return (await c.runAndReadAll(sql(`read_parquet([${files.map((f) => `'${f}'`).join(',')}])`))).getRows();
+    return (await c.runAndReadAll(sql(`read_parquet([${files.map((f) => `'${f}'`).join(',')}], hive_partitioning = true)`))).getRows();
   } finally {
     c.closeSync();
   }
@@ -111,7 +111,7 @@ describe('parquet files', () => {
     const rows = await hyRows(dataDir());
     expect(rows.length).toBe(25_000);
     expect(Object.keys(rows[0])).toEqual([
-      'dataset', 'respondent', 'respondent_name', 'series', 'series_name', 'period', 'value', 'units', 'flags', 'source_page', 'ingested_at',
+      'respondent', 'respondent_name', 'series', 'series_name', 'period', 'value', 'units', 'flags', 'source_page', 'ingested_at',
     ]);
     expect(rows.reduce((s, r) => s + ((r.value as number | null) ?? 0), 0)).toBeCloseTo(expectedSum, 3);
     expect(rows.filter((r) => r.value === null).length).toBe(nulls);

@@ -12,12 +12,16 @@
  * transaction, one writer, staged rows de-duplicated) and tested.
  *
  * Periods are hour-ending UTC instants. Views that group by day or month use the hour's start
- * (`period − 1 h`) in UTC, so a UTC day has hours T01 … T00 of the next day, 24 in all.
+ * (`period − 1 h`), so a UTC day has hours T01 … T00 of the next day, 24 in all; `daily_summary_local` does the
+ * same in the respondent's zone (23 or 25 hours on DST days). Every grouping and every derived time column is
+ * computed in a named zone, never the session's `TimeZone`, so a view gives the same answer in every client.
  */
 import { Flag } from '../../core/contracts.js';
+import { commentStatements } from './comments.js';
+import { RESPONDENTS_DDL, respondentsFill } from './respondents-table.js';
 
 /** Bump when the DDL changes incompatibly. Stored in `meta`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -122,30 +126,53 @@ const flagColumns = Object.entries(Flag)
 const TEXT = ['dataset', 'respondent', 'respondent_name', 'series', 'series_name', 'units', 'source_page'];
 const COLUMNS = ['dataset', 'respondent', 'respondent_name', 'series', 'series_name', 'period', 'value', 'units', 'flags', 'source_page', 'ingested_at'];
 
+/**
+ * The hour of a row, for the views that join `respondents r` to `observations o`: start and end as UTC wall-clock
+ * TIMESTAMPs (no zone, so they read the same in every client TimeZone), and as wall-clock time in the
+ * respondent's own zone (NULL for a code the catalog does not know).
+ */
+const HOUR_COLUMNS = [
+  `timezone('UTC', o.period - INTERVAL 1 HOUR) AS hour_start_utc`,
+  `timezone('UTC', o.period) AS hour_end_utc`,
+  'r.time_zone',
+  `timezone(r.time_zone, o.period - INTERVAL 1 HOUR) AS hour_start_local`,
+  `timezone(r.time_zone, o.period) AS hour_end_local`,
+].join(', ');
+
+const DAY_AGGREGATES = `count(*) AS hours, count(value) AS hours_with_value,
+  min(value) AS min_mwh, max(value) AS max_mwh, avg(value) AS avg_mwh, sum(value) AS sum_mwh`;
+
 const VIEWS = `
 CREATE OR REPLACE VIEW observations AS
 SELECT ${COLUMNS.map((c) => (TEXT.includes(c) ? `s_${c}.s AS ${c}` : `f.${c}`)).join(', ')}
 FROM observation_facts f
 ${TEXT.map((c) => `JOIN strings s_${c} ON s_${c}.id = f.${c}`).join('\n')};
 CREATE OR REPLACE VIEW hourly_demand AS
-SELECT respondent, respondent_name, period, value AS demand_mwh, flags
-FROM observations
-WHERE dataset = 'region-data' AND series = 'D';
+SELECT o.respondent, o.respondent_name, o.period, ${HOUR_COLUMNS}, o.value AS demand_mwh, o.flags
+FROM observations o LEFT JOIN respondents r ON r.code = o.respondent
+WHERE o.dataset = 'region-data' AND o.series = 'D';
 
 CREATE OR REPLACE VIEW generation_mix AS
-SELECT respondent, respondent_name, period, series AS fuel, series_name AS fuel_name, value AS generation_mwh,
-  sum(value) OVER hour AS hour_total_mwh,
-  value / NULLIF(sum(value) OVER hour, 0) AS share
-FROM observations
-WHERE dataset = 'fuel-type-data'
-WINDOW hour AS (PARTITION BY respondent, period);
+SELECT o.respondent, o.respondent_name, o.period, ${HOUR_COLUMNS},
+  o.series AS fuel, o.series_name AS fuel_name, o.value AS generation_mwh,
+  sum(o.value) OVER hour AS hour_total_mwh,
+  o.value / NULLIF(sum(o.value) OVER hour, 0) AS share
+FROM observations o LEFT JOIN respondents r ON r.code = o.respondent
+WHERE o.dataset = 'fuel-type-data'
+WINDOW hour AS (PARTITION BY o.respondent, o.period);
 
 CREATE OR REPLACE VIEW daily_summary AS
 SELECT dataset, respondent, series,
-  CAST(timezone('UTC', period - INTERVAL 1 HOUR) AS DATE) AS day,
-  count(*) AS hours, count(value) AS hours_with_value,
-  min(value) AS min_mwh, max(value) AS max_mwh, avg(value) AS avg_mwh, sum(value) AS sum_mwh
+  CAST(timezone('UTC', period - INTERVAL 1 HOUR) AS DATE) AS day_utc,
+  ${DAY_AGGREGATES}
 FROM observations
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW daily_summary_local AS
+SELECT o.dataset, o.respondent, o.series, r.time_zone,
+  CAST(timezone(r.time_zone, o.period - INTERVAL 1 HOUR) AS DATE) AS day_local,
+  ${DAY_AGGREGATES}
+FROM observations o JOIN respondents r ON r.code = o.respondent
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW data_quality AS
@@ -187,15 +214,18 @@ SELECT s.dataset, s.respondent, s.series, s.first_period, s.last_period, s.expec
 FROM s LEFT JOIN g USING (dataset, respondent, series);
 `;
 
-/** All DDL statements, tables first. */
+/** All DDL statements: tables, the respondent catalog's rows, views, then the comments (a replaced view loses its own). */
 export function schemaStatements(): string[] {
-  return [...TABLES.split(';'), ...VIEWS.split(';\n')]
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  return [
+    ...[...TABLES.split(';'), RESPONDENTS_DDL].map((s) => s.trim()).filter((s) => s.length > 0),
+    ...respondentsFill(),
+    ...VIEWS.split(';\n').map((s) => s.trim()).filter((s) => s.length > 0),
+    ...commentStatements(),
+  ];
 }
 
 /** Names of the views (for tests and docs). */
-export const VIEW_NAMES = ['observations', 'hourly_demand', 'generation_mix', 'daily_summary', 'data_quality', 'coverage_gaps', 'coverage'] as const;
+export const VIEW_NAMES = ['observations', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;
 
 /** Names of the tables. */
-export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'units', 'runs'] as const;
+export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'units', 'runs', 'respondents'] as const;

@@ -113,8 +113,11 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       checkpoint_threshold: CHECKPOINT_THRESHOLD,
     });
     conn = await instance.connect();
+    // One transaction: the ~70 statements (DDL, the respondents' rows, comments) commit once, all or nothing.
+    await conn.run('BEGIN TRANSACTION');
     for (const stmt of schemaStatements()) await conn.run(stmt);
     await conn.run(`INSERT OR REPLACE INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+    await conn.run('COMMIT');
   } catch (e) {
     await lock.release();
     if (e instanceof EtlError) throw e;

@@ -6,9 +6,9 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OBSERVATION_SELECT } from '../record-stage.js';
 import { tempPathFor } from '../atomic-files.js';
 import { sqlString, tsLiteral } from '../sql.js';
+import { PARQUET_SELECT } from './file-schema.js';
 import { partName, partSeq, partitionDir, planPartition, rowGroupSize, type PartFile } from './layout.js';
 
 /** Parquet writer settings. */
@@ -41,6 +41,14 @@ const yearBound = (year: number) => tsLiteral(Date.UTC(year, 0, 1));
 
 function fileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(', ')}]`;
+}
+
+/**
+ * A partition's files as they are: no `dataset`/`year` columns (they live in the path, `file-schema.ts`). By name,
+ * so a file an older build wrote with a `dataset` column reads alongside the others (and is rewritten without it).
+ */
+function readFiles(files: readonly string[], extra = ''): string {
+  return `read_parquet(${fileList(files)}, hive_partitioning = false, union_by_name = true${extra})`;
 }
 
 /**
@@ -78,7 +86,7 @@ export async function preparePartition(
   const inYear = `period >= ${yearBound(year)} AND period < ${yearBound(year + 1)}`;
   const prefix = sqlString(`${unitId}-p`);
   const replaced = (p: string) =>
-    `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur.text} s WHERE s.dataset = ${p}.dataset ` +
+    `(starts_with(${p}.source_page, ${prefix}) OR EXISTS (SELECT 1 FROM ${cur.text} s WHERE s.dataset = ${sqlString(dataset)} ` +
     `AND s.respondent = ${p}.respondent AND s.series = ${p}.series AND s.period = ${p}.period))`;
 
   let files: PartFile[] = [];
@@ -99,7 +107,7 @@ export async function preparePartition(
     ).getRows().map(([f]) => String(f));
     const hit = candidates.length
       ? await conn.runAndReadAll(
-          `SELECT filename, count(*)::BIGINT FROM read_parquet(${fileList(candidates)}, filename = true) p
+          `SELECT filename, count(*)::BIGINT FROM ${readFiles(candidates, ', filename = true')} p
            WHERE ${replaced('p')} GROUP BY filename`,
         )
       : null;
@@ -121,19 +129,19 @@ export async function preparePartition(
     out.rowsWritten += rows;
   };
   for (const f of plan.rewrite) {
-    await copy(`SELECT ${OBSERVATION_SELECT} FROM read_parquet(${sqlString(full(f.name))}) p WHERE NOT ${replaced('p')}`, f.rows - f.removed);
+    await copy(`SELECT ${PARQUET_SELECT} FROM ${readFiles([full(f.name)])} p WHERE NOT ${replaced('p')}`, f.rows - f.removed);
     out.removes.push(full(f.name));
   }
   if (plan.mergedRows > 0) {
     const kept = plan.merge.filter((f) => f.rows > f.removed).map((f) => full(f.name));
     const mine = (rel: string) =>
-      `SELECT ${OBSERVATION_SELECT} FROM ${rel}` + (cur.all ? '' : ` WHERE ${inYear} AND dataset::VARCHAR = ${sqlString(dataset)}`);
+      `SELECT ${PARQUET_SELECT} FROM ${rel}` + (cur.all ? '' : ` WHERE ${inYear} AND dataset::VARCHAR = ${sqlString(dataset)}`);
     if (kept.length === 0) {
       // Only the unit's rows: sort on the ENUM columns (string order as integers).
       await copy(mine(cur.sorted), plan.mergedRows);
     } else {
       await copy(
-        `${mine(cur.text)} UNION ALL SELECT ${OBSERVATION_SELECT} FROM read_parquet(${fileList(kept)}) p WHERE NOT ${replaced('p')}`,
+        `${mine(cur.text)} UNION ALL SELECT ${PARQUET_SELECT} FROM ${readFiles(kept)} p WHERE NOT ${replaced('p')}`,
         plan.mergedRows,
       );
     }

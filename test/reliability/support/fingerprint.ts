@@ -55,6 +55,7 @@ export async function leftovers(dataDir: string): Promise<string[]> {
     /^raw\/eia\/[a-z-]+\/\d{4}\/[\w.-]+-p\d+\.json\.gz$/,
     /^raw\/eia\/[a-z-]+\/\d{4}\/[\w.-]+\.manifest\.json$/,
     /^parquet\/dataset=[a-z-]+\/year=\d{4}\/part-\d{6}\.parquet$/,
+    /^parquet\/_common_metadata$/,
     /^quarantine\/dataset=[a-z-]+\/year=\d{4}\/[\w.-]+\.jsonl$/,
   ];
   return (await walk(dataDir)).filter((f) => !ok.some((re) => re.test(f.split(path.sep).join('/'))));
@@ -139,7 +140,8 @@ export async function parquetFacts(dataDir: string): Promise<ParquetFacts> {
   const empty: ParquetFacts = { files: 0, rows: 0, checksum: '0', perDataset: {}, duplicateKeys: 0, duckdb: [], hyparquet: [] };
   if (files.length === 0) return empty;
   const list = `[${files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ')}]`;
-  const src = `read_parquet(${list}, hive_partitioning = false)`;
+  // The files hold no `dataset` column: it is the `dataset=` directory (Hive partitioning).
+  const src = `read_parquet(${list}, hive_partitioning = true)`;
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await db.connect();
   try {
@@ -160,10 +162,11 @@ export async function parquetFacts(dataDir: string): Promise<ParquetFacts> {
     );
     const hyparquet: Obs[] = [];
     for (const f of files) {
+      const dataset = /(?:^|[\\/])dataset=([^\\/]+)[\\/]/.exec(f)?.[1];
       for (const r of await parquetReadObjects({ file: await asyncBufferFromFile(f), compressors: { ZSTD: zstdDecompress } })) {
         const p = r.period as unknown;
         hyparquet.push({
-          dataset: String(r.dataset), respondent: String(r.respondent), series: String(r.series),
+          dataset: String(dataset), respondent: String(r.respondent), series: String(r.series),
           period: p instanceof Date ? p.getTime() : Number(p),
           value: r.value === null || r.value === undefined ? null : Number(r.value), flags: Number(r.flags), source_page: String(r.source_page),
         });

@@ -166,7 +166,7 @@ describe('DuckDB warehouse', () => {
     for (const v of VIEW_NAMES) await rows(w, `SELECT * FROM ${v} LIMIT 1`);
     expect(await rows(w, 'SELECT count(*)::INTEGER, count(demand_mwh)::INTEGER FROM hourly_demand')).toEqual([[45, 44]]);
     expect(await rows(w, 'SELECT fuel, share FROM generation_mix ORDER BY fuel')).toEqual([['NG', 0.7], ['SUN', 0.3]]);
-    expect(await rows(w, `SELECT day::VARCHAR, hours::INTEGER FROM daily_summary WHERE series = 'NG' AND dataset = 'region-data' ORDER BY day`)).toEqual([
+    expect(await rows(w, `SELECT day_utc::VARCHAR, hours::INTEGER FROM daily_summary WHERE series = 'NG' AND dataset = 'region-data' ORDER BY day_utc`)).toEqual([
       ['2024-07-01', 24],
       ['2024-07-02', 24],
     ]);
