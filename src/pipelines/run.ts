@@ -5,7 +5,8 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../config.js';
-import { formatRange, nowRangeEnd } from '../config.js';
+import { formatRange } from '../config.js';
+import type { Dataset } from '../core/catalog.js';
 import type { Sink, Source, WorkUnit } from '../core/contracts.js';
 import { configError, isEtlError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -15,7 +16,7 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, EiaSourceConfigSchema, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaClient, createEiaSource, EiaSourceConfigSchema, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -23,6 +24,8 @@ import { validateNormalize } from '../transforms/validate-normalize.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
 import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
+import { applyFrontier, clampRange } from './frontier.js';
+import { planIncrementalGroups, supersededOpenUnits } from './incremental-plan.js';
 import { createProgress } from './progress.js';
 import { selectionsFor, type Selection } from './selections.js';
 import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
@@ -48,39 +51,24 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
   for (const w of config.warnings) deps.logger.warn(w);
   if (config.command === 'plan') return runPlan(config, deps);
   if (config.command === 'features') return runFeatures(config, deps);
+  if (config.command !== 'replay') return runFetch(config, deps); // checks the directory itself, before the range
   await ensureWritableDir(config.dataDir);
-  if (config.command === 'replay') return runReplay(config, deps);
-  return runFetch(config, deps);
+  return runReplay(config, deps);
 }
 
 /** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
 async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
   const startedAt = (deps.now ?? Date.now)();
-  const warehouse = await openLedger(config.dataDir, logger);
   let sim: BuiltinSimulator | null = null;
-  let source: EiaSource | null = null;
+  let client: EiaClient | null = null;
+  let warehouse: Warehouse | null = null;
   try {
     const selections = selectionsFor(config.types, config.regions);
-    let units: WorkUnit[];
-    let unitsSkipped = 0;
-    let range = { startMs: config.startMs, endMs: config.endMs };
-    if (config.command === 'incremental') {
-      ({ units, range } = await planIncremental(config, selections, warehouse, startedAt, logger));
-    } else {
-      units = planUnits(selections, config.startMs, config.endMs);
-      if (!config.fresh) {
-        const done = await warehouse.completedUnitIds();
-        const todo = units.filter((u) => !done.has(u.id));
-        unitsSkipped = units.length - todo.length;
-        units = todo;
-        if (unitsSkipped) logger.info({ skipped: unitsSkipped, remaining: units.length }, `resuming: ${unitsSkipped} unit(s) already done`);
-      }
-    }
     let baseUrl = config.baseUrl;
     let apiKey = config.apiKey;
     if (config.source === 'simulator') {
-      sim = await startBuiltinSimulator({});
+      sim = await startBuiltinSimulator(deps.now ? { nowMs: deps.now } : {});
       ({ baseUrl, apiKey } = sim);
       logger.warn(
         `NO EIA_API_KEY: using the BUILT-IN SIMULATOR at ${sim.baseUrl} — the data is SIMULATED (run recorded as source=simulator). ` +
@@ -89,11 +77,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     } else {
       logger.info(`source: EIA API at ${baseUrl}`);
     }
-    logger.info(
-      { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
-      `${config.command}: ${units.length} unit(s) to fetch`,
-    );
-    const eia = createEiaSource(
+    client = createEiaClient(
       {
         baseUrl: baseUrl!,
         apiKey: apiKey!,
@@ -104,27 +88,77 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
         bodyTimeoutMs: config.timeoutMs,
         ...deps.sourceOptions,
       },
-      { units, logger },
+      { logger },
     );
-    source = eia;
+    // The publication frontier first: a range with no published hour is a usage error, before anything is written.
+    const frontiers = await readFrontiers(client, selections, deps.signal);
+    const latest = Math.max(...frontiers.values());
+    const clamp = config.command !== 'incremental' || config.rangeGiven ? clampRange(config.startMs, config.endMs, latest) : null;
+    if (clamp?.notice) logger.warn(clamp.notice);
+    await ensureWritableDir(config.dataDir);
+    warehouse = await openLedger(config.dataDir, logger);
+    let planned: WorkUnit[];
+    let unitsSkipped = 0;
+    let superseded: string[] = [];
+    let range = { startMs: config.startMs, endMs: clamp?.endMs ?? latest + HOUR_MS };
+    if (config.command === 'incremental') {
+      ({ units: planned, range } = await planIncremental(config, selections, warehouse, frontiers, range.endMs, logger));
+      const open = [...(await warehouse.ledger()).values()].filter((u) => u.open);
+      superseded = supersededOpenUnits(open, selections);
+    } else {
+      // Planned over the user's own range, so a unit keeps its id while the frontier moves through it.
+      planned = planUnits(selections, config.startMs, config.endMs);
+      if (!config.fresh) {
+        const done = await warehouse.completedUnitIds();
+        const todo = planned.filter((u) => !done.has(u.id));
+        unitsSkipped = planned.length - todo.length;
+        planned = todo;
+        if (unitsSkipped) logger.info({ skipped: unitsSkipped, remaining: planned.length }, `resuming: ${unitsSkipped} unit(s) already done`);
+      }
+    }
+    const { units, later } = applyFrontier(planned, frontiers, config.revisionHorizonHours);
+    const unitsOpen = units.filter((u) => u.open).length;
+    if (unitsOpen) {
+      logger.info(
+        `${unitsOpen} unit(s) reach within ${config.revisionHorizonHours} h of EIA's latest published hour ${formatHourStamp(latest)}: ` +
+          'stored now and kept open; the next historical or incremental run fetches them again',
+      );
+    }
+    logger.info(
+      { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
+      `${config.command}: ${units.length} unit(s) to fetch`,
+    );
+    const eia = createEiaSource(client.config, { units, logger, client });
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
-    return await execute(config, deps, warehouse, {
+    const wh = warehouse;
+    const result = await execute(config, deps, warehouse, {
       startedAt,
       sourceLabel: config.source,
       range,
       unitsTotal: units.length,
       unitsSkipped,
+      frontier: { latestMs: latest, unitsOpen, unitsLater: later },
       source: eia,
       sourceFigures: () => eia.counters.snapshot(),
-      sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink],
+      sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), wh.sink],
       filesWritten: (counts) => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten,
     });
+    // Only after every unit committed: the run's own open units now cover what the superseded ones still could.
+    await warehouse.closeUnits(superseded);
+    return result;
   } finally {
-    await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
-    await source?.close();
+    await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
+    await client?.close();
     await sim?.close();
   }
+}
+
+/** The latest published hour of every route of the selections: one metadata request per route. */
+async function readFrontiers(client: EiaClient, selections: readonly Selection[], signal: AbortSignal): Promise<Map<Dataset, number>> {
+  const out = new Map<Dataset, number>();
+  for (const d of new Set(selections.map((s) => s.dataset))) out.set(d, await client.latestPeriod(d, signal));
+  return out;
 }
 
 /** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
@@ -135,6 +169,8 @@ interface Execution {
   range: { startMs: number; endMs: number };
   unitsTotal: number;
   unitsSkipped: number;
+  /** The publication frontier of a fetch: latest published hour, units committed open, units left for later. */
+  frontier?: { latestMs: number; unitsOpen: number; unitsLater: number };
   source: Source;
   /** The source's request counters (null for replay: no request is made). */
   sourceFigures: () => (SourceFigures & { budgetUsed: number }) | null;
@@ -164,6 +200,8 @@ async function execute(config: PipelineConfig, deps: RunDeps, warehouse: Warehou
       config,
       range: x.range,
       unitsSkipped: x.unitsSkipped,
+      frontier: x.frontier,
+      loads: warehouse.sink.stats(),
       counts,
       source: x.sourceFigures(),
       filesWritten: x.filesWritten(counts),
@@ -241,38 +279,40 @@ async function flowWithProgress(
   }
 }
 
-/** incremental: from the latest stored period per series minus the lookback, up to now. */
+/** incremental: each series from its own latest stored hour minus the lookback, up to the frontier. */
 async function planIncremental(
   config: PipelineConfig,
   selections: Selection[],
   warehouse: Warehouse,
-  nowMs: number,
+  frontiers: ReadonlyMap<Dataset, number>,
+  endMs: number,
   logger: Logger,
 ): Promise<{ units: WorkUnit[]; range: { startMs: number; endMs: number } }> {
-  const endMs = config.rangeGiven ? config.endMs : nowRangeEnd(nowMs);
-  const lookback = config.lookbackHours * HOUR_MS;
-  const units: WorkUnit[] = [];
-  let minStart = endMs;
+  const latest = new Map<Dataset, Map<string, number>>();
   for (const sel of selections) {
     const respondents = Object.values(sel.facets)[0] as readonly string[];
-    const latest = await warehouse.latestPeriods(sel.dataset, respondents);
-    let oldest = Infinity;
-    for (const r of respondents) {
-      const periods = [...latest.entries()].filter(([k]) => k.startsWith(`${r}|`)).map(([, v]) => v);
-      if (periods.length === 0) {
-        logger.warn(`incremental: no stored ${sel.dataset} data for ${r}; fetching only the last ${config.lookbackHours} h (run 'historical' to back-fill)`);
-        oldest = Math.min(oldest, endMs);
-      } else {
-        oldest = Math.min(oldest, Math.min(...periods));
-      }
-    }
-    const startMs = Math.max(config.startMs, Math.floor((oldest - lookback) / HOUR_MS) * HOUR_MS);
-    if (startMs >= endMs) continue;
-    minStart = Math.min(minStart, startMs);
-    units.push(...planUnits([sel], startMs, endMs));
+    latest.set(sel.dataset, await warehouse.latestPeriods(sel.dataset, respondents));
   }
-  logger.info(`incremental: ${formatHourStamp(minStart)} → ${formatHourStamp(endMs - HOUR_MS)} (inclusive), ${units.length} unit(s)`);
-  return { units, range: { startMs: minStart, endMs } };
+  const groups = planIncrementalGroups({
+    selections,
+    latest,
+    endMs,
+    frontiers,
+    lookbackHours: config.lookbackHours,
+    horizonHours: config.revisionHorizonHours,
+    floorMs: config.startMs,
+  });
+  const unseen = [...new Set(groups.flatMap((g) => g.unseen.map((s) => `${g.selection.dataset} ${s}`)))];
+  if (unseen.length) {
+    logger.warn(`incremental: no stored data for ${unseen.join(', ')}; fetching only the last ${config.lookbackHours} h (run 'historical' to back-fill)`);
+  }
+  const units = groups.flatMap((g) => planUnits([g.selection], g.startMs, endMs));
+  const startMs = groups.length ? Math.min(...groups.map((g) => g.startMs)) : endMs;
+  for (const g of groups) {
+    logger.info(`incremental: ${g.selection.dataset} ${JSON.stringify(g.selection.facets)} from ${formatHourStamp(g.startMs)}`);
+  }
+  logger.info(`incremental: ${groups.length} quer${groups.length === 1 ? 'y' : 'ies'} up to ${formatHourStamp(endMs - HOUR_MS)} (inclusive), ${units.length} unit(s)`);
+  return { units, range: { startMs, endMs } };
 }
 
 /**

@@ -89,7 +89,9 @@ CREATE TABLE IF NOT EXISTS units (
   pages INTEGER,
   records BIGINT,
   quarantined BIGINT,
-  committed_at TIMESTAMPTZ NOT NULL
+  committed_at TIMESTAMPTZ NOT NULL,
+  open BOOLEAN DEFAULT false,
+  frontier TIMESTAMPTZ
 );
 
 CREATE TABLE IF NOT EXISTS runs (
@@ -189,10 +191,19 @@ FROM s LEFT JOIN g USING (dataset, respondent, series);
 
 /** All DDL statements, tables first. */
 export function schemaStatements(): string[] {
-  return [...TABLES.split(';'), ...VIEWS.split(';\n')]
+  return [...TABLES.split(';'), ...LEDGER_COLUMNS, ...VIEWS.split(';\n')]
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/**
+ * Ledger columns added after the first warehouses were written: a warehouse created before them gains them at its
+ * next open (its units read as closed, which they were taken to be).
+ */
+const LEDGER_COLUMNS = [
+  'ALTER TABLE units ADD COLUMN IF NOT EXISTS open BOOLEAN DEFAULT false',
+  'ALTER TABLE units ADD COLUMN IF NOT EXISTS frontier TIMESTAMPTZ',
+];
 
 /** Names of the views (for tests and docs). */
 export const VIEW_NAMES = ['observations', 'hourly_demand', 'generation_mix', 'daily_summary', 'data_quality', 'coverage_gaps', 'coverage'] as const;

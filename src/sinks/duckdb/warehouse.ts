@@ -58,6 +58,21 @@ export interface RunFinishInfo {
   rowsQuarantined?: number;
 }
 
+/** One row of the ledger (`units`). */
+export interface LedgerUnit {
+  readonly id: string;
+  readonly dataset: string;
+  readonly facets: Readonly<Record<string, readonly string[]>>;
+  readonly startMs: number;
+  /** End of the window fetched (exclusive; clamped to the route's latest published hour + 1 h when it was open). */
+  readonly endMs: number;
+  readonly pages: number;
+  readonly rows: number;
+  readonly open: boolean;
+  /** The route's latest published hour when fetched, or null when it was not read. */
+  readonly frontierMs: number | null;
+}
+
 /** Content fingerprint of `observations`: row count and an order-independent checksum (ingested_at excluded). */
 export interface WarehouseChecksum {
   rows: number;
@@ -70,8 +85,12 @@ export interface Warehouse {
   readonly instance: DuckDBInstance;
   /** The DuckDB sink (one per warehouse; commit it last). */
   readonly sink: Sink & { stats(): DuckDbSinkStats };
-  /** Ids of units in the ledger (done in every sink). */
+  /** Ids of units in the ledger and closed (done in every sink, no row of their window may still change). */
   completedUnitIds(): Promise<Set<string>>;
+  /** Every unit of the ledger, open or closed, by id. */
+  ledger(): Promise<Map<string, LedgerUnit>>;
+  /** Record open units as closed: a later run re-fetched every hour of them that could still change. */
+  closeUnits(ids: readonly string[]): Promise<void>;
   /** Latest stored period (epoch ms) per `respondent|series` of `dataset`, for the given respondents. */
   latestPeriods(dataset: string, respondents: readonly string[]): Promise<Map<string, number>>;
   /** Insert a `runs` row with status `running`; returns its run id. */
@@ -130,7 +149,34 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     sink,
 
     async completedUnitIds() {
-      return new Set((await read('SELECT unit_id FROM units')).map(([id]) => String(id)));
+      return new Set((await read('SELECT unit_id FROM units WHERE NOT coalesce(open, false)')).map(([id]) => String(id)));
+    },
+
+    async ledger() {
+      const rows = await read(
+        `SELECT unit_id, dataset, facets::VARCHAR, epoch_ms(window_start)::DOUBLE, epoch_ms(window_end)::DOUBLE, pages, rows::DOUBLE,
+           coalesce(open, false), epoch_ms(frontier)::DOUBLE FROM units ORDER BY window_start, unit_id`,
+      );
+      const out = new Map<string, LedgerUnit>();
+      for (const [id, dataset, facets, s, e, pages, n, open, frontier] of rows) {
+        out.set(String(id), {
+          id: String(id),
+          dataset: String(dataset),
+          facets: JSON.parse(String(facets ?? '{}')) as Record<string, string[]>,
+          startMs: Number(s),
+          endMs: Number(e),
+          pages: Number(pages ?? 0),
+          rows: Number(n ?? 0),
+          open: open === true,
+          frontierMs: frontier === null ? null : Number(frontier),
+        });
+      }
+      return out;
+    },
+
+    async closeUnits(unitIds) {
+      if (unitIds.length === 0) return;
+      await conn.run(`UPDATE units SET open = false WHERE unit_id IN (${unitIds.map(sqlString).join(', ')})`);
     },
 
     async latestPeriods(dataset, respondents) {
