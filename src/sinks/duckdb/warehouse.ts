@@ -17,7 +17,10 @@ import { redactUrl } from '../../core/redact.js';
 import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
 import { acquireLock, type DirLock } from './lock.js';
+import { queryLedger, type LedgerUnit } from './ledger.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
+
+export type { LedgerUnit } from './ledger.js';
 import { ALLOCATOR_FLUSH, CHECKPOINT_THRESHOLD, MEMORY_LIMIT, THREADS } from './settings.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
 
@@ -56,21 +59,6 @@ export interface RunFinishInfo {
   rowsReceived?: number;
   rowsLoaded?: number;
   rowsQuarantined?: number;
-}
-
-/** One row of the ledger (`units`). */
-export interface LedgerUnit {
-  readonly id: string;
-  readonly dataset: string;
-  readonly facets: Readonly<Record<string, readonly string[]>>;
-  readonly startMs: number;
-  /** End of the window fetched (exclusive; clamped to the route's latest published hour + 1 h when it was open). */
-  readonly endMs: number;
-  readonly pages: number;
-  readonly rows: number;
-  readonly open: boolean;
-  /** The route's latest published hour when fetched, or null when it was not read. */
-  readonly frontierMs: number | null;
 }
 
 /** Content fingerprint of `observations`: row count and an order-independent checksum (ingested_at excluded). */
@@ -152,27 +140,7 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       return new Set((await read('SELECT unit_id FROM units WHERE NOT coalesce(open, false)')).map(([id]) => String(id)));
     },
 
-    async ledger() {
-      const rows = await read(
-        `SELECT unit_id, dataset, facets::VARCHAR, epoch_ms(window_start)::DOUBLE, epoch_ms(window_end)::DOUBLE, pages, rows::DOUBLE,
-           coalesce(open, false), epoch_ms(frontier)::DOUBLE FROM units ORDER BY window_start, unit_id`,
-      );
-      const out = new Map<string, LedgerUnit>();
-      for (const [id, dataset, facets, s, e, pages, n, open, frontier] of rows) {
-        out.set(String(id), {
-          id: String(id),
-          dataset: String(dataset),
-          facets: JSON.parse(String(facets ?? '{}')) as Record<string, string[]>,
-          startMs: Number(s),
-          endMs: Number(e),
-          pages: Number(pages ?? 0),
-          rows: Number(n ?? 0),
-          open: open === true,
-          frontierMs: frontier === null ? null : Number(frontier),
-        });
-      }
-      return out;
-    },
+    ledger: () => queryLedger(conn),
 
     async closeUnits(unitIds) {
       if (unitIds.length === 0) return;
