@@ -16,11 +16,12 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaClient, createEiaSource, EiaSourceConfigSchema, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaClient, createEiaSource, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
+import { runPlan } from './commands/plan.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
 import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
@@ -352,56 +353,6 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
   } finally {
     await warehouse.close().catch((err) => deps.logger.error({ err }, 'closing DuckDB failed'));
   }
-}
-
-/** plan: units, requests, expected rows, budget use and ETA; writes nothing. */
-async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
-  const selections = selectionsFor(config.types, config.regions);
-  const units = planUnits(selections, config.startMs, config.endMs);
-  const requests = expectedRequests(units);
-  const rows = units.reduce((n, u) => n + u.expectedRows, 0);
-  const latencyS = 1.2; // EIA's typical response time
-  // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
-  const marginS = (EiaSourceConfigSchema.shape.limiterMarginMs.parse(undefined) as number) / 1000;
-  const rateBound = (requests / config.requestsPerSecond) * (1 + marginS);
-  const concurrencyBound = (requests * latencyS) / config.concurrency;
-  const hourBound = requests > config.requestsPerHour ? Math.floor(requests / config.requestsPerHour) * 3600 : 0;
-  const etaS = Math.max(rateBound, concurrencyBound, hourBound);
-  const plan = {
-    command: 'plan',
-    source: config.source,
-    start: formatHourStamp(config.startMs),
-    end: formatHourStamp(config.endMs),
-    regions: config.regions,
-    types: config.types,
-    units: units.length,
-    requests,
-    expectedRows: rows,
-    rowsPerRequest: requests ? Math.round(rows / requests) : 0,
-    budgetHours: +(requests / config.requestsPerHour).toFixed(3),
-    budgetShareOfOneHour: +Math.min(1, requests / config.requestsPerHour).toFixed(3),
-    etaSeconds: Math.round(etaS),
-    perDataset: Object.fromEntries(
-      selections.map((s) => {
-        const us = units.filter((u) => u.dataset === s.dataset);
-        return [s.dataset, { units: us.length, requests: expectedRequests(us), expectedRows: us.reduce((n, u) => n + u.expectedRows, 0) }];
-      }),
-    ),
-  };
-  if (config.json) {
-    deps.stdout.write(`${JSON.stringify(plan)}\n`);
-  } else {
-    const lines = [
-      `plan ${formatRange(config.startMs, config.endMs)} regions=${config.regions.join(',')} types=${config.types.join(',')} source=${config.source}`,
-      ...Object.entries(plan.perDataset).map(([d, p]) => `  ${d.padEnd(20)} units ${String(p.units).padStart(5)}  requests ${String(p.requests).padStart(6)}  expected rows ${p.expectedRows}`),
-      `  total                units ${String(plan.units).padStart(5)}  requests ${String(plan.requests).padStart(6)}  expected rows ${plan.expectedRows} (${plan.rowsPerRequest} rows/request)`,
-      `  budget: ${plan.requests} of ${config.requestsPerHour} requests/hour (${(plan.budgetHours * 100).toFixed(1)}% of one hour); ` +
-        `ETA ≈ ${plan.etaSeconds} s at ≤ ${config.requestsPerSecond}/s, ${config.concurrency} in flight, ~${latencyS} s per response`,
-      `  writes nothing. Run: npm run pipeline ${config.command === 'plan' ? 'historical' : config.command}`,
-    ];
-    deps.stdout.write(`${lines.join('\n')}\n`);
-  }
-  return { exitCode: 0, summary: null };
 }
 
 /**
