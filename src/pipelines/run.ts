@@ -2,7 +2,7 @@
  * The commands: historical, quick, incremental, replay, plan. Each builds the flow from the frozen config, runs it,
  * records the run in DuckDB (`runs`) and prints the summary (human text, or one JSON object with `--json`).
  */
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../config.js';
 import { formatRange } from '../config.js';
@@ -65,6 +65,8 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   let client: EiaClient | null = null;
   let warehouse: Warehouse | null = null;
   try {
+    // The directory is checked first, as for every command; what the check created is removed on a usage error.
+    const created = await ensureWritableDir(config.dataDir);
     const selections = selectionsFor(config.types, config.regions);
     let baseUrl = config.baseUrl;
     let apiKey = config.apiKey;
@@ -92,11 +94,16 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       { logger },
     );
     // The publication frontier first: a range with no published hour is a usage error, before anything is written.
-    const frontiers = await readFrontiers(client, selections, deps.signal);
+    const frontiers = await readFrontiers(client, selections, deps.signal).catch((e: unknown) => recordEarlyFailure(config, deps, e));
     const latest = Math.max(...frontiers.values());
-    const clamp = config.command !== 'incremental' || config.rangeGiven ? clampRange(config.startMs, config.endMs, latest) : null;
+    let clamp: ReturnType<typeof clampRange> | null = null;
+    try {
+      clamp = config.command !== 'incremental' || config.rangeGiven ? clampRange(config.startMs, config.endMs, latest) : null;
+    } catch (e) {
+      for (const d of created.reverse()) await rmdir(d).catch(() => undefined);
+      throw e;
+    }
     if (clamp?.notice) logger.warn(clamp.notice);
-    await ensureWritableDir(config.dataDir);
     warehouse = await openLedger(config.dataDir, logger);
     let planned: WorkUnit[];
     let unitsSkipped = 0;
@@ -153,6 +160,28 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     await client?.close();
     await sim?.close();
   }
+}
+
+/**
+ * A fetch that failed before its run could start (the frontier read: a bad key, an unreachable API) is still
+ * recorded in `runs`, as failed or interrupted. Rethrows `e`.
+ */
+async function recordEarlyFailure(config: PipelineConfig, deps: RunDeps, e: unknown): Promise<never> {
+  if (isEtlError(e, 'ETL_CONFIG_INVALID')) throw e;
+  try {
+    const warehouse = await openLedger(config.dataDir, deps.logger);
+    try {
+      const runId = await warehouse.startRun({ command: config.command, args: argsOf(config), source: config.source, regions: config.regions, types: config.types });
+      const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
+      const info = { status, error: isEtlError(e) ? `${e.code}: ${e.message}` : String(e) };
+      await warehouse.finishRun(runId, info);
+    } finally {
+      await warehouse.close();
+    }
+  } catch (err) {
+    deps.logger.error({ err }, 'could not record the run');
+  }
+  throw e;
 }
 
 /** The latest published hour of every route of the selections: one metadata request per route. */
@@ -357,9 +386,10 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
 
 /**
  * The data directory must exist (or be creatable) and be writable, before anything is written. Created one level
- * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc.
+ * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc. Returns the
+ * directories it created, deepest last.
  */
-async function ensureWritableDir(dir: string): Promise<void> {
+async function ensureWritableDir(dir: string): Promise<string[]> {
   const fail = (code: string | undefined) => configError(`--data-dir '${dir}' is not a writable directory (${code ?? 'error'})`);
   const missing: string[] = [];
   let at = path.resolve(dir);
@@ -380,6 +410,7 @@ async function ensureWritableDir(dir: string): Promise<void> {
   } catch (e) {
     throw fail((e as NodeJS.ErrnoException).code);
   }
+  return missing;
 }
 
 /** The command's arguments for the `runs` table: never the key. */

@@ -31,6 +31,7 @@ export function classifyRouteMetadata(res: HttpResponse, label: string): number 
   }
   const ms = typeof end === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(end) ? (parseHourStamp(end) ?? NaN) : NaN;
   if (!Number.isFinite(ms)) {
+    classifyResponse(res, label); // an error body, an empty or cut body: the same error as for a data page
     throw new EtlError('ETL_BODY_MALFORMED', 'source', `route metadata without an hourly endPeriod (got ${JSON.stringify(end) ?? 'nothing'}); GET ${res.url} (${label})`, {
       details: { method: 'GET', url: res.url, status: res.status, unit: label },
     });
