@@ -125,6 +125,9 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       }
     }
     const { units, later } = applyFrontier(planned, frontiers, config.revisionHorizonHours);
+    // A unit of this run may carry the id of an earlier open one (same series, start and frontier): it stays as committed.
+    const ownIds = new Set(units.map((u) => u.id));
+    superseded = superseded.filter((id) => !ownIds.has(id));
     const unitsOpen = units.filter((u) => u.open).length;
     if (unitsOpen) {
       logger.info(
@@ -139,7 +142,6 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     const eia = createEiaSource(client.config, { units, logger, client });
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
-    const wh = warehouse;
     const result = await execute(config, deps, warehouse, {
       startedAt,
       sourceLabel: config.source,
@@ -149,7 +151,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       frontier: { latestMs: latest, unitsOpen, unitsLater: later },
       source: eia,
       sourceFigures: () => eia.counters.snapshot(),
-      sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), wh.sink],
+      sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink],
       filesWritten: (counts) => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten,
     });
     // Only after every unit committed: the run's own open units now cover what the superseded ones still could.
@@ -427,6 +429,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     fresh: config.fresh,
     phase: config.phase,
     lookbackHours: config.lookbackHours,
+    revisionHorizonHours: config.revisionHorizonHours,
     timeoutMs: config.timeoutMs,
   };
 }

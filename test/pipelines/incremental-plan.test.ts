@@ -88,7 +88,7 @@ describe('planIncrementalGroups', () => {
 describe('supersededOpenUnits', () => {
   it('lists open units whose every series the run re-reads, and no other', () => {
     const sel = selectionsFor(['demand', 'generation'], ['ERCO', 'PACW']);
-    const open = [
+    const open: { id: string; dataset: string; facets: Record<string, string[]> }[] = [
       { id: 'a', dataset: 'region-data', facets: { respondent: ['PACW'], type: ['D'] } },
       { id: 'b', dataset: 'region-data', facets: { respondent: ['PACW'], type: ['D', 'NG'] } },
       { id: 'c', dataset: 'region-data', facets: { respondent: ['CISO'], type: ['D'] } },
