@@ -42,9 +42,9 @@ describe('splitByLedger', () => {
 describe('resumeCommand', () => {
   it('repeats the job (range, regions, types) and every option the user changed', () => {
     const cmd = resumeCommand(config(['--start', '2026-11-24', '--end', '2027-01-03T05', '--regions', 'PACW,ERCO', '--types', 'demand',
-      '--data-dir', '/tmp/x y', '--concurrency', '3', '--revision-horizon-hours', '48']));
+      '--data-dir', 'out/x y', '--concurrency', '3', '--revision-horizon-hours', '48']));
     expect(cmd).toBe(
-      "npm run pipeline historical -- --start 2026-11-24 --end 2027-01-03T05 --regions PACW,ERCO --types demand --data-dir '/tmp/x y' --concurrency 3 --revision-horizon-hours 48",
+      "npm run pipeline historical -- --start 2026-11-24 --end 2027-01-03T05 --regions PACW,ERCO --types demand --data-dir 'out/x y' --concurrency 3 --revision-horizon-hours 48",
     );
   });
 
