@@ -1,9 +1,9 @@
 /**
  * The publication frontier applied to a plan. Pure.
  *
- * EIA publishes each hour with a lag and keeps revising recent hours, and a route's metadata names its latest
- * published hour (`endPeriod`). A unit whose window reaches past that hour, or into the revision horizon behind
- * it, is fetched now (what exists is stored) but recorded *open*: the next `historical` or `incremental` run
+ * EIA publishes each hour with a lag and keeps revising recent hours (docs/eia-api.md §12.5), and a route's
+ * metadata names its latest published hour (`endPeriod`). A unit whose window reaches past that hour, or into the
+ * revision horizon behind it, is fetched now (what exists is stored) but recorded *open*: the next `historical` or `incremental` run
  * fetches it again, until its whole window lies behind the frontier by the horizon. Without this a unit fetched
  * while its hours were still being published would be committed as done and its missing hours never fetched.
  */

@@ -2,8 +2,9 @@
  * The route metadata request (`GET /v2/<route>`): its URL and what its response means. Pure.
  *
  * EIA's route metadata carries `endPeriod`, the latest published hour of the route (hourly routes: `YYYY-MM-DDTHH`).
- * It trails the wall clock by the publication lag and moves forward as EIA publishes, so it is the route's
- * publication frontier: no data row exists after it. One such request costs one request of the key's budget.
+ * It trails the wall clock by the publication lag and moves forward as EIA publishes (docs/eia-api.md §2.3, §12.5),
+ * so it is the route's publication frontier: no data row exists after it. Reading it costs one request of the
+ * key's budget.
  */
 import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import { EtlError } from '../../core/errors.js';
