@@ -14,7 +14,7 @@ import type { RunDeps, RunResult } from '../run.js';
 import { selectionsFor } from '../selections.js';
 import { resumeCommand, splitByLedger } from './plan-ledger.js';
 
-/** EIA's typical response time, seconds (measured against the live API; docs/parts/source.md). */
+/** EIA's typical response time, seconds: an assumption of the ETA, not a measurement. */
 const LATENCY_S = 1.2;
 
 export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
