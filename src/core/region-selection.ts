@@ -45,7 +45,8 @@ export function checkRegionCodes(requested: readonly string[], known: readonly K
  * Replace the shorthands by codes: `REGIONS` → the regions in `known`; `ALL` → the BAs in `known` with data in
  * [startMs, endMs) for at least one requested type (a generation-only BA has no demand or forecast rows; only BAs
  * with subregions have subregion rows; a retired or not yet active BA has none). A code the offline table does
- * not know (new at EIA) is kept by `ALL`: the API listed it. Result sorted, without duplicates.
+ * not know (new at EIA) is kept by `ALL`: the API listed it. Codes keep the user's order; a shorthand adds its
+ * codes in code order; no duplicates.
  */
 export function expandRegions(
   requested: readonly string[],
@@ -55,11 +56,12 @@ export function expandRegions(
   endMs: number,
 ): string[] {
   const out = new Set<string>();
+  const sorted = [...known].sort((x, y) => (x.code < y.code ? -1 : x.code > y.code ? 1 : 0));
   for (const r of requested) {
     if (r === 'REGIONS') {
-      for (const k of known) if (RESPONDENT_INFO[k.code]?.kind === 'region') out.add(k.code);
+      for (const k of sorted) if (RESPONDENT_INFO[k.code]?.kind === 'region') out.add(k.code);
     } else if (r === 'ALL') {
-      for (const k of known) {
+      for (const k of sorted) {
         const info = RESPONDENT_INFO[k.code];
         if (!info) out.add(k.code);
         else if (info.kind === 'ba' && activeIn(info, startMs, endMs) && reportsAny(info, types)) out.add(k.code);
@@ -68,7 +70,7 @@ export function expandRegions(
       out.add(r);
     }
   }
-  return [...out].sort();
+  return [...out];
 }
 
 function reportsAny(info: RespondentInfo, types: readonly string[]): boolean {

@@ -15,7 +15,8 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, EiaSourceConfigSchema, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { writeFacetCache, type FacetList } from '../sinks/duckdb/facet-cache.js';
+import { createEiaClient, createEiaSource, EiaSourceConfigSchema, type EiaClient, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -24,6 +25,7 @@ import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulato
 import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { createProgress } from './progress.js';
+import { resolveRegions } from './regions.js';
 import { selectionsFor, type Selection } from './selections.js';
 import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
 
@@ -46,21 +48,46 @@ export interface RunResult {
 /** Run one CLI command to completion. Throws `EtlError` for user errors (exit 2) and failures (exit 1). */
 export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   for (const w of config.warnings) deps.logger.warn(w);
-  if (config.command === 'plan') return runPlan(config, deps);
   if (config.command === 'features') return runFeatures(config, deps);
-  await ensureWritableDir(config.dataDir);
-  if (config.command === 'replay') return runReplay(config, deps);
-  return runFetch(config, deps);
+  if (config.command === 'replay') {
+    await ensureWritableDir(config.dataDir);
+    return runReplay(config, deps);
+  }
+  // With a key, one client (limiter, counters) serves the respondent lookup and the data pages alike.
+  const client = config.source === 'eia' ? createEiaClient(sourceConfigOf(config, config.baseUrl!, config.apiKey!, deps), { logger: deps.logger }) : null;
+  try {
+    const resolved = await resolveRegions(config, { client, logger: deps.logger, signal: deps.signal, now: deps.now ?? Date.now });
+    if (config.command === 'plan') return await runPlan(resolved.config, deps);
+    await ensureWritableDir(config.dataDir);
+    return await runFetch(resolved.config, deps, client, resolved.fetched);
+  } finally {
+    await client?.close();
+  }
+}
+
+/** The EIA source settings of a run. */
+function sourceConfigOf(config: PipelineConfig, baseUrl: string, apiKey: string, deps: RunDeps): EiaSourceConfigInput {
+  return {
+    baseUrl,
+    apiKey,
+    concurrency: config.concurrency,
+    requestsPerHour: config.requestsPerHour,
+    requestsPerSecond: config.requestsPerSecond,
+    headersTimeoutMs: config.timeoutMs,
+    bodyTimeoutMs: config.timeoutMs,
+    ...deps.sourceOptions,
+  };
 }
 
 /** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
-async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+async function runFetch(config: PipelineConfig, deps: RunDeps, client: EiaClient | null, facets: readonly FacetList[]): Promise<RunResult> {
   const { logger } = deps;
   const startedAt = (deps.now ?? Date.now)();
   const warehouse = await openLedger(config.dataDir, logger);
   let sim: BuiltinSimulator | null = null;
   let source: EiaSource | null = null;
   try {
+    await storeFacetLists(warehouse, facets).catch((err) => logger.warn({ err }, 'could not cache the respondent lists'));
     const selections = selectionsFor(config.types, config.regions);
     let units: WorkUnit[];
     let unitsSkipped = 0;
@@ -93,19 +120,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
       `${config.command}: ${units.length} unit(s) to fetch`,
     );
-    const eia = createEiaSource(
-      {
-        baseUrl: baseUrl!,
-        apiKey: apiKey!,
-        concurrency: config.concurrency,
-        requestsPerHour: config.requestsPerHour,
-        requestsPerSecond: config.requestsPerSecond,
-        headersTimeoutMs: config.timeoutMs,
-        bodyTimeoutMs: config.timeoutMs,
-        ...deps.sourceOptions,
-      },
-      { units, logger },
-    );
+    const eia = createEiaSource(sourceConfigOf(config, baseUrl!, apiKey!, deps), { units, logger, client: client ?? undefined });
     source = eia;
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
@@ -289,6 +304,17 @@ async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
     conn.closeSync();
   }
   return warehouse;
+}
+
+/** Cache the respondent lists fetched for `--regions` (a run that cannot store them still runs). */
+async function storeFacetLists(warehouse: Warehouse, lists: readonly FacetList[]): Promise<void> {
+  if (lists.length === 0) return;
+  const conn = await warehouse.connect();
+  try {
+    await writeFacetCache(conn, lists);
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** replay: rebuild Parquet and DuckDB from the raw archive, no API call. */

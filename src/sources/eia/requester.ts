@@ -10,7 +10,7 @@ import type { PageEnvelope } from '../../core/contracts.js';
 import { isEtlError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from './client.js';
-import { classifyResponse } from './classify.js';
+import { classifyMetadata, classifyResponse } from './classify.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
 import { createCounters, type SourceCounters } from './counters.js';
 import { dataUrl, type EiaQuery } from './query.js';
@@ -40,6 +40,11 @@ export interface EiaClient {
   fetchPage(query: EiaQuery, offset: number, length: number, label: string, signal?: AbortSignal): Promise<FetchResult>;
   /** `total` of `query` from one `length=1` request (plus retries). Used by the planner probe and `plan`/`incremental`. */
   probeTotal(query: EiaQuery, signal?: AbortSignal): Promise<number>;
+  /**
+   * The `response` object of a metadata path below the base URL (e.g. `electricity/rto/region-data/facet/respondent`),
+   * through the same limiter, counters and retry policy as data pages.
+   */
+  getMetadata(path: string, label: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** Close pooled connections (idempotent). */
   close(): Promise<void>;
 }
@@ -88,7 +93,10 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   let keyGate: Promise<void> = Promise.resolve();
 
   /** One attempt through the limiter; serialized while the key is unconfirmed. */
-  async function attempt(url: string, label: string, probe: boolean, signal?: AbortSignal): Promise<Omit<FetchResult, 'attempts'>> {
+  async function attempt<T = PageEnvelope>(
+    url: string, label: string, probe: boolean, signal?: AbortSignal,
+    parse: (res: HttpResponse, label: string) => T = classifyResponse as unknown as (res: HttpResponse, label: string) => T,
+  ): Promise<{ response: HttpResponse; envelope: T; fetchedAt: string }> {
     let release: (() => void) | undefined;
     if (!keyConfirmed) {
       const prev = keyGate;
@@ -113,7 +121,7 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
         return http.get(url, { label, signal, onSent });
       }, signal);
       counters.recordResponse(response.latencyMs, response.wireBytes);
-      const envelope = classifyResponse(response, label);
+      const envelope = parse(response, label);
       keyConfirmed = true;
       return { response, envelope, fetchedAt: new Date(clock.now()).toISOString() };
     } catch (e) {
@@ -125,10 +133,13 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   }
 
   async function request(query: EiaQuery, offset: number, length: number, label: string, probe: boolean, signal?: AbortSignal) {
-    const url = dataUrl(config.baseUrl, query, offset, length, config.apiKey);
+    return withRetries(dataUrl(config.baseUrl, query, offset, length, config.apiKey), label, probe, signal, classifyResponse);
+  }
+
+  async function withRetries<T>(url: string, label: string, probe: boolean, signal: AbortSignal | undefined, parse: (res: HttpResponse, label: string) => T) {
     for (let n = 1; ; n++) {
       try {
-        const r = await attempt(url, label, probe, signal);
+        const r = await attempt(url, label, probe, signal, parse);
         return { ...r, attempts: n };
       } catch (e) {
         if (signal?.aborted) throw abortError();
@@ -150,6 +161,10 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
     async probeTotal(q, signal) {
       const r = await request(q, 0, 1, `probe ${q.dataset}`, true, signal);
       return r.envelope.total;
+    },
+    async getMetadata(path, label, signal) {
+      const url = `${config.baseUrl.replace(/\/+$/, '')}/${path}/?api_key=${encodeURIComponent(config.apiKey)}`;
+      return (await withRetries(url, label, false, signal, classifyMetadata)).envelope;
     },
     close: () => http.close(),
   };
