@@ -77,12 +77,12 @@ function reportsAny(info: RespondentInfo, types: readonly string[]): boolean {
   return types.some((t) => (t === 'subregion' ? info.subregionDemand : DEMAND_TYPES.has(t) ? !info.generationOnly : true));
 }
 
-/** Up to three known codes within edit distance 2 of `code`, or that start with it (nearest first). */
+/**
+ * The nearest known codes (at most three), counting a prefix either way as distance 1 (`ERCOT` → `ERCO`) and
+ * otherwise the edit distance; nothing farther than 2 edits.
+ */
 function suggestions(code: string, known: readonly string[]): string[] {
-  return known
-    .map((k) => ({ k, d: k.startsWith(code) || code.startsWith(k) ? Math.min(1, distance(code, k)) : distance(code, k) }))
-    .filter((x) => x.d <= 2)
-    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1))
-    .slice(0, 3)
-    .map((x) => x.k);
+  const scored = known.map((k) => ({ k, d: k.startsWith(code) || code.startsWith(k) ? Math.min(1, distance(code, k)) : distance(code, k) }));
+  const best = Math.min(...scored.map((x) => x.d));
+  return best > 2 ? [] : scored.filter((x) => x.d === best).map((x) => x.k).sort().slice(0, 3);
 }
