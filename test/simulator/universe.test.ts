@@ -98,7 +98,8 @@ describe('the simulated EIA-930 universe', () => {
     const respondent = ['PACW', 'ERCO', 'CAL', 'TEX', 'MISO'];
     const weeks = [[Date.UTC(2019, 0, 1), Date.UTC(2019, 0, 8)], [Date.UTC(2024, 5, 28), Date.UTC(2024, 6, 5)], [Date.UTC(2025, 11, 25), Date.UTC(2026, 0, 1)]];
     for (const [startMs, endMs] of weeks) {
-      for (const q of [{ dataset: 'region-data' as const, facets: { respondent, type: ['D'] } }, { dataset: 'fuel-type-data' as const, facets: { respondent } }]) {
+      const queries: Pick<SimQuery, 'dataset' | 'facets'>[] = [{ dataset: 'region-data', facets: { respondent, type: ['D'] } }, { dataset: 'fuel-type-data', facets: { respondent } }];
+      for (const q of queries) {
         for (const r of generateRows({ ...q, startMs, endMs }, { seed: 7, nowMs: NOW })) {
           h.update(JSON.stringify(r));
           n++;
