@@ -48,6 +48,7 @@ export async function resolveRegions(config: PipelineConfig, deps: ResolveDeps):
     const cache = await readFacetCache(config.dataDir);
     const byCode = new Map<string, KnownRespondent>();
     let failed: unknown = null;
+    let keyRefused = false;
     for (const dataset of routesOf(config)) {
       const route = DATASET_INFO[dataset].route;
       const hit = cache.get(route);
@@ -61,7 +62,14 @@ export async function resolveRegions(config: PipelineConfig, deps: ResolveDeps):
           fetched.push({ route, fetchedAtMs: deps.now(), respondents: list });
           sources.add('api');
         } catch (e) {
-          if (isEtlError(e, 'ETL_ABORTED') || isEtlError(e, 'ETL_API_KEY_INVALID') || isEtlError(e, 'ETL_API_KEY_MISSING')) throw e;
+          if (isEtlError(e, 'ETL_ABORTED')) throw e;
+          if (isEtlError(e, 'ETL_API_KEY_INVALID') || isEtlError(e, 'ETL_API_KEY_MISSING')) {
+            // plan records nothing, so it reports the refusal now; a fetching run goes on to record it as failed (the
+            // client sends nothing more with a refused key, so the run fails on its first page without a request).
+            if (config.command === 'plan') throw e;
+            keyRefused = true;
+            break;
+          }
           failed ??= e;
           list = hit?.respondents ?? null; // a stale list still beats none
           if (list) sources.add('stale cache');
@@ -69,11 +77,13 @@ export async function resolveRegions(config: PipelineConfig, deps: ResolveDeps):
       }
       for (const r of list ?? []) if (!byCode.has(r.code)) byCode.set(r.code, r);
     }
-    if (failed) {
-      deps.logger.warn(
-        `--regions: EIA's respondent list could not be fetched (${isEtlError(failed) ? failed.code : String(failed)}); ` +
-          'checking the codes against the offline table instead',
-      );
+    if (failed || keyRefused) {
+      if (failed) {
+        deps.logger.warn(
+          `--regions: EIA's respondent list could not be fetched (${isEtlError(failed) ? failed.code : String(failed)}); ` +
+            'checking the codes against the offline table instead',
+        );
+      }
       for (const r of offlineRespondents()) if (!byCode.has(r.code)) byCode.set(r.code, r);
       sources.add('offline');
     }

@@ -91,11 +91,17 @@ describe('resolveRegions with a key', () => {
     await expect(resolveRegions(configFor(['historical', '--regions', 'ZZZZ'], KEYED), { client, logger, now: Date.now })).rejects.toThrow(/unknown respondent 'ZZZZ'/);
   });
 
-  it('does not fall back when the key is refused', async () => {
+  it('reports a refused key in plan, and lets a fetching run go on to fail (and be recorded) on it', async () => {
     const client = fakeClient(() => {
       throw new EtlError('ETL_API_KEY_INVALID', 'source', 'EIA rejected the API key');
     });
     await expect(resolveRegions(configFor(['plan', '--regions', 'DUK'], KEYED), { client, logger: silentLogger(), now: Date.now })).rejects.toThrow(/rejected the API key/);
+    const { logger, warns } = warnings();
+    const r = await resolveRegions(configFor(['historical', '--regions', 'DUK', '--types', 'demand,generation'], KEYED), { client, logger, now: Date.now });
+    expect(r.config.regions).toEqual(['DUK']);
+    expect(r.authority).toBe('offline');
+    expect(client.calls).toHaveLength(2); // plan's, then the run's first route only
+    expect(warns).toEqual([]);
   });
 });
 
