@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CODE_PATTERN, DEAD_RESPONDENTS, HISTORY_START_MS, RESPONDENTS } from './core/catalog.js';
+import { CODE_PATTERN, DEAD_RESPONDENTS, HISTORY_START_MS } from './core/catalog.js';
+import { checkRegionCodes, offlineRespondents } from './core/region-selection.js';
 import { configError } from './core/errors.js';
 import { HOUR_MS, floorHour, formatHourStamp } from './core/time.js';
 import { parseFeatureOptions, type FeatureOptions } from './pipelines/features/options.js';
@@ -201,6 +202,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (envBase && !apiKey) {
     throw configError('EIA_BASE_URL is set but EIA_API_KEY is not; set both, or neither to use the built-in simulator');
   }
+  // Without a key the built-in simulator serves exactly the offline table's respondents, so it decides here; with a
+  // key the API's own respondent facet list decides, before anything is planned (pipelines/regions.ts).
+  if (!apiKey) checkRegionCodes(regions, offlineRespondents());
 
   for (const f of ['split', 'impute', 'out'] as const) {
     if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
@@ -274,9 +278,6 @@ function parseRegions(v: string | readonly string[]): string[] {
     if (DEAD_RESPONDENTS.has(r)) {
       const hint = r === 'SPP' ? 'SWPP' : 'CAR';
       throw configError(`--regions: '${r}' is not an EIA code and returns no data; did you mean ${hint}?`);
-    }
-    if (!RESPONDENTS[r]) {
-      throw configError(`--regions: unknown respondent '${r}'; known: ${Object.keys(RESPONDENTS).join(', ')}`);
     }
   }
   return [...new Set(list)];
@@ -360,7 +361,8 @@ Commands:
 Options:
   --start YYYY-MM-DD[THH]     UTC, inclusive (default ${DEFAULTS.start}; earlier than 2019-01-01 is clamped)
   --end YYYY-MM-DD[THH]       UTC, exclusive (default ${DEFAULTS.end})
-  --regions A,B,…             respondent codes (default ${DEFAULTS.regions.join(',')})
+  --regions A,B,…             respondent codes (default ${DEFAULTS.regions.join(',')}); ALL = every BA with data in
+                              the range and types, REGIONS = the 14 regions; with a key, checked against EIA's list
   --types a,b,…               ${TYPE_NAMES.join(', ')} (default ${DEFAULTS.types.join(',')})
   --data-dir DIR              output directory (default ${DEFAULTS.dataDir})
   --concurrency N             requests in flight (default ${DEFAULTS.concurrency})

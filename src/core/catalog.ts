@@ -2,6 +2,7 @@
  * The EIA-930 `electricity/rto` catalog: routes, facets, codes and names, as documented in
  * docs/eia-api.md §2–§3. One table shared by the simulator, the planner, validation and the CLI.
  */
+import { RESPONDENT_INFO, type RespondentKind } from './respondents.js';
 
 /** The four hourly data routes eia-stream ingests (the `dataset` column of every record). */
 export const DATASETS = ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const;
@@ -114,33 +115,14 @@ export const FUEL_TYPES: Readonly<Record<string, string>> = {
 /** Fuel codes that may legitimately be negative (storage charging; docs/eia-api.md §13.1 also allows `OTH`). */
 export const STORAGE_FUELS: ReadonlySet<string> = new Set(['BAT', 'PS', 'OES', 'UES', 'SNB', 'WNB', 'OTH']);
 
-/** Known respondents (BAs and regions) with their EIA names (docs/eia-api.md §3.3). `kind` tells regions from BAs. */
-export const RESPONDENTS: Readonly<Record<string, { name: string; kind: 'region' | 'ba' }>> = {
-  US48: { name: 'United States Lower 48', kind: 'region' },
-  CAL: { name: 'California', kind: 'region' },
-  CAR: { name: 'Carolinas', kind: 'region' },
-  CENT: { name: 'Central', kind: 'region' },
-  FLA: { name: 'Florida', kind: 'region' },
-  MIDA: { name: 'Mid-Atlantic', kind: 'region' },
-  MIDW: { name: 'Midwest', kind: 'region' },
-  NE: { name: 'New England', kind: 'region' },
-  NW: { name: 'Northwest', kind: 'region' },
-  NY: { name: 'New York', kind: 'region' },
-  SE: { name: 'Southeast', kind: 'region' },
-  SW: { name: 'Southwest', kind: 'region' },
-  TEN: { name: 'Tennessee', kind: 'region' },
-  TEX: { name: 'Texas', kind: 'region' },
-  PACW: { name: 'PacifiCorp West', kind: 'ba' },
-  PACE: { name: 'PacifiCorp East', kind: 'ba' },
-  ERCO: { name: 'Electric Reliability Council of Texas, Inc.', kind: 'ba' },
-  MISO: { name: 'Midcontinent Independent System Operator, Inc.', kind: 'ba' },
-  CISO: { name: 'California Independent System Operator', kind: 'ba' },
-  PJM: { name: 'PJM Interconnection, LLC', kind: 'ba' },
-  NYIS: { name: 'New York Independent System Operator', kind: 'ba' },
-  ISNE: { name: 'ISO New England', kind: 'ba' },
-  SWPP: { name: 'Southwest Power Pool', kind: 'ba' },
-  BPAT: { name: 'Bonneville Power Administration', kind: 'ba' },
-};
+/**
+ * Known respondents (BAs, regions and the foreign interchange partners) with their EIA names, derived from the one
+ * respondent table (src/core/respondents.ts, docs/respondents.md). `kind` tells regions, BAs and foreign partners
+ * apart; only `ba` and `region` codes are `respondent` facet values.
+ */
+export const RESPONDENTS: Readonly<Record<string, { name: string; kind: RespondentKind }>> = Object.freeze(
+  Object.fromEntries(Object.values(RESPONDENT_INFO).map((r) => [r.code, { name: r.name, kind: r.kind }])),
+);
 
 /** Codes the API does not know (the old extractor's mistakes, docs/eia-api.md §14.4): they match nothing. */
 export const DEAD_RESPONDENTS: ReadonlySet<string> = new Set(['SPP', 'CARO']);

@@ -92,7 +92,9 @@ const ALL: readonly RespondentInfo[] = [
   ba('ISNE', 'ISO New England', 'NE', 'America/New_York', false, true),
   ba('JEA', 'JEA', 'FLA', 'America/New_York', false, false),
   ba('LDWP', 'Los Angeles Department of Water and Power', 'CAL', 'America/Los_Angeles', false, false),
-  ba('LGEE', 'Louisville Gas and Electric Company and Kentucky Utilities Company', 'MIDW', 'America/New_York', false, false),
+  // The API's respondent-name is longer than the reference table's 'Louisville Gas and Electric Company and Kentucky
+  // Utilities Company'; rows carry the API's, so the table does too.
+  ba('LGEE', 'LG&E and KU Services Company as agent for Louisville Gas and Electric Company and Kentucky Utilities Company', 'MIDW', 'America/New_York', false, false),
   ba('MISO', 'Midcontinent Independent System Operator, Inc.', 'MIDW', 'America/New_York', false, true),
   ba('NEVP', 'Nevada Power Company', 'NW', 'America/Los_Angeles', false, false),
   ba('NSB', 'Utilities Commission of New Smyrna Beach', 'FLA', 'America/New_York', false, false, undefined, '2020-01-08'),
@@ -153,4 +155,19 @@ export function respondentTimeZone(code: string): string | undefined {
 /** Codes of one kind, in table order (regions first as EIA lists them, BAs alphabetical). */
 export function respondentCodes(kind: RespondentKind): string[] {
   return ALL.filter((r) => r.kind === kind).map((r) => r.code);
+}
+
+/** First UTC instant (epoch ms) a respondent has data from, or −Infinity when it reported from EIA-930's start. */
+export function activeFromMs(r: RespondentInfo): number {
+  return r.activeFrom ? Date.parse(`${r.activeFrom}T00:00:00Z`) : -Infinity;
+}
+
+/** The UTC instant (epoch ms) a respondent stopped reporting, or Infinity while it reports. */
+export function retiredMs(r: RespondentInfo): number {
+  return r.retiredOn ? Date.parse(`${r.retiredOn}T00:00:00Z`) : Infinity;
+}
+
+/** Whether a respondent's active span overlaps the half-open range [startMs, endMs). */
+export function activeIn(r: RespondentInfo, startMs: number, endMs: number): boolean {
+  return activeFromMs(r) < endMs && retiredMs(r) > startMs;
 }

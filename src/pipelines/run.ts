@@ -16,6 +16,7 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
+import { writeFacetCache, type FacetList } from '../sinks/duckdb/facet-cache.js';
 import { createEiaClient, createEiaSource, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
@@ -28,6 +29,7 @@ import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { applyFrontier, clampRange } from './frontier.js';
 import { planIncrementalGroups, supersededOpenUnits } from './incremental-plan.js';
 import { createProgress } from './progress.js';
+import { resolveRegions } from './regions.js';
 import { selectionsFor, type Selection } from './selections.js';
 import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
 
@@ -50,19 +52,46 @@ export interface RunResult {
 /** Run one CLI command to completion. Throws `EtlError` for user errors (exit 2) and failures (exit 1). */
 export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   for (const w of config.warnings) deps.logger.warn(w);
-  if (config.command === 'plan') return runPlan(config, deps);
   if (config.command === 'features') return runFeatures(config, deps);
-  if (config.command !== 'replay') return runFetch(config, deps); // checks the directory itself, before the range
-  await ensureWritableDir(config.dataDir);
-  return runReplay(config, deps);
+  if (config.command === 'replay') {
+    await ensureWritableDir(config.dataDir);
+    return runReplay(config, deps);
+  }
+  // With a key, one client (limiter, counters) serves the respondent lookup, the frontier and the data pages alike.
+  const keyClient = config.source === 'eia' ? createEiaClient(sourceConfigOf(config, config.baseUrl!, config.apiKey!, deps), { logger: deps.logger }) : null;
+  try {
+    const resolved = await resolveRegions(config, { client: keyClient, logger: deps.logger, signal: deps.signal, now: deps.now ?? Date.now });
+    if (config.command === 'plan') return await runPlan(resolved.config, deps);
+    return await runFetch(resolved.config, deps, keyClient, resolved.fetched); // checks the directory itself, before the range
+  } finally {
+    await keyClient?.close();
+  }
 }
 
-/** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
-async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+/** The EIA source settings of a run. */
+function sourceConfigOf(config: PipelineConfig, baseUrl: string, apiKey: string, deps: RunDeps): EiaSourceConfigInput {
+  return {
+    baseUrl,
+    apiKey,
+    concurrency: config.concurrency,
+    requestsPerHour: config.requestsPerHour,
+    requestsPerSecond: config.requestsPerSecond,
+    headersTimeoutMs: config.timeoutMs,
+    bodyTimeoutMs: config.timeoutMs,
+    ...deps.sourceOptions,
+  };
+}
+
+/**
+ * historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. `keyClient`
+ * is the run's client when a key was given (it already served the respondent lookup); `facets` are the respondent
+ * lists that lookup fetched, cached in the warehouse.
+ */
+async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaClient | null, facets: readonly FacetList[]): Promise<RunResult> {
   const { logger } = deps;
   const startedAt = (deps.now ?? Date.now)();
   let sim: BuiltinSimulator | null = null;
-  let client: EiaClient | null = null;
+  let client: EiaClient | null = keyClient;
   let warehouse: Warehouse | null = null;
   try {
     // The directory is checked first, as for every command; what the check created is removed on a usage error.
@@ -80,19 +109,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     } else {
       logger.info(`source: EIA API at ${baseUrl}`);
     }
-    client = createEiaClient(
-      {
-        baseUrl: baseUrl!,
-        apiKey: apiKey!,
-        concurrency: config.concurrency,
-        requestsPerHour: config.requestsPerHour,
-        requestsPerSecond: config.requestsPerSecond,
-        headersTimeoutMs: config.timeoutMs,
-        bodyTimeoutMs: config.timeoutMs,
-        ...deps.sourceOptions,
-      },
-      { logger },
-    );
+    client ??= createEiaClient(sourceConfigOf(config, baseUrl!, apiKey!, deps), { logger });
     // The publication frontier first: a range with no published hour is a usage error, before anything is written.
     const frontiers = await readFrontiers(client, selections, deps.signal).catch((e: unknown) => recordEarlyFailure(config, deps, e));
     const latest = Math.max(...frontiers.values());
@@ -105,6 +122,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     }
     if (clamp?.notice) logger.warn(clamp.notice);
     warehouse = await openLedger(config.dataDir, logger);
+    await storeFacetLists(warehouse, facets).catch((err) => logger.warn({ err }, 'could not cache the respondent lists'));
     let planned: WorkUnit[];
     let unitsSkipped = 0;
     let superseded: string[] = [];
@@ -159,7 +177,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     return result;
   } finally {
     await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
-    await client?.close();
+    if (client !== keyClient) await client?.close();
     await sim?.close();
   }
 }
@@ -361,6 +379,17 @@ async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
     conn.closeSync();
   }
   return warehouse;
+}
+
+/** Cache the respondent lists fetched for `--regions` (a run that cannot store them still runs). */
+async function storeFacetLists(warehouse: Warehouse, lists: readonly FacetList[]): Promise<void> {
+  if (lists.length === 0) return;
+  const conn = await warehouse.connect();
+  try {
+    await writeFacetCache(conn, lists);
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** replay: rebuild Parquet and DuckDB from the raw archive, no API call. */

@@ -1,9 +1,13 @@
 /**
- * Who reports what: per-respondent demand scale, time zone, seasonality and fuel mix, the interchange pairs and the
- * sub-BAs. Magnitudes are plausible MW (= MWh per hour), not real data. Names come from the core catalog where it has
- * them; the few extra codes the simulator serves (AVRN, sub-BAs) carry their names here.
+ * Who reports what: per-respondent demand scale, time zone, seasonality, fuel mix and active span, the interchange
+ * pairs and the sub-BAs. Magnitudes are plausible MW (= MWh per hour), not real data. Names, spans and time zones
+ * come from the respondent table (src/core/respondents.ts); the BAs beyond the original table are in
+ * universe-profiles.ts.
  */
-import { RESPONDENTS } from '../core/catalog.js';
+import { HISTORY_START_MS, RESPONDENTS } from '../core/catalog.js';
+import { RESPONDENT_INFO, activeFromMs, retiredMs } from '../core/respondents.js';
+import { HOUR_MS } from '../core/time.js';
+import { BA_PROFILES, GEN_ONLY_PROFILES, MORE_INTERCHANGE_PAIRS, MORE_SUB_BAS } from './universe-profiles.js';
 
 /** One respondent's generator parameters. */
 export interface RespondentProfile {
@@ -20,6 +24,22 @@ export interface RespondentProfile {
   readonly genRatio: number;
   /** Fuel code → capacity as a fraction of mean generation (pre-2024-07 taxonomy). */
   readonly fuels: Readonly<Record<string, number>>;
+  /** Hour indexes of the first period stamp (inclusive) and of the end (exclusive) of the respondent's reporting. */
+  readonly startHour: number;
+  readonly endHour: number;
+}
+
+/**
+ * The hour span a respondent reports, [start, end) in hour indexes: from the first hour-ending stamp of its
+ * activation day (`T01`) to the stamp ending its last day (`<retiredOn>T00`), clipped to API v2 history. A code the
+ * respondent table does not know reports all along.
+ */
+export function lifeOf(code: string): { startHour: number; endHour: number } {
+  const r = RESPONDENT_INFO[code];
+  if (!r) return { startHour: 0, endHour: Infinity };
+  const from = activeFromMs(r), to = retiredMs(r);
+  const hourAfter = (ms: number) => Math.max(0, (ms - HISTORY_START_MS) / HOUR_MS + 1);
+  return { startHour: Number.isFinite(from) ? hourAfter(from) : 0, endHour: Number.isFinite(to) ? hourAfter(to) : Infinity };
 }
 
 /** From 2024-07-01: fuels added and dropped per respondent (docs/eia-api.md §15.7, item 11). PACW never changes. */
@@ -87,11 +107,25 @@ const TABLE: Record<string, [number, number, number, number, number, string]> = 
   AVRN: [0, -8, 0, 0, 0, 'WND:1'],
 };
 
-/** Names of codes the catalog does not list. */
-const EXTRA_NAMES: Record<string, string> = { AVRN: 'Avangrid Renewables, LLC' };
+/** Standard UTC offset (hours) of a respondent's clock, from its IANA zone in the respondent table. */
+function standardOffset(code: string): number {
+  const zone = RESPONDENT_INFO[code]?.timeZone ?? 'UTC';
+  const jan = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+    .formatToParts(Date.UTC(2024, 0, 15)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(jan);
+  return m ? (m[1] === '-' ? -1 : 1) * Number(m[2]) : 0;
+}
+
+for (const [code, [mean, summer, winter, genRatio, fuels]] of Object.entries(BA_PROFILES)) {
+  TABLE[code] = [mean, standardOffset(code), summer, winter, genRatio, fuels];
+}
+for (const [code, [, fuels]] of Object.entries(GEN_ONLY_PROFILES)) TABLE[code] = [0, standardOffset(code), 0, 0, 0, fuels];
 
 /** Generation-only BAs: their mean generation, MW (they have NG/TI but no D/DF rows). */
-export const GEN_ONLY_MEAN: Readonly<Record<string, number>> = { AVRN: 800 };
+export const GEN_ONLY_MEAN: Readonly<Record<string, number>> = {
+  AVRN: 800,
+  ...Object.fromEntries(Object.entries(GEN_ONLY_PROFILES).map(([code, [mean]]) => [code, mean])),
+};
 
 /** Every respondent of region-data / fuel-type-data, keyed by code. */
 export const PROFILES: ReadonlyMap<string, RespondentProfile> = new Map(
@@ -99,28 +133,33 @@ export const PROFILES: ReadonlyMap<string, RespondentProfile> = new Map(
     code,
     {
       code,
-      name: RESPONDENTS[code]?.name ?? EXTRA_NAMES[code] ?? code,
+      name: RESPONDENTS[code]?.name ?? code,
       meanDemand,
       tz,
       summer,
       winter,
       genRatio,
       fuels: mix(fuels),
+      ...lifeOf(code),
     },
   ]),
 );
 
-/** Respondent name for any code the simulator serves (BA, region, sub-BA parent). */
+/** Respondent name for any code the simulator serves (BA, region, foreign partner, sub-BA parent). */
 export function respondentName(code: string): string {
-  return PROFILES.get(code)?.name ?? RESPONDENTS[code]?.name ?? EXTRA_NAMES[code] ?? code;
+  return PROFILES.get(code)?.name ?? RESPONDENTS[code]?.name ?? code;
 }
 
-/** Interchange pairs: [a, b, typical |flow| MW]. Both directions are served (b→a ≈ −(a→b)). */
+/**
+ * Interchange pairs: [a, b, typical |flow| MW]. Both directions are served (b→a ≈ −(a→b)) unless b is a foreign
+ * partner; a pair exists while both ends report.
+ */
 export const INTERCHANGE_PAIRS: readonly (readonly [string, string, number])[] = [
   ['PACW', 'BPAT', 800], ['PACW', 'PACE', 300], ['PACW', 'CISO', 600], ['BPAT', 'CISO', 2500],
   ['ERCO', 'SWPP', 400], ['MISO', 'PJM', 3000], ['MISO', 'SWPP', 2000], ['PJM', 'NYIS', 1500],
   ['NYIS', 'ISNE', 1200], ['AVRN', 'BPAT', 300], ['CAL', 'NW', 3000], ['CAL', 'SW', 2500],
   ['TEX', 'CENT', 500], ['MIDW', 'MIDA', 2500], ['NY', 'NE', 1200], ['NY', 'MIDA', 1500],
+  ...MORE_INTERCHANGE_PAIRS,
 ];
 
 /** Sub-BAs: [subba code (string, leading zeros kept), name, parent, share of parent demand]. */
@@ -144,4 +183,5 @@ export const SUB_BAS: readonly (readonly [string, string, string, number])[] = [
   ['PEP', 'Potomac Electric Power zone', 'PJM', 0.07], ['PS', 'Public Service Electric and Gas zone', 'PJM', 0.11],
   ['CSWS', 'AEPW American Electric Power West', 'SWPP', 0.12], ['EDE', 'Empire District Electric Company', 'SWPP', 0.03],
   ['KACY', 'Kansas City Board of Public Utilities', 'SWPP', 0.02], ['WAUE', 'Western Area Power Upper Great Plains East', 'SWPP', 0.08],
+  ...MORE_SUB_BAS,
 ];

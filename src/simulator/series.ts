@@ -9,7 +9,7 @@ import { HOUR_MS } from '../core/time.js';
 import { strHash } from './hash.js';
 import {
   GEN_ONLY_MEAN, INTERCHANGE_PAIRS, PROFILES, SUB_BAS, TAXONOMY_CHANGE, TAXONOMY_CHANGE_MS,
-  respondentName, type RespondentProfile,
+  lifeOf, respondentName, type RespondentProfile,
 } from './profiles.js';
 
 /** Value model of a series. */
@@ -82,7 +82,8 @@ function build(dataset: Dataset, taxonomy: boolean): Series[] {
       for (const type of Object.keys(REGION_TYPES)) {
         if (p.meanDemand === 0 && (type === 'D' || type === 'DF')) continue;
         drafts.push({ ...base, dim1: p.code, name1: p.name, dim2: type, name2: REGION_TYPES[type], respondent: p.code,
-          code: type, kind: REGION_KIND[type], profile: p, cap: p.meanDemand || GEN_ONLY_MEAN[p.code] || 0 });
+          code: type, kind: REGION_KIND[type], profile: p, cap: p.meanDemand || GEN_ONLY_MEAN[p.code] || 0,
+          start: p.startHour, end: p.endHour });
       }
     }
   } else if (dataset === 'fuel-type-data') {
@@ -96,21 +97,26 @@ function build(dataset: Dataset, taxonomy: boolean): Series[] {
         const constant = share === 0;
         drafts.push({ ...base, dim1: p.code, name1: p.name, dim2: fuel, name2: FUEL_TYPES[fuel] ?? fuel,
           respondent: p.code, code: fuel, kind: constant ? Kind.ZERO : FUEL_KIND[fuel] ?? Kind.DISP, profile: p,
-          cap: share * gen, start, end, constant });
+          cap: share * gen, start: Math.max(start, p.startHour), end: Math.min(end, p.endHour), constant });
       }
     }
   } else if (dataset === 'interchange-data') {
     for (const [a, b, flow] of INTERCHANGE_PAIRS) {
       const pairKey = strHash(`${a}~${b}`);
+      const la = lifeOf(a), lb = lifeOf(b);
+      const span = { start: Math.max(la.startHour, lb.startHour), end: Math.min(la.endHour, lb.endHour) };
       for (const [from, to, sign] of [[a, b, 1], [b, a, -1]] as const) {
-        drafts.push({ ...base, dim1: from, name1: respondentName(from), dim2: to, name2: respondentName(to),
-          respondent: from, code: to, kind: Kind.XCH, profile: PROFILES.get(from)!, cap: flow, sign, pairKey });
+        const profile = PROFILES.get(from);
+        if (!profile) continue; // a foreign partner is only ever the counterpart
+        drafts.push({ ...base, ...span, dim1: from, name1: respondentName(from), dim2: to, name2: respondentName(to),
+          respondent: from, code: to, kind: Kind.XCH, profile, cap: flow, sign, pairKey });
       }
     }
   } else {
     for (const [sub, name, parent, share] of SUB_BAS) {
+      const profile = PROFILES.get(parent)!;
       drafts.push({ ...base, dim1: sub, name1: name, dim2: parent, name2: respondentName(parent), respondent: parent,
-        code: sub, kind: Kind.SUB, profile: PROFILES.get(parent)!, cap: share });
+        code: sub, kind: Kind.SUB, profile, cap: share, start: profile.startHour, end: profile.endHour });
     }
   }
   drafts.sort((x, y) => (x.dim1 < y.dim1 ? -1 : x.dim1 > y.dim1 ? 1 : x.dim2 < y.dim2 ? -1 : x.dim2 > y.dim2 ? 1 : 0));

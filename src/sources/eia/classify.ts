@@ -41,6 +41,28 @@ export function classifyResponse(res: HttpResponse, label: string): PageEnvelope
   throw error(code, res, label, describe(code, res.status, api.code, api.message ?? sniff(res.body)), undefined, api.code);
 }
 
+/**
+ * A metadata response (route, facet list) → its `response` object, or the `EtlError` it stands for: errors are
+ * classified exactly as for data pages; a 200 without a JSON `response` object is `ETL_BODY_MALFORMED`.
+ */
+export function classifyMetadata(res: HttpResponse, label: string): Record<string, unknown> {
+  let doc: unknown;
+  if (res.status === 200 && /json/.test(res.contentType)) {
+    try {
+      doc = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      doc = undefined;
+    }
+    const response = (doc as { response?: unknown } | undefined)?.response;
+    if (response && typeof response === 'object' && !Array.isArray(response)) return response as Record<string, unknown>;
+    if (!(doc as { error?: unknown } | undefined)?.error) {
+      throw error('ETL_BODY_MALFORMED', res, label, `HTTP 200 without a JSON 'response' object (${sniff(res.body)})`);
+    }
+  }
+  classifyResponse(res, label); // throws the typed error of any non-200 or error body
+  throw error('ETL_BODY_MALFORMED', res, label, `HTTP ${res.status} without a JSON 'response' object (${sniff(res.body)})`);
+}
+
 function describe(code: EtlErrorCode, status: number, apiCode: unknown, text: string): string {
   const tag = `${status}${apiCode ? ` ${String(apiCode)}` : ''}`;
   switch (code) {

@@ -10,7 +10,7 @@ import type { PageEnvelope } from '../../core/contracts.js';
 import { isEtlError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from './client.js';
-import { classifyResponse } from './classify.js';
+import { classifyMetadata, classifyResponse } from './classify.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
 import { createCounters, type SourceCounters } from './counters.js';
 import { dataUrl, type EiaQuery } from './query.js';
@@ -44,6 +44,11 @@ export interface EiaClient {
   probeTotal(query: EiaQuery, signal?: AbortSignal): Promise<number>;
   /** The route's latest published hour (`endPeriod` of its metadata, epoch ms) from one request (plus retries). */
   latestPeriod(dataset: Dataset, signal?: AbortSignal): Promise<number>;
+  /**
+   * The `response` object of a metadata path below the base URL (e.g. `electricity/rto/region-data/facet/respondent`),
+   * through the same limiter, counters and retry policy as data pages.
+   */
+  getMetadata(path: string, label: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** Close pooled connections (idempotent). */
   close(): Promise<void>;
 }
@@ -167,6 +172,10 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
     async latestPeriod(dataset, signal) {
       const url = routeMetadataUrl(config.baseUrl, dataset, config.apiKey);
       return (await withRetries(url, `metadata ${dataset}`, true, signal, classifyRouteMetadata)).envelope;
+    },
+    async getMetadata(path, label, signal) {
+      const url = `${config.baseUrl.replace(/\/+$/, '')}/${path}/?api_key=${encodeURIComponent(config.apiKey)}`;
+      return (await withRetries(url, label, false, signal, classifyMetadata)).envelope;
     },
     close: () => http.close(),
   };
