@@ -477,6 +477,18 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
       'npm run pipeline plan -- --regions US48 --types generation --json',
     ],
   },
+  features: {
+    usage: 'npm run pipeline features [-- options]',
+    about: [
+      'Build ML tables from the warehouse in --data-dir (read-only, no API call): one row per respondent and hour,',
+      'time splits and a dataset card. Without --start/--end/--regions: the warehouse\'s range and respondents.',
+    ],
+    options: ['--split', '--impute', '--out', '--start', '--end', '--regions', '--data-dir'],
+    examples: [
+      'npm run pipeline features -- --split 2024-01-01,2025-01-01',
+      'npm run pipeline features -- --regions PACW,ERCO --impute linear --out ./features-pacw-erco',
+    ],
+  },
   quick: {
     usage: `npm run pipeline quick -- --phase ${PHASES.join('|')} [options]`,
     about: [
