@@ -21,7 +21,7 @@ export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Defaults of the user-facing options (issue 6). */
+/** Defaults of the user-facing options. */
 export const DEFAULTS = {
   start: '2019-01-01',
   end: '2026-01-01',
@@ -143,13 +143,15 @@ export type ParsedCli = { kind: 'help'; text: string } | { kind: 'run'; config: 
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCli {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinDashValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    const m = /'(-[^']*)'/.exec((e as Error).message);
-    throw configError(`unknown or malformed option ${m ? m[1] : ''}; allowed: ${ALLOWED_FLAGS}`.replace('  ', ' '));
+    throw argvError(e as Error & { code?: string });
   }
   const { values: v, positionals } = parsed;
-  if (v.help || positionals.length === 0) return { kind: 'help', text: HELP };
+  if (v.help || positionals.length === 0) {
+    const known = (COMMANDS as readonly string[]).includes(positionals[0] ?? '');
+    return { kind: 'help', text: known ? commandHelp(positionals[0] as Command) : HELP };
+  }
   const [cmd, ...extra] = positionals;
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
     throw configError(`unknown command '${cmd}'; allowed: ${COMMANDS.join(', ')}`);
@@ -162,6 +164,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   let phase: Phase | null = null;
   if (v.phase !== undefined || command === 'quick') {
     if (command !== 'quick') throw configError(`--phase only applies to 'quick'`);
+    if (v.phase === undefined) {
+      throw configError(`quick requires --phase, one of ${PHASES.join(', ')} (what each fetches: npm run pipeline quick -- --help)`);
+    }
     if (!(PHASES as readonly string[]).includes(v.phase ?? '')) {
       throw configError(`--phase must be one of ${PHASES.join(', ')} (got '${v.phase ?? ''}')`);
     }
@@ -294,6 +299,40 @@ function parseTypes(v: string | readonly string[]): TypeName[] {
   return [...new Set(list)] as TypeName[];
 }
 
+/** Flags that take a value. */
+const VALUE_FLAGS = new Set(Object.entries(OPTIONS).filter(([, o]) => o.type === 'string').map(([k]) => `--${k}`));
+
+/**
+ * parseArgs reads `--concurrency -5` as a flag without its value followed by an unknown option `-5`. A value that
+ * starts with a single dash is joined to its flag (`--concurrency=-5`) so that the value check names it; a
+ * following `--flag` stays a flag, and a missing value is reported as missing.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.has(a) && next !== undefined && /^-(?!-)/.test(next) && next !== '-h') {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** parseArgs' multi-line errors → one line naming the flag. */
+function argvError(e: Error & { code?: string }) {
+  const flag = /'(-[^' ]*)/.exec(e.message)?.[1] ?? '';
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(e.message)) return configError(`${flag} is a switch and takes no value; write ${flag} alone`);
+    return configError(`${flag} needs a value (${flag} VALUE or ${flag}=VALUE); see npm run pipeline -- --help`);
+  }
+  return configError(`unknown or malformed option ${flag}; allowed: ${ALLOWED_FLAGS}`);
+}
+
 function intOption(flag: string, v: string | number | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
   const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -388,4 +427,144 @@ Environment:
   EIA_BASE_URL   API base URL (default ${EIA_BASE_URL}); point it at any simulator.
 
 Exit codes: 0 ok, 1 run failed, 2 bad usage (nothing written), 130 interrupted (re-run the same command to resume).
+
+A command's own options, with examples: npm run pipeline <command> -- --help
 `;
+
+/** What each `quick` phase fetches, and what it proves that the phase before it could not. */
+const PHASE_PURPOSE: Readonly<Record<Phase, string>> = {
+  connectivity: '1 request, ~24 rows: the key, the network and the route answer, and all three sinks write',
+  small: 'both routes for two respondents, ~2.5k rows in ~2 requests: fuel rows, several series per unit',
+  medium: 'a unit over one 5,000-row page, ~19k rows in ~5 requests: paging, concurrent pages, the total check',
+  full: 'the five default regions for a quarter, ~96k rows in ~21 requests: rate limiter, throughput, resume',
+};
+
+interface CommandHelp {
+  readonly usage: string;
+  readonly about: readonly string[];
+  /** Flags as written in HELP's Options block; the common ones are added after them. */
+  readonly options: readonly string[];
+  readonly extra?: () => string[];
+  readonly examples: readonly string[];
+}
+
+const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--fresh'];
+const COMMON_OPTIONS = ['--config', '--json', '--log-level', '--no-progress', '--help'];
+
+// Partial: a command without an entry gets the general help.
+const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
+  historical: {
+    usage: 'npm run pipeline historical [-- options]',
+    about: [
+      'Back-fill [--start, --end) for --regions × --types into the raw archive, Parquet and DuckDB. Resumable: units',
+      'already committed are skipped, so re-running the same command after a failure or Ctrl-C continues.',
+    ],
+    options: ['--start', '--end', '--regions', '--types', ...FETCH_OPTIONS],
+    examples: [
+      'npm run pipeline historical',
+      'npm run pipeline historical -- --start 2024-01-01 --end 2024-07-01 --regions PACW,ERCO --types demand',
+      'npm run pipeline historical -- --regions CISO --types generation --data-dir ./ciso',
+    ],
+  },
+  incremental: {
+    usage: 'npm run pipeline incremental [-- options]',
+    about: [
+      'Fetch each series from its latest stored hour minus --lookback-hours up to now (or --end), upsert, and record',
+      'every changed value as a revision. A series with nothing stored gets only the last --lookback-hours.',
+    ],
+    options: ['--regions', '--types', '--lookback-hours', '--start', '--end', ...FETCH_OPTIONS],
+    examples: [
+      'npm run pipeline incremental',
+      'npm run pipeline incremental -- --lookback-hours 168 --regions PACW,ERCO',
+    ],
+  },
+  replay: {
+    usage: 'npm run pipeline replay [-- options]',
+    about: ['Rebuild Parquet and DuckDB from the raw archive in --data-dir, without any API call.'],
+    options: ['--data-dir'],
+    examples: ['npm run pipeline replay', 'npm run pipeline replay -- --data-dir ./ciso --json'],
+  },
+  plan: {
+    usage: 'npm run pipeline plan [-- options]',
+    about: [
+      'Print the work units, requests, expected rows, share of the hourly budget and ETA of a historical run with the',
+      'same options. Writes nothing and makes no data request.',
+    ],
+    options: ['--start', '--end', '--regions', '--types', '--concurrency', '--requests-per-hour', '--requests-per-second'],
+    examples: [
+      'npm run pipeline plan',
+      'npm run pipeline plan -- --regions US48 --types generation --json',
+    ],
+  },
+  features: {
+    usage: 'npm run pipeline features [-- options]',
+    about: [
+      'Build ML tables from the warehouse in --data-dir (read-only, no API call): one row per respondent and hour,',
+      'time splits and a dataset card. Without --start/--end/--regions: the warehouse\'s range and respondents.',
+    ],
+    options: ['--split', '--impute', '--out', '--start', '--end', '--regions', '--data-dir'],
+    examples: [
+      'npm run pipeline features -- --split 2024-01-01,2025-01-01',
+      'npm run pipeline features -- --regions PACW,ERCO --impute linear --out ./features-pacw-erco',
+    ],
+  },
+  quick: {
+    usage: `npm run pipeline quick -- --phase ${PHASES.join('|')} [options]`,
+    about: [
+      'The validation ladder: four real runs of growing size into --data-dir, against EIA with EIA_API_KEY set or the',
+      'built-in simulator without it. Run the phases in order; each checks what the one before could not.',
+      '--start, --end, --regions and --types (see npm run pipeline historical -- --help) override a phase\'s choice.',
+    ],
+    options: ['--phase', ...FETCH_OPTIONS],
+    extra: () => [
+      'Phases (range [start, end) in UTC, respondents, types):',
+      ...PHASES.flatMap((p) => {
+        const q = QUICK_PHASES[p];
+        const what = `${q.start} → ${q.end}  ${q.regions.join(',')}  ${q.types.join(',')}`;
+        return [`  ${p.padEnd(13)} ${what}`, `  ${''.padEnd(13)} ${PHASE_PURPOSE[p]}`];
+      }),
+    ],
+    examples: [
+      'npm run pipeline quick -- --phase connectivity',
+      'npm run pipeline quick -- --phase medium --data-dir ./quick-data',
+    ],
+  },
+};
+
+/** `npm run pipeline <command> -- --help`: what the command does, the options that apply to it, and examples. */
+export function commandHelp(command: Command): string {
+  const h = COMMAND_HELP[command];
+  if (!h) return HELP;
+  const lines = optionLines();
+  const options = [...new Set([...h.options, ...COMMON_OPTIONS])].flatMap((f) => lines.get(f) ?? []);
+  return [
+    `eia-stream ${command}`,
+    '',
+    `Usage: ${h.usage}`,
+    '',
+    ...h.about,
+    '',
+    ...(h.extra ? [...h.extra(), ''] : []),
+    'Options:',
+    ...options,
+    '',
+    'Examples:',
+    ...h.examples.map((e) => `  ${e}`),
+    '',
+    'Environment (EIA_API_KEY, EIA_BASE_URL), exit codes and the other commands: npm run pipeline -- --help',
+    '',
+  ].join('\n');
+}
+
+/** HELP's option lines by flag (an option's first line plus its continuation lines), so each is written once. */
+function optionLines(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const block = HELP.slice(HELP.indexOf('Options:\n') + 'Options:\n'.length, HELP.indexOf('\n\nEnvironment:'));
+  let current: string[] | null = null;
+  for (const line of block.split('\n')) {
+    const m = /^ {2}(?:-h, )?(--[a-z-]+)/.exec(line);
+    if (m) out.set(m[1], (current = [line]));
+    else if (current && line.trim()) current.push(line);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 /**
  * The CLI as a user runs it (child process): exit codes, one-line errors without stack traces, help, and Ctrl-C
- * (SIGINT) stopping cleanly with exit 130 and a resumable state. Issue 6.
+ * (SIGINT) stopping cleanly with exit 130 and a resumable state.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -51,6 +51,27 @@ describe('cli', () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['historical', 'incremental', 'replay', 'plan', 'quick', '--data-dir', 'EIA_API_KEY']) expect(r.stdout).toContain(c);
+  });
+
+  it('prints a command\'s own help (quick: the phases explained) and exits 0', async () => {
+    const r = await cli(['quick', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: npm run pipeline quick -- --phase connectivity|small|medium|full');
+    for (const p of ['connectivity', 'small', 'medium', 'full']) expect(r.stdout).toMatch(new RegExp(`\\n  ${p} +2024-`));
+    expect(r.stdout).toContain('npm run pipeline quick -- --phase connectivity');
+  });
+
+  it('names a negative value and the rule, and asks quick for its phase, exit 2', async () => {
+    const data = path.join(dir, 'never');
+    const neg = await cli(['historical', '--concurrency', '-5', '--data-dir', data]);
+    expect(neg.code).toBe(2);
+    expect(neg.stderr.split('\n')[0]).toBe(
+      "eia-stream: error: --concurrency must be a whole number from 1 to 64 (got '-5') [ETL_CONFIG_INVALID]",
+    );
+    const quick = await cli(['quick', '--data-dir', data]);
+    expect(quick.code).toBe(2);
+    expect(quick.stderr).toContain('quick requires --phase, one of connectivity, small, medium, full');
+    expect(existsSync(data)).toBe(false);
   });
 
   it('rejects bad usage with one line naming the flag, exit 2, no stack trace, nothing written', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../src/config.js';
+import { COMMANDS, HELP, PHASES, QUICK_PHASES, commandHelp, parseCli } from '../src/config.js';
 import { isEtlError } from '../src/core/errors.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -64,7 +64,7 @@ describe('parseCli', () => {
     [['historical', '--concurrency', 'many'], '--concurrency'],
     [['historical', '--requests-per-second', '-1'], '--requests-per-second'],
     [['historical', '--log-level', 'loud'], '--log-level must be one of'],
-    [['quick'], '--phase must be one of connectivity, small, medium, full'],
+    [['quick'], 'quick requires --phase, one of connectivity, small, medium, full'],
     [['quick', '--phase', 'huge'], "got 'huge'"],
     [['historical', '--phase', 'small'], "--phase only applies to 'quick'"],
     [['historical', 'extra'], "unexpected argument 'extra'"],
@@ -93,5 +93,74 @@ describe('parseCli', () => {
     const q = run(['quick', '--phase', 'full']);
     expect(q.regions).toHaveLength(5);
     expect(q.endMs - q.startMs).toBe(91 * 24 * 3600_000);
+  });
+});
+
+describe('value errors name the value and the rule', () => {
+  it.each([
+    [['historical', '--concurrency', '-5'], "--concurrency must be a whole number from 1 to 64 (got '-5')"],
+    [['historical', '--requests-per-hour', '-100'], "--requests-per-hour must be a whole number from 1 to 1000000 (got '-100')"],
+    [['incremental', '--lookback-hours', '-1'], "--lookback-hours must be a whole number from 1 to 8760 (got '-1')"],
+    [['historical', '--start', '-2019-01-01'], "--start must be a UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH (got '-2019-01-01')"],
+    [['historical', '--regions', '-PACW'], "--regions: '-PACW'"],
+  ])('%j → %s', (args, message) => {
+    expect(errorOf(args)).toContain(message);
+  });
+
+  it('says a value is missing rather than calling the flag unknown', () => {
+    expect(errorOf(['historical', '--start'])).toMatch(/^--start needs a value/);
+    expect(errorOf(['historical', '--data-dir', '--fresh'])).toMatch(/^--data-dir needs a value/);
+    expect(errorOf(['historical', '--fresh=yes'])).toBe('--fresh is a switch and takes no value; write --fresh alone');
+  });
+
+  it('still calls a dash word that is no option unknown, and keeps values after --', () => {
+    expect(errorOf(['historical', '-5'])).toMatch(/^unknown or malformed option -5; allowed: --start/);
+    expect(errorOf(['historical', '--concurrency', '--', '-5'])).toMatch(/^--concurrency needs a value/);
+  });
+
+  it('says quick needs --phase and lists the phases', () => {
+    const msg = errorOf(['quick', '--data-dir', 'd']);
+    expect(msg).toMatch(/^quick requires --phase, one of connectivity, small, medium, full/);
+  });
+});
+
+describe('help per command', () => {
+  it('points from the general help to the per-command help', () => {
+    expect(HELP).toContain('npm run pipeline <command> -- --help');
+    expect(parseCli(['--help'], {})).toEqual({ kind: 'help', text: HELP });
+  });
+
+  it.each(COMMANDS.map((c) => [c]))('%s --help shows its usage, options and examples', (command) => {
+    const r = parseCli([command, '--help'], {});
+    expect(r).toEqual({ kind: 'help', text: commandHelp(command) });
+    const text = commandHelp(command);
+    expect(text).toContain(`Usage: npm run pipeline ${command}`);
+    const options = text.slice(text.indexOf('Options:\n'), text.indexOf('\n\nExamples:')).split('\n').slice(1);
+    expect(options.length).toBeGreaterThan(3);
+    // Option lines are HELP's own lines: one description per option, in one place.
+    for (const line of options) expect(HELP.split('\n')).toContain(line);
+    const examples = text.slice(text.indexOf('Examples:\n')).split('\n').slice(1).filter((l) => l.startsWith('  npm run'));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const ex of examples) {
+      // Every example parses: the npm separator `--` is dropped as npm does.
+      const argv = ex.trim().split(/\s+/).slice(3).filter((a) => a !== '--');
+      expect(argv[0]).toBe(command);
+      expect(parseCli(argv, {}).kind, ex).toBe('run');
+    }
+  });
+
+  it('explains every quick phase: its range, respondents, types and what it is for', () => {
+    const text = commandHelp('quick');
+    for (const p of PHASES) {
+      const q = QUICK_PHASES[p];
+      const at = text.indexOf(`  ${p} `);
+      expect(at, p).toBeGreaterThan(0);
+      const [first, second] = text.slice(at).split('\n');
+      expect(first).toContain(`${q.start} → ${q.end}`);
+      expect(first).toContain(q.regions.join(','));
+      expect(first).toContain(q.types.join(','));
+      expect(second.trim().length, `purpose of ${p}`).toBeGreaterThan(40);
+    }
+    expect(text).toContain('--phase P');
   });
 });

@@ -2,9 +2,15 @@
  * One structured logger (pino): JSON lines on stderr, pretty on a TTY. Secrets are redacted twice: known paths
  * (`apiKey`, `api_key`, `*.headers["x-api-key"]`) by pino's `redact`, and the literal key value in every line by
  * a write hook, so a key that slipped into a message or URL never reaches the output.
+ *
+ * Lines for stderr go through its shared status line (`status-line.ts`), so they never share a row with the
+ * progress bar. Pretty lines are formatted synchronously in this thread (pino-pretty's `prettyFactory`), so the
+ * scrub hook and the status line see every line, in order.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import { REDACTED, redactText } from './redact.js';
+import { stderrStatusLine, type StatusLine } from './status-line.js';
 
 export type { Logger } from 'pino';
 
@@ -17,6 +23,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Destination (default: stderr, fd 2). Tests pass a stream to capture lines. */
   destination?: NodeJS.WritableStream;
+  /** Write lines above this status line (default: stderr's, unless `destination` is given). */
+  statusLine?: StatusLine;
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -27,14 +35,12 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     base: undefined,
     redact: { paths: ['apiKey', 'api_key', '*.apiKey', '*.api_key', 'headers["x-api-key"]'], censor: REDACTED },
   };
-  if (pretty) {
-    // pino-pretty as a stream in this thread (no worker transport), so the scrub hook sees every line.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const prettyStream = createPrettyStream();
-    return pino(base, scrubbing(prettyStream, secret));
-  }
-  const dest = opts.destination ?? pino.destination({ fd: 2, sync: true });
-  return pino(base, scrubbing(dest as NodeJS.WritableStream, secret));
+  const status = opts.statusLine ?? (opts.destination ? null : stderrStatusLine());
+  const dest = opts.destination;
+  const out: (line: string) => void = status ? (line) => status.writeAbove(line) : (line) => void dest!.write(line);
+  const format = pretty ? prettyFormatter() : (line: string) => line;
+  const scrub = secret ? (line: string) => redactText(line, secret) : (line: string) => line;
+  return pino(base, { write: (line: string) => out(scrub(format(line))) } as pino.DestinationStream);
 }
 
 /** A logger that writes nothing (tests, library use). */
@@ -42,14 +48,9 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-function scrubbing(dest: NodeJS.WritableStream, secret: string | undefined): pino.DestinationStream {
-  if (!secret) return dest as pino.DestinationStream;
-  return { write: (line: string) => dest.write(redactText(line, secret)) } as pino.DestinationStream;
-}
-
-import { createRequire } from 'node:module';
-function createPrettyStream(): NodeJS.WritableStream {
+/** pino-pretty's formatter (JSON line → coloured text line), run in this thread. */
+function prettyFormatter(): (line: string) => string {
   const require = createRequire(import.meta.url);
-  const pinoPretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
-  return pinoPretty({ colorize: true, destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss' });
+  const { prettyFactory } = require('pino-pretty') as { prettyFactory: (o: object) => (line: string) => string };
+  return prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss' });
 }

@@ -1,8 +1,10 @@
 /**
- * Progress reporting. On a TTY: one redrawn status line on stderr (units, rows, requests/s, rows/s, budget, ETA).
+ * Progress reporting. On a TTY: one redrawn status line on stderr (units, rows, requests/s, rows/s, budget, ETA),
+ * drawn through stderr's shared status line so that log lines appear above it, never glued to it.
  * Otherwise: a structured log line each time another 10% of the units is committed.
  */
 import type { Logger } from '../core/logger.js';
+import { stderrStatusLine, type StatusLine } from '../core/status-line.js';
 
 /** Figures the reporter reads on every tick. */
 export interface ProgressState {
@@ -26,7 +28,8 @@ export function createProgress(opts: {
   enabled: boolean;
   tty: boolean;
   logger: Logger;
-  stream?: NodeJS.WriteStream;
+  /** Where the TTY status goes (default: stderr's shared status line, which the logger also writes through). */
+  statusLine?: StatusLine;
   now?: () => number;
 }): ProgressReporter {
   const now = opts.now ?? Date.now;
@@ -34,7 +37,7 @@ export function createProgress(opts: {
   let last: ProgressState | null = null;
   let lastDecile = -1;
   let timer: NodeJS.Timeout | null = null;
-  const out = opts.stream ?? process.stderr;
+  const status = opts.statusLine ?? stderrStatusLine();
 
   const line = (s: ProgressState): string => {
     const secs = Math.max(0.001, (now() - started) / 1000);
@@ -48,7 +51,7 @@ export function createProgress(opts: {
   };
 
   if (opts.enabled && opts.tty) {
-    timer = setInterval(() => last && out.write(`\r\x1b[2K${line(last)}`), 250);
+    timer = setInterval(() => last && status.draw(line(last)), 250);
     timer.unref();
   }
 
@@ -71,7 +74,7 @@ export function createProgress(opts: {
       if (timer) {
         clearInterval(timer);
         timer = null;
-        if (last) out.write(`\r\x1b[2K${line(last)}\n`);
+        status.end(last ? line(last) : undefined);
       }
     },
   };

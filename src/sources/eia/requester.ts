@@ -153,7 +153,9 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
         const d = decideRetry(e, n, keyConfirmed, config.retry, random, clock.now());
         if (!d.retry) throw d.error;
         counters.recordRetry(d.cause);
-        deps.logger?.warn({ code: d.cause, attempt: n, delayMs: d.delayMs, unit: label }, `retrying: ${(e as Error).message}`);
+        // One short line at info (a retry is expected now and then); the redacted URL and the figures at debug.
+        deps.logger?.info(retryLine(e, n, config.retry.maxAttempts, d.delayMs, label));
+        deps.logger?.debug({ code: d.cause, attempt: n, delayMs: d.delayMs, unit: label, url: isEtlError(e) ? e.details.url : undefined }, 'retry');
         if (d.pauseAll) limiter.pauseUntil(clock.now() + d.delayMs);
         await clock.sleep(d.delayMs, signal);
       }
@@ -179,4 +181,14 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
     },
     close: () => http.close(),
   };
+}
+
+/** `retry 2/8 of <unit> in 1.4 s: HTTP 503: …` — the error without its `GET <url> (<unit>)` part, on one line. */
+export function retryLine(e: unknown, attempt: number, maxAttempts: number, delayMs: number, label: string): string {
+  let what = e instanceof Error ? e.message : String(e);
+  if (isEtlError(e) && typeof e.details.url === 'string') {
+    what = what.replace(`GET ${e.details.url} (${String(e.details.unit ?? label)})`, '').replace(/^[\s:;]+|[\s:;]+$/g, '');
+  }
+  const code = isEtlError(e) ? ` [${e.code}]` : '';
+  return `retry ${attempt}/${maxAttempts - 1} of ${label} in ${(delayMs / 1000).toFixed(1)} s: ${what.replace(/\s*\n\s*/g, ' ')}${code}`;
 }
