@@ -448,7 +448,7 @@ interface CommandHelp {
   readonly examples: readonly string[];
 }
 
-const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--fresh'];
+const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--revision-horizon-hours', '--fresh'];
 const COMMON_OPTIONS = ['--config', '--json', '--log-level', '--no-progress', '--help'];
 
 // Partial: a command without an entry gets the general help.
