@@ -15,7 +15,8 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, EiaSourceConfigSchema, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaSource, EiaSourceConfigSchema, openBudgetRecord, type BudgetRecord, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { MAX_LIMITER_MARGIN_MS } from '../sources/eia/rate-limiter.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -60,6 +61,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   const warehouse = await openLedger(config.dataDir, logger);
   let sim: BuiltinSimulator | null = null;
   let source: EiaSource | null = null;
+  let record: BudgetRecord | null = null;
   try {
     const selections = selectionsFor(config.types, config.regions);
     let units: WorkUnit[];
@@ -93,6 +95,9 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
       { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
       `${config.command}: ${units.length} unit(s) to fetch`,
     );
+    // Opened under the data directory's lock: the limiter starts from the key's last hour of sends (this data
+    // directory's earlier runs, or every process sharing --budget-file).
+    record = openBudgetRecord(config.budgetFile, { horizonMs: 3_600_000 + MAX_LIMITER_MARGIN_MS });
     const eia = createEiaSource(
       {
         baseUrl: baseUrl!,
@@ -104,7 +109,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
         bodyTimeoutMs: config.timeoutMs,
         ...deps.sourceOptions,
       },
-      { units, logger },
+      { units, logger, record },
     );
     source = eia;
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
@@ -123,6 +128,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
   } finally {
     await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
     await source?.close();
+    await record?.close().catch((err) => logger.error({ err }, 'closing the budget record failed'));
     await sim?.close();
   }
 }
@@ -197,7 +203,7 @@ async function flowWithProgress(
   sink: Sink,
   unitsTotal: number,
   counts: FlowCounts,
-  sourceStats: () => { requests: number; budgetUsed: number },
+  sourceStats: () => { requests: number; budgetUsed: number; pausedUntil?: number },
 ): Promise<FlowCounts> {
   const progress = createProgress({ enabled: config.progress && !config.json, tty: deps.stderr.isTTY === true, logger: deps.logger });
   const tick = () => {
@@ -209,6 +215,7 @@ async function flowWithProgress(
       requests: s.requests,
       budgetUsed: s.budgetUsed,
       budgetPerHour: config.requestsPerHour,
+      pausedUntil: s.pausedUntil ?? 0,
     });
   };
   tick();

@@ -15,6 +15,8 @@ import { RequestLog } from './request-log.js';
 import { Throttle } from './throttle.js';
 
 const gzip = promisify(zlib.gzip);
+/** Salt of the arrival-jitter draw (independent of the latency model's draw for the same request). */
+const ARRIVAL_SALT = 0x2f6b_91c3;
 
 /** A running simulator server. */
 export interface RunningServer {
@@ -48,6 +50,14 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
 
   const server = http.createServer((req, res) => {
     const n = ++count;
+    // Arrival jitter: the request reaches the "gateway" (stamp, budget) a seeded random 0…J ms later, as a real
+    // network delays each request by a different amount.
+    const j = opts.arrivalJitterMs > 0 ? opts.arrivalJitterMs * jitterUnit(opts.seed ^ ARRIVAL_SALT, n) : 0;
+    if (j > 0) void sleep(j).then(() => (closing ? res.destroy() : serve(req, res, n)));
+    else serve(req, res, n);
+  });
+
+  function serve(req: http.IncomingMessage, res: http.ServerResponse, n: number): void {
     const t = Date.now();
     const t0 = performance.now();
     const url = req.url ?? '/';
@@ -68,7 +78,7 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
       }
       deliver(sreq, handled, res, t, t0).catch(() => res.destroy());
     });
-  });
+  }
 
   async function deliver(req: SimRequest, h: Handled, res: http.ServerResponse, t: number, t0: number): Promise<void> {
     const r = h.response;

@@ -1,0 +1,219 @@
+/**
+ * The durable budget record: every request's send time, appended to a file that outlives the process and that
+ * several processes sharing one key may share. The limiter seeds its windows from the record's last hour, and
+ * before each start re-reads what other writers appended since, so that together they stay under the limits.
+ *
+ * File format, one line per event (text, `\n`-terminated, each written with one `write` on an `O_APPEND` file):
+ *
+ *     <grantMs> <writerId>              a reservation: the request may leave from now on
+ *     <grantMs> <writerId> <sentMs>     a correction: its headers actually went out at sentMs (a new connection)
+ *
+ * Protocol: a writer takes the lock file `<record>.lock` (O_EXCL, holding its pid), reads the lines appended since
+ * its last read, lets the limiter decide, appends its reservation, fdatasyncs, and releases the lock; only then is
+ * the request sent. A kill -9 therefore never loses a send (the line is written before the request leaves; the
+ * datasync also covers a power cut). A lock whose holder is dead, or older than `STALE_LOCK_MS`, is taken over.
+ * The record is compacted under the lock (entries older than the horizon dropped, temp file + rename); readers
+ * notice the new inode and re-read it, and the limiter ignores entries it already has.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { EtlError } from '../../core/errors.js';
+
+/** A send time another writer (or an earlier process) recorded. `key` identifies the request across corrections. */
+export interface RecordedSend {
+  readonly key: string;
+  readonly t: number;
+}
+
+/** What the limiter uses. */
+export interface BudgetRecord {
+  readonly path: string;
+  /**
+   * Under the lock: `decide` gets the sends other writers recorded since the last call (the whole record, from
+   * `nowMs − horizonMs`, at the first call) and returns the grant time to reserve, or null to reserve nothing.
+   * The reservation is on disk when this resolves.
+   */
+  reserve(decide: (foreign: readonly RecordedSend[]) => number | null): Promise<number | null>;
+  /** A reserved request's headers went out at `sentMs` (recorded when later than the grant by more than a few ms). */
+  sent(grantMs: number, sentMs: number): void;
+  /** Wait for pending writes and close the file (idempotent). */
+  close(): Promise<void>;
+}
+
+/** A lock held longer than this belongs to a stuck or dead process (a holder keeps it for a few ms). */
+export const STALE_LOCK_MS = 5_000;
+/** Corrections closer than this to the grant are not worth a write: the limiter's margin covers them. */
+const CORRECTION_MIN_MS = 5;
+/** Compact once the file is this large and has doubled since the last compaction. */
+const COMPACT_MIN_BYTES = 64 * 1024;
+
+/**
+ * Open (create) the record at `file`. `horizonMs` is how far back entries matter (the longest window + margin);
+ * `now` is the clock the entries are judged by.
+ * @throws EtlError ETL_CONFIG_INVALID when the record's directory cannot be created.
+ */
+export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: () => number }): BudgetRecord {
+  const now = opts.now ?? Date.now;
+  const lockPath = `${file}.lock`;
+  const writer = randomBytes(4).toString('hex');
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (e) {
+    throw new EtlError('ETL_CONFIG_INVALID', 'config', `--budget-file: cannot create the directory of '${file}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let fh: FileHandle | null = null;
+  let ino = -1;
+  let offset = 0;
+  let tail = '';
+  let compactedAt = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  /** Others' sends read but not yet handed to the limiter (a correction's transaction reads them too). */
+  let backlog: RecordedSend[] = [];
+
+  /** Serialize this writer's transactions (one lock holder per process at a time). */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function lock(): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await writeFile(lockPath, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      if (await staleLock(lockPath)) await rm(lockPath, { force: true });
+      else await new Promise((r) => setTimeout(r, Math.min(20, 1 + i)));
+    }
+  }
+
+  /** Read the lines appended since the last read into the backlog (reopening after another writer compacted). */
+  async function readNew(): Promise<void> {
+    const st = await stat(file).catch(() => null);
+    if (!fh || !st || st.ino !== ino || st.size < offset) {
+      await fh?.close();
+      fh = await open(file, 'a+');
+      ino = (await fh.stat()).ino;
+      offset = 0;
+      tail = '';
+    }
+    const size = (await fh.stat()).size;
+    if (size <= offset) return;
+    const buf = Buffer.alloc(size - offset);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+    offset += bytesRead;
+    const text = tail + buf.subarray(0, bytesRead).toString('utf8');
+    const cut = text.lastIndexOf('\n');
+    tail = text.slice(cut + 1);
+    const from = now() - opts.horizonMs;
+    for (const line of text.slice(0, cut + 1).split('\n')) {
+      const e = parseLine(line);
+      if (e && e.writer !== writer && e.t > from) backlog.push({ key: `${e.writer} ${e.grant}`, t: e.t });
+    }
+  }
+
+  async function append(line: string, sync: boolean): Promise<void> {
+    const b = Buffer.from(line);
+    await fh!.write(b, 0, b.length, null);
+    offset += b.length; // nothing else appends while we hold the lock
+    if (sync) await fh!.datasync();
+  }
+
+  async function compactIfLarge(): Promise<void> {
+    if (offset < COMPACT_MIN_BYTES || offset < 2 * compactedAt) return;
+    const buf = Buffer.alloc(offset);
+    await fh!.read(buf, 0, offset, 0);
+    const from = now() - opts.horizonMs;
+    const keep = buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => (parseLine(l)?.t ?? -Infinity) > from);
+    const tmp = `${file}.${writer}.tmp`;
+    const body = keep.length ? `${keep.join('\n')}\n` : '';
+    const t = await open(tmp, 'w');
+    try {
+      await t.writeFile(body);
+      await t.datasync();
+    } finally {
+      await t.close();
+    }
+    await rename(tmp, file);
+    await fh!.close();
+    fh = await open(file, 'a+');
+    ino = (await fh.stat()).ino;
+    offset = Buffer.byteLength(body);
+    compactedAt = offset;
+  }
+
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (closed) throw new EtlError('ETL_INTERNAL', 'source', `budget record ${file} is closed`);
+    await lock();
+    try {
+      return await fn();
+    } finally {
+      await rm(lockPath, { force: true });
+    }
+  }
+
+  return {
+    path: file,
+    reserve: (decide) =>
+      serial(() =>
+        transaction(async () => {
+          await readNew();
+          const foreign = backlog;
+          backlog = [];
+          const grant = decide(foreign);
+          if (grant === null) return null;
+          await append(`${grant} ${writer}\n`, true);
+          await compactIfLarge();
+          return grant;
+        }),
+      ),
+    sent(grantMs, sentMs) {
+      if (sentMs - grantMs < CORRECTION_MIN_MS || closed) return;
+      void serial(() =>
+        transaction(async () => {
+          await readNew(); // keeps the offset in step; what others wrote waits in the backlog for the next reserve
+          await append(`${grantMs} ${writer} ${sentMs}\n`, false);
+        }),
+      ).catch(() => undefined);
+    },
+    async close() {
+      if (closed) return;
+      await chain;
+      closed = true;
+      await fh?.close();
+      fh = null;
+    },
+  };
+}
+
+/** One parsed line: the request's identity and its effective time (the correction's sent time when present). */
+function parseLine(line: string): { writer: string; grant: number; t: number } | null {
+  const m = /^(\d+) ([0-9a-f]+)(?: (\d+))?$/.exec(line.trim());
+  if (!m) return null;
+  const grant = Number(m[1]);
+  return { writer: m[2], grant, t: m[3] === undefined ? grant : Number(m[3]) };
+}
+
+/** The holder's pid is gone, or the lock is older than `STALE_LOCK_MS`. */
+async function staleLock(lockPath: string): Promise<boolean> {
+  const st = await stat(lockPath).catch(() => null);
+  if (!st) return false; // released meanwhile: try again
+  if (Date.now() - st.mtimeMs > STALE_LOCK_MS) return true;
+  const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return false; // being written: wait
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
