@@ -86,6 +86,24 @@ describe('parseCli', () => {
     expect(c.warnings.join()).toContain('clamped');
   });
 
+  it('warns once, naming the limit, for budgets above EIA\'s documented key limits (still allowed)', () => {
+    expect(run(['historical']).warnings).toEqual([]);
+    const c = run(['historical', '--requests-per-hour', '9001', '--requests-per-second', '6']);
+    expect(c.requestsPerHour).toBe(9001);
+    expect(c.requestsPerSecond).toBe(6);
+    expect(c.warnings).toHaveLength(2);
+    expect(c.warnings[0]).toMatch(/^--requests-per-hour 9001 is above EIA's documented key limit of 9000 per hour/);
+    expect(c.warnings[1]).toMatch(/^--requests-per-second 6 is above EIA's documented key limit of 5 per second/);
+    expect(run(['historical', '--requests-per-hour', '9000', '--requests-per-second', '5']).warnings).toEqual([]);
+  });
+
+  it('puts the budget record in the data directory unless --budget-file or EIA_BUDGET_FILE names one', () => {
+    expect(run(['historical', '--data-dir', '/tmp/x']).budgetFile).toBe('/tmp/x/budget.log');
+    expect(run(['historical'], { EIA_BUDGET_FILE: '/tmp/shared.log' }).budgetFile).toBe('/tmp/shared.log');
+    expect(run(['historical', '--budget-file', '/tmp/flag.log'], { EIA_BUDGET_FILE: '/tmp/shared.log' }).budgetFile).toBe('/tmp/flag.log');
+    expect(errorOf(['historical', '--budget-file', ' '])).toMatch(/^--budget-file \(or EIA_BUDGET_FILE\) must not be empty/);
+  });
+
   it('accepts hour bounds and the quick ladder', () => {
     const c = run(['historical', '--start', '2024-01-01T05', '--end', '2024-01-02T07']);
     expect(c.startMs).toBe(Date.UTC(2024, 0, 1, 5));

@@ -122,8 +122,7 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
 
   async function append(line: string): Promise<void> {
     const b = Buffer.from(line);
-    await fh!.write(b, 0, b.length, null);
-    offset += b.length; // nothing else appends while we hold the lock
+    await fh!.write(b, 0, b.length, null); // read back at the next read, as our own line (skipped)
     syncSoon();
   }
 
@@ -153,11 +152,14 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
   }
 
   async function compactIfLarge(): Promise<void> {
-    if (offset < COMPACT_MIN_BYTES || offset < 2 * compactedAt) return;
-    const buf = Buffer.alloc(offset);
-    await fh!.read(buf, 0, offset, 0);
+    const size = (await fh!.stat()).size;
+    if (size < COMPACT_MIN_BYTES || size < 2 * compactedAt) return;
+    await readNew(); // nothing of others' may be dropped unread
+    const buf = Buffer.alloc(size);
+    const { bytesRead } = await fh!.read(buf, 0, size, 0);
     const from = now() - opts.horizonMs;
     const keep = buf
+      .subarray(0, bytesRead)
       .toString('utf8')
       .split('\n')
       .filter((l) => (parseLine(l)?.t ?? -Infinity) > from);
@@ -204,13 +206,11 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
         }),
       ),
     sent(grantMs, sentMs) {
-      if (sentMs - grantMs < CORRECTION_MIN_MS || closed) return;
-      void serial(() =>
-        transaction(async () => {
-          await readNew(); // keeps the offset in step; what others wrote waits in the backlog for the next reserve
-          await append(`${grantMs} ${writer} ${sentMs}\n`);
-        }),
-      ).catch(() => undefined);
+      if (sentMs - grantMs < CORRECTION_MIN_MS || closed || !fh) return;
+      // Without the lock: one small O_APPEND write lands whole. This writer reads it back as its own (skipped);
+      // if a compaction renamed the file meanwhile the correction is lost, and others see the grant time.
+      const b = Buffer.from(`${grantMs} ${writer} ${sentMs}\n`);
+      void fh.write(b, 0, b.length, null).catch(() => undefined);
     },
     async close() {
       if (closed) return;
