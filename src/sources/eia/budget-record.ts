@@ -18,9 +18,22 @@
  * notice the new inode and re-read it, and the limiter ignores entries it already has.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { EtlError } from '../../core/errors.js';
 
 /** A send time another writer (or an earlier process) recorded. `key` identifies the request across corrections. */
@@ -65,17 +78,20 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
   } catch (e) {
     throw new EtlError('ETL_CONFIG_INVALID', 'config', `--budget-file: cannot create the directory of '${file}' (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  let fh: FileHandle | null = null;
+  // The file operations of a transaction are synchronous: each takes microseconds on the page cache, while the
+  // libuv pool they would otherwise queue on is shared with the raw archive's gzip, which on a loaded machine made
+  // every reservation wait behind it. Only fdatasync, which can take milliseconds, runs on the pool.
+  let fd: number | null = null;
   let ino = -1;
   let offset = 0;
   let tail = '';
   let compactedAt = 0;
   let chain: Promise<unknown> = Promise.resolve();
   let closed = false;
-  /** Others' sends read but not yet handed to the limiter (a correction's transaction reads them too). */
+  /** Others' sends read during a compaction, handed to the limiter at the next reserve. */
   let backlog: RecordedSend[] = [];
 
-  /** Serialize this writer's transactions (one lock holder per process at a time). */
+  /** Serialize this writer's transactions (waiting for the lock is asynchronous). */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = chain.then(fn, fn);
     chain = run.catch(() => undefined);
@@ -85,32 +101,39 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
   async function lock(): Promise<void> {
     for (let i = 0; ; i++) {
       try {
-        await writeFile(lockPath, String(process.pid), { flag: 'wx' });
+        writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      if (await staleLock(lockPath)) await rm(lockPath, { force: true });
+      if (staleLock(lockPath)) rmSync(lockPath, { force: true });
       else await new Promise((r) => setTimeout(r, Math.min(20, 1 + i)));
     }
   }
 
+  function reopen(): void {
+    if (fd !== null) closeSync(fd);
+    fd = openSync(file, 'a+');
+    ino = fstatSync(fd).ino;
+    offset = 0;
+    tail = '';
+  }
+
   /** Read the lines appended since the last read into the backlog (reopening after another writer compacted). */
-  async function readNew(): Promise<void> {
-    const st = await stat(file).catch(() => null);
-    if (!fh || !st || st.ino !== ino || st.size < offset) {
-      await fh?.close();
-      fh = await open(file, 'a+');
-      ino = (await fh.stat()).ino;
-      offset = 0;
-      tail = '';
+  function readNew(): void {
+    let st: { ino: number; size: number } | null = null;
+    try {
+      st = statSync(file);
+    } catch {
+      st = null;
     }
-    const size = (await fh.stat()).size;
+    if (fd === null || !st || st.ino !== ino || st.size < offset) reopen();
+    const size = fstatSync(fd!).size;
     if (size <= offset) return;
     const buf = Buffer.alloc(size - offset);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-    offset += bytesRead;
-    const text = tail + buf.subarray(0, bytesRead).toString('utf8');
+    const n = readSync(fd!, buf, 0, buf.length, offset);
+    offset += n;
+    const text = tail + buf.subarray(0, n).toString('utf8');
     const cut = text.lastIndexOf('\n');
     tail = text.slice(cut + 1);
     const from = now() - opts.horizonMs;
@@ -120,9 +143,9 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
     }
   }
 
-  async function append(line: string): Promise<void> {
-    const b = Buffer.from(line);
-    await fh!.write(b, 0, b.length, null); // read back at the next read, as our own line (skipped)
+  /** One write on the O_APPEND descriptor; read back at the next read as our own line (skipped). */
+  function append(line: string): void {
+    writeSync(fd!, line);
     syncSoon();
   }
 
@@ -134,59 +157,55 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
   let syncing: Promise<void> | null = null;
   let syncAgain = false;
   function syncSoon(): void {
+    if (fd === null) return;
     if (syncing) {
       syncAgain = true;
       return;
     }
-    const target = fh!;
-    syncing = target
-      .datasync()
-      .catch(() => undefined)
-      .then(() => {
-        syncing = null;
-        if (syncAgain && fh && !closed) {
-          syncAgain = false;
-          syncSoon();
-        }
-      });
+    const target = fd;
+    syncing = new Promise<void>((resolve) => fdatasync(target, () => resolve())).then(() => {
+      syncing = null;
+      if (syncAgain && !closed) {
+        syncAgain = false;
+        syncSoon();
+      }
+    });
   }
 
-  async function compactIfLarge(): Promise<void> {
-    const size = (await fh!.stat()).size;
+  function compactIfLarge(): void {
+    const size = fstatSync(fd!).size;
     if (size < COMPACT_MIN_BYTES || size < 2 * compactedAt) return;
-    await readNew(); // nothing of others' may be dropped unread
+    readNew(); // nothing of others' may be dropped unread
     const buf = Buffer.alloc(size);
-    const { bytesRead } = await fh!.read(buf, 0, size, 0);
+    const n = readSync(fd!, buf, 0, size, 0);
     const from = now() - opts.horizonMs;
     const keep = buf
-      .subarray(0, bytesRead)
+      .subarray(0, n)
       .toString('utf8')
       .split('\n')
       .filter((l) => (parseLine(l)?.t ?? -Infinity) > from);
     const tmp = `${file}.${writer}.tmp`;
     const body = keep.length ? `${keep.join('\n')}\n` : '';
-    const t = await open(tmp, 'w');
+    const t = openSync(tmp, 'w');
     try {
-      await t.writeFile(body);
-      await t.datasync();
+      writeSync(t, body);
+      fdatasyncSync(t);
     } finally {
-      await t.close();
+      closeSync(t);
     }
-    await rename(tmp, file);
-    await fh!.close();
-    fh = await open(file, 'a+');
-    ino = (await fh.stat()).ino;
+    renameSync(tmp, file);
+    reopen();
     offset = Buffer.byteLength(body);
     compactedAt = offset;
   }
 
-  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: () => T): Promise<T> {
     if (closed) throw new EtlError('ETL_INTERNAL', 'source', `budget record ${file} is closed`);
     await lock();
     try {
-      return await fn();
+      return fn();
     } finally {
-      await rm(lockPath, { force: true });
+      rmSync(lockPath, { force: true });
     }
   }
 
@@ -194,32 +213,40 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
     path: file,
     reserve: (decide) =>
       serial(() =>
-        transaction(async () => {
-          await readNew();
+        transaction(() => {
+          readNew();
           const foreign = backlog;
           backlog = [];
           const grant = decide(foreign);
           if (grant === null) return null;
-          await append(`${grant} ${writer}\n`);
-          await compactIfLarge();
+          append(`${grant} ${writer}\n`);
+          compactIfLarge();
           return grant;
         }),
       ),
     sent(grantMs, sentMs) {
-      if (sentMs - grantMs < CORRECTION_MIN_MS || closed || !fh) return;
+      if (sentMs - grantMs < CORRECTION_MIN_MS || closed || fd === null) return;
       // Without the lock: one small O_APPEND write lands whole. This writer reads it back as its own (skipped);
       // if a compaction renamed the file meanwhile the correction is lost, and others see the grant time.
-      const b = Buffer.from(`${grantMs} ${writer} ${sentMs}\n`);
-      void fh.write(b, 0, b.length, null).catch(() => undefined);
+      try {
+        writeSync(fd, `${grantMs} ${writer} ${sentMs}\n`);
+      } catch {
+        /* a lost correction only makes others see the earlier grant time */
+      }
     },
     async close() {
       if (closed) return;
       await chain;
       closed = true;
       await syncing;
-      await fh?.datasync().catch(() => undefined);
-      await fh?.close();
-      fh = null;
+      if (fd !== null) {
+        try {
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+          fd = null;
+        }
+      }
     },
   };
 }
@@ -233,11 +260,14 @@ function parseLine(line: string): { writer: string; grant: number; t: number } |
 }
 
 /** The holder's pid is gone, or the lock is older than `STALE_LOCK_MS`. */
-async function staleLock(lockPath: string): Promise<boolean> {
-  const st = await stat(lockPath).catch(() => null);
-  if (!st) return false; // released meanwhile: try again
-  if (Date.now() - st.mtimeMs > STALE_LOCK_MS) return true;
-  const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+function staleLock(lockPath: string): boolean {
+  let pid: number;
+  try {
+    if (Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS) return true;
+    pid = Number(readFileSync(lockPath, 'utf8').trim());
+  } catch {
+    return false; // released meanwhile: try again
+  }
   if (!Number.isInteger(pid) || pid <= 0) return false; // being written: wait
   try {
     process.kill(pid, 0);
