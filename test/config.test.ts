@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../src/config.js';
 import { isEtlError } from '../src/core/errors.js';
@@ -98,9 +99,9 @@ describe('parseCli', () => {
   });
 
   it('puts the budget record in the data directory unless --budget-file or EIA_BUDGET_FILE names one', () => {
-    expect(run(['historical', '--data-dir', '/tmp/x']).budgetFile).toBe('/tmp/x/budget.log');
-    expect(run(['historical'], { EIA_BUDGET_FILE: '/tmp/shared.log' }).budgetFile).toBe('/tmp/shared.log');
-    expect(run(['historical', '--budget-file', '/tmp/flag.log'], { EIA_BUDGET_FILE: '/tmp/shared.log' }).budgetFile).toBe('/tmp/flag.log');
+    expect(run(['historical', '--data-dir', 'out/x']).budgetFile).toBe(path.join('out', 'x', 'budget.log'));
+    expect(run(['historical'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('shared/key.log');
+    expect(run(['historical', '--budget-file', 'flag.log'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('/tmp/flag.log');
     expect(errorOf(['historical', '--budget-file', ' '])).toMatch(/^--budget-file \(or EIA_BUDGET_FILE\) must not be empty/);
   });
 
