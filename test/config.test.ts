@@ -101,7 +101,7 @@ describe('parseCli', () => {
   it('puts the budget record in the data directory unless --budget-file or EIA_BUDGET_FILE names one', () => {
     expect(run(['historical', '--data-dir', 'out/x']).budgetFile).toBe(path.join('out', 'x', 'budget.log'));
     expect(run(['historical'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('shared/key.log');
-    expect(run(['historical', '--budget-file', 'flag.log'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('/tmp/flag.log');
+    expect(run(['historical', '--budget-file', 'flag.log'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('flag.log');
     expect(errorOf(['historical', '--budget-file', ' '])).toMatch(/^--budget-file \(or EIA_BUDGET_FILE\) must not be empty/);
   });
 
