@@ -80,7 +80,8 @@ describe('the key budget at the shipped defaults, across processes and restarts'
     let second: CliResult | null = null;
     let stop = false;
     const running = runCli(args, { env: cliEnv(s.baseUrl), timeoutMs: 200_000, kill: { when: async () => stop, pollMs: 100 } }).then((r) => (second = r));
-    await untilBudgetThenMore(s, 12, 8_000);
+    // 10, not 12: a reservation made just before the kill counts in the record but never arrived.
+    await untilBudgetThenMore(s, 10, 8_000);
     const log = await s.entries();
     const f = figures(log);
     console.info(`[reliability] budget across kill -9 + restart (12/h): ${JSON.stringify({ ...f, beforeRestart: before })}`);
