@@ -6,7 +6,7 @@
  * File format, one line per event (text, `\n`-terminated, each written with one `write` on an `O_APPEND` file):
  *
  *     <grantMs> <writerId>              a reservation: the request may leave from now on
- *     <grantMs> <writerId> <sentMs>     a correction: its headers actually went out at sentMs (a new connection)
+ *     <grantMs> <writerId> <sentMs>     sent: its headers went out at sentMs (until then others count it as pending)
  *
  * Protocol: a writer takes the lock file `<record>.lock` (O_EXCL, holding its pid), reads the lines appended since
  * its last read, lets the limiter decide, appends its reservation and releases the lock; only then is the request
@@ -40,6 +40,8 @@ import { EtlError } from '../../core/errors.js';
 export interface RecordedSend {
   readonly key: string;
   readonly t: number;
+  /** False for a reservation whose send line has not been read yet: the request may still be about to leave. */
+  readonly sent: boolean;
 }
 
 /** What the limiter uses. */
@@ -51,7 +53,7 @@ export interface BudgetRecord {
    * The reservation is on disk when this resolves.
    */
   reserve(decide: (foreign: readonly RecordedSend[]) => number | null): Promise<number | null>;
-  /** A reserved request's headers went out at `sentMs` (recorded when later than the grant by more than a few ms). */
+  /** A reserved request's headers went out at `sentMs`: written at once, without the lock. */
   sent(grantMs: number, sentMs: number): void;
   /** Wait for pending writes and close the file (idempotent). */
   close(): Promise<void>;
@@ -59,8 +61,6 @@ export interface BudgetRecord {
 
 /** A lock held longer than this belongs to a stuck or dead process (a holder keeps it for a few ms). */
 export const STALE_LOCK_MS = 5_000;
-/** Corrections closer than this to the grant are not worth a write: the limiter's margin covers them. */
-const CORRECTION_MIN_MS = 5;
 /** Compact once the file is this large and has doubled since the last compaction. */
 const COMPACT_MIN_BYTES = 64 * 1024;
 
@@ -139,7 +139,7 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
     const from = now() - opts.horizonMs;
     for (const line of text.slice(0, cut + 1).split('\n')) {
       const e = parseLine(line);
-      if (e && e.writer !== writer && e.t > from) backlog.push({ key: `${e.writer} ${e.grant}`, t: e.t });
+      if (e && e.writer !== writer && e.t > from) backlog.push({ key: `${e.writer} ${e.grant}`, t: e.t, sent: e.sent });
     }
   }
 
@@ -225,7 +225,7 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
         }),
       ),
     sent(grantMs, sentMs) {
-      if (sentMs - grantMs < CORRECTION_MIN_MS || closed || fd === null) return;
+      if (closed || fd === null) return;
       // Without the lock: one small O_APPEND write lands whole. This writer reads it back as its own (skipped);
       // if a compaction renamed the file meanwhile the correction is lost, and others see the grant time.
       try {
@@ -252,11 +252,11 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
 }
 
 /** One parsed line: the request's identity and its effective time (the correction's sent time when present). */
-function parseLine(line: string): { writer: string; grant: number; t: number } | null {
+function parseLine(line: string): { writer: string; grant: number; t: number; sent: boolean } | null {
   const m = /^(\d+) ([0-9a-f]+)(?: (\d+))?$/.exec(line.trim());
   if (!m) return null;
   const grant = Number(m[1]);
-  return { writer: m[2], grant, t: m[3] === undefined ? grant : Number(m[3]) };
+  return { writer: m[2], grant, t: m[3] === undefined ? grant : Number(m[3]), sent: m[3] !== undefined };
 }
 
 /** The holder's pid is gone, or the lock is older than `STALE_LOCK_MS`. */

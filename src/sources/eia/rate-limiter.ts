@@ -17,6 +17,10 @@ import { SlidingWindowLog, type LogEntry, type WindowLimit } from './sliding-win
  * puts the default job at ~1.08× the quota minimum; 100 ms cost 1.13×.
  */
 export const DEFAULT_LIMITER_MARGIN_MS = 50;
+/** How long another writer's reservation without a send line counts as pending, ms. */
+const FOREIGN_PENDING_MAX_MS = 10_000;
+/** Longest wait between two reads of the record while the windows are full, ms. */
+const RECORD_POLL_MS = 250;
 /** The widest the adaptive margin gets, ms: 5/s becomes 5 per 2 s at worst. */
 export const MAX_LIMITER_MARGIN_MS = 1000;
 
@@ -101,17 +105,28 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
   let recordedSends = 0;
   let marginChanges = 0;
 
+  /**
+   * Add others' sends. A reservation whose send line has not been read counts as pending ("now", like our own
+   * requests still connecting): another process's request may leave late, after a slow connect. One still pending
+   * after `FOREIGN_PENDING_MAX_MS` (its writer died, or aborted it) keeps its grant time.
+   */
   function merge(sends: readonly RecordedSend[]): void {
     for (const s of sends) {
       const known = foreign.get(s.key);
       if (known) {
-        log.markSent(known.log, s.t);
-        budgetLog.markSent(known.budget, s.t);
+        if (s.sent) {
+          log.markSent(known.log, s.t);
+          budgetLog.markSent(known.budget, s.t);
+        }
         continue;
       }
-      foreign.set(s.key, { log: log.addSent(s.t), budget: budgetLog.addSent(s.t) });
+      const pending = !s.sent && clock.now() - s.t < FOREIGN_PENDING_MAX_MS;
+      const entry = pending ? log.record(s.t) : log.addSent(s.t);
+      foreign.set(s.key, { log: entry, budget: budgetLog.addSent(s.t) });
       recordedSends++;
     }
+    const stale = clock.now() - FOREIGN_PENDING_MAX_MS;
+    for (const v of foreign.values()) if (v.log.pending && v.log.t < stale) log.settle(v.log);
     if (foreign.size > 2 * (perHour ?? 5000) + 100) {
       const old = clock.now() - longWindowMs - log.marginMs;
       for (const [k, v] of foreign) if (v.log.t <= old) foreign.delete(k);
@@ -133,12 +148,15 @@ export function createRateLimiter(opts: RateLimiterOptions = {}): RateLimiter {
     gateTail = new Promise<void>((r) => (release = r));
     try {
       await prev;
-      for (;;) {
+      if (!record) {
         await waitForWindows(signal);
-        if (!record) {
-          budgetLog.settle(budgetLog.record(clock.now()));
-          return log.record(clock.now());
-        }
+        budgetLog.settle(budgetLog.record(clock.now()));
+        return log.record(clock.now());
+      }
+      for (let first = true; ; first = false) {
+        // With a record, re-read it at least every 250 ms while waiting: others' pending requests settle there.
+        if (!first) await clock.sleep(Math.min(RECORD_POLL_MS, Math.max(1, log.delayMs(clock.now()))), signal);
+        if (signal?.aborted) throw abortError();
         // Under the record's lock: add what others sent meanwhile, and reserve only if the windows still allow.
         let entry: LogEntry | null = null;
         await record.reserve((sends) => {
