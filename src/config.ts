@@ -34,6 +34,9 @@ export const DEFAULTS = {
   requestsPerHour: 5000,
   requestsPerSecond: 5,
   lookbackHours: 72,
+  // EIA revises recent hours; a unit whose last hour is less than this behind the route's latest published hour
+  // stays open in the ledger and is fetched again (the newest ~48 h are provisional, some regions lag 72 h).
+  revisionHorizonHours: 72,
   timeoutMs: 30_000,
   logLevel: 'info',
 } as const;
@@ -67,6 +70,8 @@ export interface PipelineConfig {
   readonly progress: boolean;
   readonly phase: Phase | null;
   readonly lookbackHours: number;
+  /** Hours behind the route's latest published hour within which a unit stays open (re-fetched by later runs). */
+  readonly revisionHorizonHours: number;
   /** Per-request wait for headers, and longest silence while a body streams, ms. */
   readonly timeoutMs: number;
   /** `eia` with a key, `simulator` without (the built-in simulator is started). */
@@ -99,6 +104,7 @@ const OPTIONS = {
   'requests-per-hour': { type: 'string' },
   'requests-per-second': { type: 'string' },
   'lookback-hours': { type: 'string' },
+  'revision-horizon-hours': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'budget-file': { type: 'string' },
   phase: { type: 'string' },
@@ -127,6 +133,7 @@ const FileSchema = z
     requestsPerHour: z.number().describe('rolling-hour request budget'),
     requestsPerSecond: z.number().describe('per-second request budget'),
     lookbackHours: z.number().describe('incremental lookback'),
+    revisionHorizonHours: z.number().describe('hours behind the latest published hour that units stay open'),
     timeoutMs: z.number().describe('per-request timeout, ms'),
     logLevel: z.string().describe('pino level'),
   })
@@ -226,6 +233,13 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     requestsPerHour: intOption('--requests-per-hour', v['requests-per-hour'] ?? file.requestsPerHour, DEFAULTS.requestsPerHour, 1, 1_000_000),
     requestsPerSecond: intOption('--requests-per-second', v['requests-per-second'] ?? file.requestsPerSecond, DEFAULTS.requestsPerSecond, 1, 1000),
     lookbackHours: intOption('--lookback-hours', v['lookback-hours'] ?? file.lookbackHours, DEFAULTS.lookbackHours, 1, 24 * 365),
+    revisionHorizonHours: intOption(
+      '--revision-horizon-hours',
+      v['revision-horizon-hours'] ?? file.revisionHorizonHours,
+      DEFAULTS.revisionHorizonHours,
+      0,
+      24 * 365,
+    ),
     timeoutMs: intOption('--timeout-ms', v['timeout-ms'] ?? file.timeoutMs, DEFAULTS.timeoutMs, 100, 600_000),
     fresh: v.fresh ?? false,
     json: v.json ?? false,
@@ -368,6 +382,8 @@ Options:
   --requests-per-hour N       rolling-hour budget of the key, retries included (default ${DEFAULTS.requestsPerHour})
   --requests-per-second N     burst budget (default ${DEFAULTS.requestsPerSecond})
   --lookback-hours N          incremental: re-fetch this many hours before the latest stored (default ${DEFAULTS.lookbackHours})
+  --revision-horizon-hours N  a unit whose last hour is less than N h behind EIA's latest published hour stays open
+                              and is fetched again by later runs (default ${DEFAULTS.revisionHorizonHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
   --budget-file PATH          send-time record of the key, shared by every process using it (default DIR/${BUDGET_FILE_NAME})
   --phase P                   quick: connectivity, small, medium, full

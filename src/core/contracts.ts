@@ -30,6 +30,13 @@ export interface WorkUnit {
   readonly year: number;
   /** Planner's estimate of the rows the query returns. */
   readonly expectedRows: number;
+  /**
+   * The route's latest published hour when the unit was planned (epoch ms, inclusive), when it was read. A unit whose
+   * window reaches past it (its end was clamped to it) or into the revision horizon behind it is `open`.
+   */
+  readonly frontierMs?: number;
+  /** True when rows of the window may still arrive or change: the ledger records it open and later runs fetch it again. */
+  readonly open?: boolean;
 }
 
 /** A warning entry of the envelope (`warnings[]` at the root or inside `response`). */

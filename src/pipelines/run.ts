@@ -2,10 +2,11 @@
  * The commands: historical, quick, incremental, replay, plan. Each builds the flow from the frozen config, runs it,
  * records the run in DuckDB (`runs`) and prints the summary (human text, or one JSON object with `--json`).
  */
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../config.js';
-import { formatRange, nowRangeEnd } from '../config.js';
+import { formatRange } from '../config.js';
+import type { Dataset } from '../core/catalog.js';
 import type { Sink, Source, WorkUnit } from '../core/contracts.js';
 import { configError, isEtlError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -15,15 +16,19 @@ import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
-import { createEiaSource, EiaSourceConfigSchema, openBudgetRecord, type BudgetRecord, type EiaSource, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaClient, createEiaSource, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { openBudgetRecord, type BudgetRecord } from '../sources/eia/index.js';
 import { MAX_LIMITER_MARGIN_MS } from '../sources/eia/rate-limiter.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
+import { runPlan } from './commands/plan.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
 import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
+import { applyFrontier, clampRange } from './frontier.js';
+import { planIncrementalGroups, supersededOpenUnits } from './incremental-plan.js';
 import { createProgress } from './progress.js';
 import { selectionsFor, type Selection } from './selections.js';
 import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
@@ -49,40 +54,27 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
   for (const w of config.warnings) deps.logger.warn(w);
   if (config.command === 'plan') return runPlan(config, deps);
   if (config.command === 'features') return runFeatures(config, deps);
+  if (config.command !== 'replay') return runFetch(config, deps); // checks the directory itself, before the range
   await ensureWritableDir(config.dataDir);
-  if (config.command === 'replay') return runReplay(config, deps);
-  return runFetch(config, deps);
+  return runReplay(config, deps);
 }
 
 /** historical / quick / incremental: fetch from the API (or the built-in simulator) into all three sinks. */
 async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
   const startedAt = (deps.now ?? Date.now)();
-  const warehouse = await openLedger(config.dataDir, logger);
   let sim: BuiltinSimulator | null = null;
-  let source: EiaSource | null = null;
+  let client: EiaClient | null = null;
+  let warehouse: Warehouse | null = null;
   let record: BudgetRecord | null = null;
   try {
+    // The directory is checked first, as for every command; what the check created is removed on a usage error.
+    const created = await ensureWritableDir(config.dataDir);
     const selections = selectionsFor(config.types, config.regions);
-    let units: WorkUnit[];
-    let unitsSkipped = 0;
-    let range = { startMs: config.startMs, endMs: config.endMs };
-    if (config.command === 'incremental') {
-      ({ units, range } = await planIncremental(config, selections, warehouse, startedAt, logger));
-    } else {
-      units = planUnits(selections, config.startMs, config.endMs);
-      if (!config.fresh) {
-        const done = await warehouse.completedUnitIds();
-        const todo = units.filter((u) => !done.has(u.id));
-        unitsSkipped = units.length - todo.length;
-        units = todo;
-        if (unitsSkipped) logger.info({ skipped: unitsSkipped, remaining: units.length }, `resuming: ${unitsSkipped} unit(s) already done`);
-      }
-    }
     let baseUrl = config.baseUrl;
     let apiKey = config.apiKey;
     if (config.source === 'simulator') {
-      sim = await startBuiltinSimulator({});
+      sim = await startBuiltinSimulator(deps.now ? { nowMs: deps.now } : {});
       ({ baseUrl, apiKey } = sim);
       logger.warn(
         `NO EIA_API_KEY: using the BUILT-IN SIMULATOR at ${sim.baseUrl} — the data is SIMULATED (run recorded as source=simulator). ` +
@@ -91,14 +83,10 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
     } else {
       logger.info(`source: EIA API at ${baseUrl}`);
     }
-    logger.info(
-      { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
-      `${config.command}: ${units.length} unit(s) to fetch`,
-    );
-    // Opened under the data directory's lock: the limiter starts from the key's last hour of sends (this data
-    // directory's earlier runs, or every process sharing --budget-file).
+    // Every request of this run, the frontier reads included, goes through a limiter seeded from the key's last
+    // hour of sends (this data directory's earlier runs, or every process sharing --budget-file).
     record = openBudgetRecord(config.budgetFile, { horizonMs: 3_600_000 + MAX_LIMITER_MARGIN_MS });
-    const eia = createEiaSource(
+    client = createEiaClient(
       {
         baseUrl: baseUrl!,
         apiKey: apiKey!,
@@ -109,28 +97,107 @@ async function runFetch(config: PipelineConfig, deps: RunDeps): Promise<RunResul
         bodyTimeoutMs: config.timeoutMs,
         ...deps.sourceOptions,
       },
-      { units, logger, record },
+      { logger, record },
     );
-    source = eia;
+    // The publication frontier first: a range with no published hour is a usage error, before anything is written.
+    const frontiers = await readFrontiers(client, selections, deps.signal).catch((e: unknown) => recordEarlyFailure(config, deps, e));
+    const latest = Math.max(...frontiers.values());
+    let clamp: ReturnType<typeof clampRange> | null = null;
+    try {
+      clamp = config.command !== 'incremental' || config.rangeGiven ? clampRange(config.startMs, config.endMs, latest) : null;
+    } catch (e) {
+      for (const d of created.reverse()) await rmdir(d).catch(() => undefined);
+      throw e;
+    }
+    if (clamp?.notice) logger.warn(clamp.notice);
+    warehouse = await openLedger(config.dataDir, logger);
+    let planned: WorkUnit[];
+    let unitsSkipped = 0;
+    let superseded: string[] = [];
+    let range = { startMs: config.startMs, endMs: clamp?.endMs ?? latest + HOUR_MS };
+    if (config.command === 'incremental') {
+      ({ units: planned, range } = await planIncremental(config, selections, warehouse, frontiers, range.endMs, logger));
+      const open = [...(await warehouse.ledger()).values()].filter((u) => u.open);
+      superseded = supersededOpenUnits(open, selections);
+    } else {
+      // Planned over the user's own range, so a unit keeps its id while the frontier moves through it.
+      planned = planUnits(selections, config.startMs, config.endMs);
+      if (!config.fresh) {
+        const done = await warehouse.completedUnitIds();
+        const todo = planned.filter((u) => !done.has(u.id));
+        unitsSkipped = planned.length - todo.length;
+        planned = todo;
+        if (unitsSkipped) logger.info({ skipped: unitsSkipped, remaining: planned.length }, `resuming: ${unitsSkipped} unit(s) already done`);
+      }
+    }
+    const { units, later } = applyFrontier(planned, frontiers, config.revisionHorizonHours);
+    // A unit of this run may carry the id of an earlier open one (same series, start and frontier): it stays as committed.
+    const ownIds = new Set(units.map((u) => u.id));
+    superseded = superseded.filter((id) => !ownIds.has(id));
+    const unitsOpen = units.filter((u) => u.open).length;
+    if (unitsOpen) {
+      logger.info(
+        `${unitsOpen} unit(s) reach within ${config.revisionHorizonHours} h of EIA's latest published hour ${formatHourStamp(latest)}: ` +
+          'stored now and kept open; the next historical or incremental run fetches them again',
+      );
+    }
+    logger.info(
+      { units: units.length, requests: expectedRequests(units), range: formatRange(range.startMs, range.endMs) },
+      `${config.command}: ${units.length} unit(s) to fetch`,
+    );
+    const eia = createEiaSource(client.config, { units, logger, client });
     const raw = createRawArchiveSink({ dataDir: config.dataDir });
     const parquet = createParquetSink({ dataDir: config.dataDir, duckdb: warehouse.instance });
-    return await execute(config, deps, warehouse, {
+    const result = await execute(config, deps, warehouse, {
       startedAt,
       sourceLabel: config.source,
       range,
       unitsTotal: units.length,
       unitsSkipped,
+      frontier: { latestMs: latest, unitsOpen, unitsLater: later },
       source: eia,
       sourceFigures: () => eia.counters.snapshot(),
       sinks: [raw, parquet, createQuarantineFilesSink({ dataDir: config.dataDir }), warehouse.sink],
       filesWritten: (counts) => raw.stats().pagesWritten + counts.units + parquet.stats().filesWritten,
     });
+    // Only after every unit committed: the run's own open units now cover what the superseded ones still could.
+    await warehouse.closeUnits(superseded);
+    return result;
   } finally {
-    await warehouse.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
-    await source?.close();
+    await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
+    await client?.close();
     await record?.close().catch((err) => logger.error({ err }, 'closing the budget record failed'));
     await sim?.close();
   }
+}
+
+/**
+ * A fetch that failed before its run could start (the frontier read: a bad key, an unreachable API) is still
+ * recorded in `runs`, as failed or interrupted. Rethrows `e`.
+ */
+async function recordEarlyFailure(config: PipelineConfig, deps: RunDeps, e: unknown): Promise<never> {
+  if (isEtlError(e, 'ETL_CONFIG_INVALID')) throw e;
+  try {
+    const warehouse = await openLedger(config.dataDir, deps.logger);
+    try {
+      const runId = await warehouse.startRun({ command: config.command, args: argsOf(config), source: config.source, regions: config.regions, types: config.types });
+      const status = isEtlError(e, 'ETL_ABORTED') ? 'interrupted' : 'failed';
+      const info = { status, error: isEtlError(e) ? `${e.code}: ${e.message}` : String(e) };
+      await warehouse.finishRun(runId, info);
+    } finally {
+      await warehouse.close();
+    }
+  } catch (err) {
+    deps.logger.error({ err }, 'could not record the run');
+  }
+  throw e;
+}
+
+/** The latest published hour of every route of the selections: one metadata request per route. */
+async function readFrontiers(client: EiaClient, selections: readonly Selection[], signal: AbortSignal): Promise<Map<Dataset, number>> {
+  const out = new Map<Dataset, number>();
+  for (const d of new Set(selections.map((s) => s.dataset))) out.set(d, await client.latestPeriod(d, signal));
+  return out;
 }
 
 /** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
@@ -141,6 +208,8 @@ interface Execution {
   range: { startMs: number; endMs: number };
   unitsTotal: number;
   unitsSkipped: number;
+  /** The publication frontier of a fetch: latest published hour, units committed open, units left for later. */
+  frontier?: { latestMs: number; unitsOpen: number; unitsLater: number };
   source: Source;
   /** The source's request counters (null for replay: no request is made). */
   sourceFigures: () => (SourceFigures & { budgetUsed: number }) | null;
@@ -170,6 +239,8 @@ async function execute(config: PipelineConfig, deps: RunDeps, warehouse: Warehou
       config,
       range: x.range,
       unitsSkipped: x.unitsSkipped,
+      frontier: x.frontier,
+      loads: warehouse.sink.stats(),
       counts,
       source: x.sourceFigures(),
       filesWritten: x.filesWritten(counts),
@@ -248,38 +319,40 @@ async function flowWithProgress(
   }
 }
 
-/** incremental: from the latest stored period per series minus the lookback, up to now. */
+/** incremental: each series from its own latest stored hour minus the lookback, up to the frontier. */
 async function planIncremental(
   config: PipelineConfig,
   selections: Selection[],
   warehouse: Warehouse,
-  nowMs: number,
+  frontiers: ReadonlyMap<Dataset, number>,
+  endMs: number,
   logger: Logger,
 ): Promise<{ units: WorkUnit[]; range: { startMs: number; endMs: number } }> {
-  const endMs = config.rangeGiven ? config.endMs : nowRangeEnd(nowMs);
-  const lookback = config.lookbackHours * HOUR_MS;
-  const units: WorkUnit[] = [];
-  let minStart = endMs;
+  const latest = new Map<Dataset, Map<string, number>>();
   for (const sel of selections) {
     const respondents = Object.values(sel.facets)[0] as readonly string[];
-    const latest = await warehouse.latestPeriods(sel.dataset, respondents);
-    let oldest = Infinity;
-    for (const r of respondents) {
-      const periods = [...latest.entries()].filter(([k]) => k.startsWith(`${r}|`)).map(([, v]) => v);
-      if (periods.length === 0) {
-        logger.warn(`incremental: no stored ${sel.dataset} data for ${r}; fetching only the last ${config.lookbackHours} h (run 'historical' to back-fill)`);
-        oldest = Math.min(oldest, endMs);
-      } else {
-        oldest = Math.min(oldest, Math.min(...periods));
-      }
-    }
-    const startMs = Math.max(config.startMs, Math.floor((oldest - lookback) / HOUR_MS) * HOUR_MS);
-    if (startMs >= endMs) continue;
-    minStart = Math.min(minStart, startMs);
-    units.push(...planUnits([sel], startMs, endMs));
+    latest.set(sel.dataset, await warehouse.latestPeriods(sel.dataset, respondents));
   }
-  logger.info(`incremental: ${formatHourStamp(minStart)} → ${formatHourStamp(endMs - HOUR_MS)} (inclusive), ${units.length} unit(s)`);
-  return { units, range: { startMs: minStart, endMs } };
+  const groups = planIncrementalGroups({
+    selections,
+    latest,
+    endMs,
+    frontiers,
+    lookbackHours: config.lookbackHours,
+    horizonHours: config.revisionHorizonHours,
+    floorMs: config.startMs,
+  });
+  const unseen = [...new Set(groups.flatMap((g) => g.unseen.map((s) => `${g.selection.dataset} ${s}`)))];
+  if (unseen.length) {
+    logger.warn(`incremental: no stored data for ${unseen.join(', ')}; fetching only the last ${config.lookbackHours} h (run 'historical' to back-fill)`);
+  }
+  const units = groups.flatMap((g) => planUnits([g.selection], g.startMs, endMs));
+  const startMs = groups.length ? Math.min(...groups.map((g) => g.startMs)) : endMs;
+  for (const g of groups) {
+    logger.info(`incremental: ${g.selection.dataset} ${JSON.stringify(g.selection.facets)} from ${formatHourStamp(g.startMs)}`);
+  }
+  logger.info(`incremental: ${groups.length} quer${groups.length === 1 ? 'y' : 'ies'} up to ${formatHourStamp(endMs - HOUR_MS)} (inclusive), ${units.length} unit(s)`);
+  return { units, range: { startMs, endMs } };
 }
 
 /**
@@ -321,61 +394,12 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
   }
 }
 
-/** plan: units, requests, expected rows, budget use and ETA; writes nothing. */
-async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
-  const selections = selectionsFor(config.types, config.regions);
-  const units = planUnits(selections, config.startMs, config.endMs);
-  const requests = expectedRequests(units);
-  const rows = units.reduce((n, u) => n + u.expectedRows, 0);
-  const latencyS = 1.2; // EIA's typical response time
-  // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
-  const marginS = (EiaSourceConfigSchema.shape.limiterMarginMs.parse(undefined) as number) / 1000;
-  const rateBound = (requests / config.requestsPerSecond) * (1 + marginS);
-  const concurrencyBound = (requests * latencyS) / config.concurrency;
-  const hourBound = requests > config.requestsPerHour ? Math.floor(requests / config.requestsPerHour) * 3600 : 0;
-  const etaS = Math.max(rateBound, concurrencyBound, hourBound);
-  const plan = {
-    command: 'plan',
-    source: config.source,
-    start: formatHourStamp(config.startMs),
-    end: formatHourStamp(config.endMs),
-    regions: config.regions,
-    types: config.types,
-    units: units.length,
-    requests,
-    expectedRows: rows,
-    rowsPerRequest: requests ? Math.round(rows / requests) : 0,
-    budgetHours: +(requests / config.requestsPerHour).toFixed(3),
-    budgetShareOfOneHour: +Math.min(1, requests / config.requestsPerHour).toFixed(3),
-    etaSeconds: Math.round(etaS),
-    perDataset: Object.fromEntries(
-      selections.map((s) => {
-        const us = units.filter((u) => u.dataset === s.dataset);
-        return [s.dataset, { units: us.length, requests: expectedRequests(us), expectedRows: us.reduce((n, u) => n + u.expectedRows, 0) }];
-      }),
-    ),
-  };
-  if (config.json) {
-    deps.stdout.write(`${JSON.stringify(plan)}\n`);
-  } else {
-    const lines = [
-      `plan ${formatRange(config.startMs, config.endMs)} regions=${config.regions.join(',')} types=${config.types.join(',')} source=${config.source}`,
-      ...Object.entries(plan.perDataset).map(([d, p]) => `  ${d.padEnd(20)} units ${String(p.units).padStart(5)}  requests ${String(p.requests).padStart(6)}  expected rows ${p.expectedRows}`),
-      `  total                units ${String(plan.units).padStart(5)}  requests ${String(plan.requests).padStart(6)}  expected rows ${plan.expectedRows} (${plan.rowsPerRequest} rows/request)`,
-      `  budget: ${plan.requests} of ${config.requestsPerHour} requests/hour (${(plan.budgetHours * 100).toFixed(1)}% of one hour); ` +
-        `ETA ≈ ${plan.etaSeconds} s at ≤ ${config.requestsPerSecond}/s, ${config.concurrency} in flight, ~${latencyS} s per response`,
-      `  writes nothing. Run: npm run pipeline ${config.command === 'plan' ? 'historical' : config.command}`,
-    ];
-    deps.stdout.write(`${lines.join('\n')}\n`);
-  }
-  return { exitCode: 0, summary: null };
-}
-
 /**
  * The data directory must exist (or be creatable) and be writable, before anything is written. Created one level
- * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc.
+ * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc. Returns the
+ * directories it created, deepest last.
  */
-async function ensureWritableDir(dir: string): Promise<void> {
+async function ensureWritableDir(dir: string): Promise<string[]> {
   const fail = (code: string | undefined) => configError(`--data-dir '${dir}' is not a writable directory (${code ?? 'error'})`);
   const missing: string[] = [];
   let at = path.resolve(dir);
@@ -396,6 +420,7 @@ async function ensureWritableDir(dir: string): Promise<void> {
   } catch (e) {
     throw fail((e as NodeJS.ErrnoException).code);
   }
+  return missing;
 }
 
 /** The command's arguments for the `runs` table: never the key. */
@@ -412,6 +437,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     fresh: config.fresh,
     phase: config.phase,
     lookbackHours: config.lookbackHours,
+    revisionHorizonHours: config.revisionHorizonHours,
     timeoutMs: config.timeoutMs,
   };
 }

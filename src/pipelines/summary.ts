@@ -41,6 +41,16 @@ export interface RunSummary {
   rowsLoaded: number;
   rowsQuarantined: number;
   rowsDuplicate: number;
+  /** Loaded rows by what they did to the warehouse: a key not stored before, a changed value, the same value. */
+  rowsNew: number;
+  rowsRevised: number;
+  rowsUnchanged: number;
+  /** EIA's latest published hour (the newest of the selected routes) when the run planned, or null (replay). */
+  frontier: string | null;
+  /** Units committed open (their window reaches within the revision horizon of the frontier): fetched again later. */
+  unitsOpen: number;
+  /** Planned units with no published hour yet: not fetched; a later run plans them again. */
+  unitsLater: number;
   rowsPerRequest: number;
   /** Raw pages + raw manifests (one per unit) + Parquet files written by this run. */
   filesWritten: number;
@@ -69,6 +79,9 @@ export function buildSummary(input: {
   config: PipelineConfig;
   range: { startMs: number; endMs: number };
   unitsSkipped: number;
+  frontier?: { latestMs: number; unitsOpen: number; unitsLater: number };
+  /** The DuckDB sink's figures: rows loaded, and of them re-delivered keys (`rowsExisting`) and changed values. */
+  loads?: { rowsLoaded: number; rowsExisting: number; revisions: number };
   counts: FlowCounts;
   source: SourceFigures | null;
   /** Files the sinks wrote (see `RunSummary.filesWritten`). */
@@ -100,6 +113,12 @@ export function buildSummary(input: {
     rowsLoaded: counts.rowsLoaded,
     rowsQuarantined: counts.rowsQuarantined,
     rowsDuplicate: counts.rowsDuplicate,
+    rowsNew: input.loads ? input.loads.rowsLoaded - input.loads.rowsExisting : counts.rowsLoaded,
+    rowsRevised: input.loads?.revisions ?? 0,
+    rowsUnchanged: input.loads ? input.loads.rowsExisting - input.loads.revisions : 0,
+    frontier: input.frontier ? formatHourStamp(input.frontier.latestMs) : null,
+    unitsOpen: input.frontier?.unitsOpen ?? 0,
+    unitsLater: input.frontier?.unitsLater ?? 0,
     rowsPerRequest: requests ? Math.round(counts.rowsReceived / requests) : 0,
     filesWritten: input.filesWritten,
     bytesReceived: source?.bytes ?? 0,
@@ -130,7 +149,11 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
     [
       `${s.command} ${s.status}: [${s.start}, ${s.end}) ${s.regions.join(',')} × ${s.types.join(',')} — source=${s.source}${sim}`,
       `  units ${s.units} committed (${s.unitsSkipped} already done, ${s.unitRestarts} restarted), pages ${s.pages}`,
+      ...(s.frontier
+        ? [`  EIA's latest published hour ${s.frontier}: ${s.unitsOpen} unit(s) kept open (fetched again by the next run), ${s.unitsLater} not published yet`]
+        : []),
       `  rows received ${s.rowsReceived} = loaded ${s.rowsLoaded} + quarantined ${s.rowsQuarantined} + duplicate ${s.rowsDuplicate}`,
+      `  rows loaded ${s.rowsLoaded} = new ${s.rowsNew} + revised ${s.rowsRevised} + unchanged ${s.rowsUnchanged}`,
       `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
       `  throttled answers ${s.throttled}, limiter margin ${s.limiterMarginMs} ms (${s.limiterMarginChanges} change(s)), ${s.recordedSends} earlier send(s) of the key's last hour from the budget record`,
       `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s, ${s.requestsPerSecond} requests/s, peak RSS ${s.peakRssMb} MB, ${s.filesWritten} files written to ${s.dataDir}`,

@@ -153,7 +153,9 @@ export const DEFAULT_QUIRKS: Readonly<QuirkRates> = Object.freeze({
   identicalRun: 0.01,
   publicationLagMaxHours: 48,
   revision: 0.3,
-  revisionHorizonHours: 168,
+  // Inside the pipeline's default revision horizon (72 h behind the latest published hour, which is lagHours behind
+  // now): a unit the pipeline has closed is never revised later.
+  revisionHorizonHours: 72,
   revisionIntervalMs: 86_400_000,
   inconsistentTotals: 0.02,
   interchangeAsymmetry: 0.02,

@@ -54,6 +54,9 @@ export interface UnitManifest {
     endMs: number;
     year: number;
     expectedRows: number;
+    /** Present when the route's latest published hour was read for the unit (absent in older manifests). */
+    frontierMs?: number;
+    open?: boolean;
   };
   /** `total` as the API reported it for the unit. */
   total: number;
@@ -141,6 +144,7 @@ export function buildManifest(
       endMs: unit.endMs,
       year: unit.year,
       expectedRows: unit.expectedRows,
+      ...(unit.frontierMs !== undefined ? { frontierMs: unit.frontierMs, open: unit.open === true } : {}),
     },
     total: end.total,
     rows_received: end.rowsReceived,

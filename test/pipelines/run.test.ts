@@ -127,7 +127,11 @@ describe('historical', () => {
     const again = await run([...JOB, '--json'], s);
     expect(JSON.parse(again.stdout).units).toBe(0);
     expect(JSON.parse(again.stdout).unitsSkipped).toBe(first.units);
-    expect(s.requestLog.length).toBe(requestsAfterFirst);
+    // Only the two routes' metadata (their latest published hour), no data page.
+    expect(s.requestLog.slice(requestsAfterFirst).map((e) => e.path)).toEqual([
+      '/v2/electricity/rto/region-data',
+      '/v2/electricity/rto/fuel-type-data',
+    ]);
     const second = await warehouseFacts();
     expect(second.checksum).toEqual(first.checksum);
 

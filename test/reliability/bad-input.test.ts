@@ -166,14 +166,18 @@ describe('bad CLI input: exit 2, one line naming the flag and the allowed values
 
 // ───────────────────────────── keys and bad responses ─────────────────────────────
 
-/** A fake gateway answering every request with one fixed response; counts requests. */
-async function fakeServer(status: number, body: string, contentType = 'application/json') {
+/**
+ * A fake gateway answering every request with one fixed response; counts requests. With `metadata`, route
+ * metadata requests (the pipeline's frontier read, any path without `/data`) get that body instead.
+ */
+async function fakeServer(status: number, body: string, contentType = 'application/json', metadata?: string) {
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
     req.resume();
-    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    const text = metadata !== undefined && !req.url?.includes('/data') ? metadata : body;
+    res.writeHead(metadata !== undefined && text === metadata ? 200 : status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -368,7 +372,8 @@ async function rowServer(rows: unknown[]) {
     request: { command: '/v2/electricity/rto/region-data/data/', params: { api_key: KEY } },
     apiVersion: '2.1.8',
   });
-  return fakeServer(200, body);
+  const metadata = JSON.stringify({ response: { id: 'region-data', startPeriod: '2019-01-01T00', endPeriod: '2030-01-01T00' }, apiVersion: '2.1.8' });
+  return fakeServer(200, body, 'application/json', metadata);
 }
 
 describe('bad rows end to end (a fake EIA server): quarantined in every sink, nothing escapes the data directory', { timeout: 120_000 }, () => {

@@ -113,8 +113,9 @@ describe('kill -9 and resume: the final data equals an uninterrupted run', { tim
     const before = sim.requestLog.length;
     const again = await runCli(jobArgs(SMALL_JOB, refDir, ['--json']), { env });
     expect(again.code, again.stderr).toBe(0);
-    expect(sim.requestLog.length).toBe(before);
-    expect(JSON.parse(again.stdout)).toMatchObject({ units: 0, unitsSkipped: 4, requests: 0 });
+    // Only the two routes' latest published hour (route metadata), no data page.
+    expect(sim.requestLog.slice(before).map((e) => e.path)).toEqual(['/v2/electricity/rto/region-data', '/v2/electricity/rto/fuel-type-data']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ units: 0, unitsSkipped: 4, requests: 2 });
     expect(summaryOf(await fingerprint(refDir))).toEqual(summaryOf(ref));
   });
 });

@@ -93,7 +93,9 @@ CREATE TABLE IF NOT EXISTS units (
   pages INTEGER,
   records BIGINT,
   quarantined BIGINT,
-  committed_at TIMESTAMPTZ NOT NULL
+  committed_at TIMESTAMPTZ NOT NULL,
+  open BOOLEAN DEFAULT false,
+  frontier TIMESTAMPTZ
 );
 
 CREATE TABLE IF NOT EXISTS runs (
@@ -217,12 +219,21 @@ FROM s LEFT JOIN g USING (dataset, respondent, series);
 /** All DDL statements: tables, the respondent catalog's rows, views, then the comments (a replaced view loses its own). */
 export function schemaStatements(): string[] {
   return [
-    ...[...TABLES.split(';'), RESPONDENTS_DDL].map((s) => s.trim()).filter((s) => s.length > 0),
+    ...[...TABLES.split(';'), ...LEDGER_COLUMNS, RESPONDENTS_DDL].map((s) => s.trim()).filter((s) => s.length > 0),
     ...respondentsFill(),
     ...VIEWS.split(';\n').map((s) => s.trim()).filter((s) => s.length > 0),
     ...commentStatements(),
   ];
 }
+
+/**
+ * Ledger columns added after the first warehouses were written: a warehouse created before them gains them at its
+ * next open (its units read as closed, which they were taken to be).
+ */
+const LEDGER_COLUMNS = [
+  'ALTER TABLE units ADD COLUMN IF NOT EXISTS open BOOLEAN DEFAULT false',
+  'ALTER TABLE units ADD COLUMN IF NOT EXISTS frontier TIMESTAMPTZ',
+];
 
 /** Names of the views (for tests and docs). */
 export const VIEW_NAMES = ['observations', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;

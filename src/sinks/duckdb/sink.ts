@@ -42,6 +42,8 @@ export interface DuckDbSinkStats {
   unitsCommitted: number;
   rowsLoaded: number;
   revisions: number;
+  /** Loaded rows whose key was already stored (re-fetched); `revisions` of them changed value, the rest are unchanged. */
+  rowsExisting: number;
   duplicatesDropped: number;
 }
 
@@ -51,7 +53,7 @@ const msToTs = tsLiteral;
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
   const name = 'duckdb';
   const stagedPages = new Map<string, Staged>();
-  const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, duplicatesDropped: 0 };
+  const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, rowsExisting: 0, duplicatesDropped: 0 };
   let closed = false;
   let conn: DuckDBConnection | null = null;
   const store = recordStoreFor(instance);
@@ -172,6 +174,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
           )
         : null;
       let revisions = 0;
+      let existing = 0;
       if (overlap && Number(overlap.getRows()[0][0]) > 0) {
         const rev = await c.run(
           `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
@@ -180,13 +183,15 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
            WHERE o.value IS DISTINCT FROM n.value`,
         );
         revisions = Number(rev.rowsChanged);
-        // Rows an earlier copy of this unit wrote (within its window), then rows whose key the unit re-delivers.
+        // Rows whose key the unit re-delivers (their count is the re-fetched rows), then what is left of an earlier
+        // copy of this unit within its window (rows the API no longer sends).
+        const redelivered = await c.run(`DELETE FROM observation_facts o USING ${staged} n WHERE ${key('o', 'n')} AND ${inRange}`);
+        existing = Number(redelivered.rowsChanged);
         await c.run(
           `DELETE FROM observation_facts WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
              AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
              AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
         );
-        await c.run(`DELETE FROM observation_facts o USING ${staged} n WHERE ${key('o', 'n')} AND ${inRange}`);
       }
       await c.run(`INSERT INTO observation_facts SELECT ${OBSERVATION_SELECT} FROM ${staged}`);
       await c.run(`DELETE FROM quarantine WHERE unit_id = ${uid}`);
@@ -199,10 +204,11 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       await c.run(
         `INSERT OR REPLACE INTO units VALUES (${uid}, ${sqlString(unit.dataset)}, ${sqlString(JSON.stringify(unit.facets))},
            ${msToTs(unit.startMs)}, ${msToTs(unit.endMs)}, ${unit.year}, ${end.total}, ${end.rowsReceived}, ${end.pages},
-           ${rows}, ${quarantined}, ${msToTs(now())})`,
+           ${rows}, ${quarantined}, ${msToTs(now())}, ${unit.open === true}, ${unit.frontierMs === undefined ? 'NULL' : msToTs(unit.frontierMs)})`,
       );
       await c.run('COMMIT');
       stats.revisions += revisions;
+      stats.rowsExisting += existing;
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);
       throw e;

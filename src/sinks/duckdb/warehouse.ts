@@ -17,7 +17,10 @@ import { redactUrl } from '../../core/redact.js';
 import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
 import { acquireLock, type DirLock } from './lock.js';
+import { queryLedger, type LedgerUnit } from './ledger.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
+
+export type { LedgerUnit } from './ledger.js';
 import { ALLOCATOR_FLUSH, CHECKPOINT_THRESHOLD, MEMORY_LIMIT, THREADS } from './settings.js';
 import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
 
@@ -70,8 +73,12 @@ export interface Warehouse {
   readonly instance: DuckDBInstance;
   /** The DuckDB sink (one per warehouse; commit it last). */
   readonly sink: Sink & { stats(): DuckDbSinkStats };
-  /** Ids of units in the ledger (done in every sink). */
+  /** Ids of units in the ledger and closed (done in every sink, no row of their window may still change). */
   completedUnitIds(): Promise<Set<string>>;
+  /** Every unit of the ledger, open or closed, by id. */
+  ledger(): Promise<Map<string, LedgerUnit>>;
+  /** Record open units as closed: a later run re-fetched every hour of them that could still change. */
+  closeUnits(ids: readonly string[]): Promise<void>;
   /** Latest stored period (epoch ms) per `respondent|series` of `dataset`, for the given respondents. */
   latestPeriods(dataset: string, respondents: readonly string[]): Promise<Map<string, number>>;
   /** Insert a `runs` row with status `running`; returns its run id. */
@@ -133,7 +140,14 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     sink,
 
     async completedUnitIds() {
-      return new Set((await read('SELECT unit_id FROM units')).map(([id]) => String(id)));
+      return new Set((await read('SELECT unit_id FROM units WHERE NOT coalesce(open, false)')).map(([id]) => String(id)));
+    },
+
+    ledger: () => queryLedger(conn),
+
+    async closeUnits(unitIds) {
+      if (unitIds.length === 0) return;
+      await conn.run(`UPDATE units SET open = false WHERE unit_id IN (${unitIds.map(sqlString).join(', ')})`);
     },
 
     async latestPeriods(dataset, respondents) {

@@ -14,6 +14,8 @@ import { classifyResponse } from './classify.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
 import { createCounters, type SourceCounters } from './counters.js';
 import { dataUrl, type EiaQuery } from './query.js';
+import { classifyRouteMetadata, routeMetadataUrl } from './route-metadata.js';
+import type { Dataset } from '../../core/catalog.js';
 import type { BudgetRecord } from './budget-record.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { decideRetry } from './retry.js';
@@ -41,6 +43,8 @@ export interface EiaClient {
   fetchPage(query: EiaQuery, offset: number, length: number, label: string, signal?: AbortSignal): Promise<FetchResult>;
   /** `total` of `query` from one `length=1` request (plus retries). Used by the planner probe and `plan`/`incremental`. */
   probeTotal(query: EiaQuery, signal?: AbortSignal): Promise<number>;
+  /** The route's latest published hour (`endPeriod` of its metadata, epoch ms) from one request (plus retries). */
+  latestPeriod(dataset: Dataset, signal?: AbortSignal): Promise<number>;
   /** Close pooled connections (idempotent). */
   close(): Promise<void>;
 }
@@ -92,7 +96,13 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   let keyGate: Promise<void> = Promise.resolve();
 
   /** One attempt through the limiter; serialized while the key is unconfirmed. */
-  async function attempt(url: string, label: string, probe: boolean, signal?: AbortSignal): Promise<Omit<FetchResult, 'attempts'>> {
+  async function attempt<T = PageEnvelope>(
+    url: string,
+    label: string,
+    probe: boolean,
+    signal?: AbortSignal,
+    classify: (res: HttpResponse, label: string) => T = classifyResponse as unknown as (res: HttpResponse, label: string) => T,
+  ): Promise<{ response: HttpResponse; envelope: T; fetchedAt: string }> {
     let release: (() => void) | undefined;
     if (!keyConfirmed) {
       const prev = keyGate;
@@ -117,7 +127,7 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
         return http.get(url, { label, signal, onSent });
       }, signal);
       counters.recordResponse(response.latencyMs, response.wireBytes);
-      const envelope = classifyResponse(response, label);
+      const envelope = classify(response, label);
       keyConfirmed = true;
       return { response, envelope, fetchedAt: new Date(clock.now()).toISOString() };
     } catch (e) {
@@ -129,12 +139,15 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   }
 
   async function request(query: EiaQuery, offset: number, length: number, label: string, probe: boolean, signal?: AbortSignal) {
-    const url = dataUrl(config.baseUrl, query, offset, length, config.apiKey);
+    return withRetries(dataUrl(config.baseUrl, query, offset, length, config.apiKey), label, probe, signal, classifyResponse);
+  }
+
+  async function withRetries<T>(url: string, label: string, probe: boolean, signal: AbortSignal | undefined, classify: (res: HttpResponse, label: string) => T) {
     let counted = 0; // attempts that count against maxAttempts (a suspension's do not)
     let suspendedMs = 0;
     for (let n = 1; ; n++) {
       try {
-        const r = await attempt(url, label, probe, signal);
+        const r = await attempt(url, label, probe, signal, classify);
         return { ...r, attempts: n };
       } catch (e) {
         if (signal?.aborted) throw abortError();
@@ -182,6 +195,10 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
     async probeTotal(q, signal) {
       const r = await request(q, 0, 1, `probe ${q.dataset}`, true, signal);
       return r.envelope.total;
+    },
+    async latestPeriod(dataset, signal) {
+      const url = routeMetadataUrl(config.baseUrl, dataset, config.apiKey);
+      return (await withRetries(url, `metadata ${dataset}`, true, signal, classifyRouteMetadata)).envelope;
     },
     close: () => http.close(),
   };
