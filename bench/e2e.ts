@@ -378,6 +378,8 @@ export async function benchCpuBound(job: Job, repeats = 1, log: (s: string) => v
 export interface ApiBoundFigures {
   job: { range: string; regions: readonly string[]; types: readonly string[]; cliDefaults: boolean };
   latency: string;
+  /** The simulator's arrival jitter J, ms: each request stamped and counted a random 0…J ms after it arrived. */
+  arrivalJitterMs: number;
   run: PipelineRun;
   groundTruthRows: number;
   /** Requests the simulator served (retries and refusals included). */
@@ -413,6 +415,9 @@ export interface ApiBoundFigures {
   complete: BaselineRun | null;
 }
 
+/** The simulator's arrival jitter in the API-bound section, ms. */
+export const API_ARRIVAL_JITTER_MS = 50;
+
 /**
  * API-bound end to end: the simulator with `latency` and its default budget (5/s, 9,000/h) and a request log;
  * the pipeline with its default budget (5,000/h, 5/s) and default concurrency. Then, unless `baselines` is false,
@@ -420,13 +425,15 @@ export interface ApiBoundFigures {
  */
 export async function benchApiBound(
   job: Job,
-  opts: { latency?: string; cliDefaults?: boolean; baselines?: boolean } = {},
+  opts: { latency?: string; cliDefaults?: boolean; baselines?: boolean; arrivalJitterMs?: number } = {},
   log: (s: string) => void = () => {},
 ): Promise<ApiBoundFigures> {
   const latency = opts.latency ?? '1000,0.04,300';
+  // Requests reach the gateway with different network delays; 50 ms of spread is what the limiter must absorb.
+  const arrivalJitterMs = opts.arrivalJitterMs ?? API_ARRIVAL_JITTER_MS;
   const dir = await tempDir('api');
   const requestLog = path.join(dir, 'requests.jsonl');
-  const sim = await startSimulatorChild({ latency, requestLog });
+  const sim = await startSimulatorChild({ latency, requestLog, arrivalJitterMs });
   let run: PipelineRun;
   try {
     run = await runPipeline(job, { baseUrl: sim.baseUrl, dataDir: path.join(dir, 'data'), unlimited: false, defaults: opts.cliDefaults });
@@ -454,6 +461,7 @@ export async function benchApiBound(
     return {
       job: { range: rangeLabel(job), regions: job.regions, types: job.types, cliDefaults: !!opts.cliDefaults },
       latency,
+      arrivalJitterMs,
       run,
       groundTruthRows: groundTruthRows(job),
       serverRequests: entries.length,

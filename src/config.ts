@@ -6,6 +6,7 @@
  * field) and the allowed values; the CLI prints it and exits 2 before anything is written.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CODE_PATTERN, DEAD_RESPONDENTS, HISTORY_START_MS } from './core/catalog.js';
@@ -78,6 +79,8 @@ export interface PipelineConfig {
   readonly source: 'eia' | 'simulator';
   /** API base URL (`https://api.eia.gov/v2`, `EIA_BASE_URL`, or null = start the built-in simulator). */
   readonly baseUrl: string | null;
+  /** The durable record of send times the limiter seeds from (`--budget-file`, `EIA_BUDGET_FILE`, or in the data dir). */
+  readonly budgetFile: string;
   /** The key. Never logged, printed or stored. */
   readonly apiKey: string | null;
   /** Warnings produced while parsing (clamped ranges…), printed by the CLI. */
@@ -87,6 +90,10 @@ export interface PipelineConfig {
 }
 
 export const EIA_BASE_URL = 'https://api.eia.gov/v2';
+/** EIA's documented key limits (FAQ): ~9,000 requests per hour sustained, bursts under 5 per second. */
+export const EIA_KEY_LIMITS = { requestsPerHour: 9000, requestsPerSecond: 5 } as const;
+/** The budget record's file name inside the data directory (unless --budget-file / EIA_BUDGET_FILE names one). */
+export const BUDGET_FILE_NAME = 'budget.log';
 
 const OPTIONS = {
   start: { type: 'string' },
@@ -100,6 +107,7 @@ const OPTIONS = {
   'lookback-hours': { type: 'string' },
   'revision-horizon-hours': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'budget-file': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
   impute: { type: 'string' },
@@ -229,6 +237,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     regions,
     types,
     dataDir,
+    budgetFile: v['budget-file'] ?? ((env.EIA_BUDGET_FILE ?? '').trim() || join(dataDir, BUDGET_FILE_NAME)),
     concurrency: intOption('--concurrency', v.concurrency ?? file.concurrency, DEFAULTS.concurrency, 1, 64),
     requestsPerHour: intOption('--requests-per-hour', v['requests-per-hour'] ?? file.requestsPerHour, DEFAULTS.requestsPerHour, 1, 1_000_000),
     requestsPerSecond: intOption('--requests-per-second', v['requests-per-second'] ?? file.requestsPerSecond, DEFAULTS.requestsPerSecond, 1, 1000),
@@ -253,6 +262,12 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     features,
   };
   if (config.dataDir.trim() === '') throw configError('--data-dir must not be empty');
+  if (config.budgetFile.trim() === '') throw configError('--budget-file (or EIA_BUDGET_FILE) must not be empty');
+  for (const [flag, field] of [['--requests-per-hour', 'requestsPerHour'], ['--requests-per-second', 'requestsPerSecond']] as const) {
+    if (config[field] > EIA_KEY_LIMITS[field]) {
+      warnings.push(`${flag} ${config[field]} is above EIA's documented key limit of ${EIA_KEY_LIMITS[field]}${field === 'requestsPerHour' ? ' per hour' : ' per second'}: a real EIA key may be throttled or suspended (fine for a private mirror)`);
+    }
+  }
   return { kind: 'run', config: deepFreeze(config) };
 }
 
@@ -411,6 +426,7 @@ Options:
   --revision-horizon-hours N  a unit whose last hour is less than N h behind EIA's latest published hour stays open
                               and is fetched again by later runs (default ${DEFAULTS.revisionHorizonHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
+  --budget-file PATH          send-time record of the key, shared by every process using it (default DIR/${BUDGET_FILE_NAME})
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
   --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)
@@ -425,6 +441,7 @@ Options:
 Environment:
   EIA_API_KEY    your EIA key (or in .env). Without it the built-in simulator is used and the run is marked source=simulator.
   EIA_BASE_URL   API base URL (default ${EIA_BASE_URL}); point it at any simulator.
+  EIA_BUDGET_FILE  the same as --budget-file (the flag wins).
 
 Exit codes: 0 ok, 1 run failed, 2 bad usage (nothing written), 130 interrupted (re-run the same command to resume).
 

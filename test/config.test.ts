@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, HELP, PHASES, QUICK_PHASES, commandHelp, parseCli } from '../src/config.js';
 import { isEtlError } from '../src/core/errors.js';
@@ -84,6 +85,24 @@ describe('parseCli', () => {
     const c = run(['historical', '--start', '2015-07-01', '--end', '2019-02-01']);
     expect(c.startMs).toBe(Date.UTC(2019, 0, 1));
     expect(c.warnings.join()).toContain('clamped');
+  });
+
+  it('warns once, naming the limit, for budgets above EIA\'s documented key limits (still allowed)', () => {
+    expect(run(['historical']).warnings).toEqual([]);
+    const c = run(['historical', '--requests-per-hour', '9001', '--requests-per-second', '6']);
+    expect(c.requestsPerHour).toBe(9001);
+    expect(c.requestsPerSecond).toBe(6);
+    expect(c.warnings).toHaveLength(2);
+    expect(c.warnings[0]).toMatch(/^--requests-per-hour 9001 is above EIA's documented key limit of 9000 per hour/);
+    expect(c.warnings[1]).toMatch(/^--requests-per-second 6 is above EIA's documented key limit of 5 per second/);
+    expect(run(['historical', '--requests-per-hour', '9000', '--requests-per-second', '5']).warnings).toEqual([]);
+  });
+
+  it('puts the budget record in the data directory unless --budget-file or EIA_BUDGET_FILE names one', () => {
+    expect(run(['historical', '--data-dir', 'out/x']).budgetFile).toBe(path.join('out', 'x', 'budget.log'));
+    expect(run(['historical'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('shared/key.log');
+    expect(run(['historical', '--budget-file', 'flag.log'], { EIA_BUDGET_FILE: 'shared/key.log' }).budgetFile).toBe('flag.log');
+    expect(errorOf(['historical', '--budget-file', ' '])).toMatch(/^--budget-file \(or EIA_BUDGET_FILE\) must not be empty/);
   });
 
   it('accepts hour bounds and the quick ladder', () => {

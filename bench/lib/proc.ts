@@ -87,6 +87,8 @@ export interface SimulatorChildOptions {
   latency?: string;
   /** `--request-log PATH` (JSON lines). */
   requestLog?: string;
+  /** `--arrival-jitter-ms J`: each request is stamped and counted a random 0…J ms after it arrives. */
+  arrivalJitterMs?: number;
 }
 
 /** Start `src/simulator/cli.ts` on an ephemeral port with `--now SIM_NOW_MS`; resolves once it listens. */
@@ -95,6 +97,7 @@ export async function startSimulatorChild(opts: SimulatorChildOptions = {}): Pro
   if (opts.budget) args.push('--budget', opts.budget);
   if (opts.latency) args.push('--latency', opts.latency);
   if (opts.requestLog) args.push('--request-log', opts.requestLog);
+  if (opts.arrivalJitterMs) args.push('--arrival-jitter-ms', String(opts.arrivalJitterMs));
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: proc.stdout! });
   const line = await new Promise<string>((resolve, reject) => {

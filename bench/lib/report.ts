@@ -235,7 +235,7 @@ export function renderText(r: BenchResults): string {
   }
   if (r.apiBound) {
     const a = r.apiBound;
-    lines.push('', `End to end, API-bound (${a.job.range}, latency ${a.latency} ms)`);
+    lines.push('', `End to end, API-bound (${a.job.range}, latency ${a.latency} ms, arrival jitter 0…${a.arrivalJitterMs ?? 0} ms)`);
     lines.push(
       `  ${a.serverRequests} requests in ${(a.run.durationMs / 1000).toFixed(1)} s; quota minimum ${a.quotaMinimumSec} s → ${fr(a.wallOverQuotaMinimum)}×; ` +
         `${n0(a.run.rowsPerRequest)} rows/request; max ${a.serverMaxInAnySecond}/s and ${a.serverMaxInAnyHour}/h at the simulator; ${a.throttled} throttled; pauses > 1 s: ${a.gapsOver1sSec} s; peak RSS ${a.run.peakRssMb} MB`,
@@ -449,7 +449,8 @@ export function renderMarkdown(r: BenchResults): string {
       '## End to end, API-bound',
       '',
       `The ${a.job.cliDefaults ? 'default historical job (no range, region or type flags)' : `default job's selections over ${a.job.range}`}: the simulator with ` +
-        `\`--latency ${a.latency}\` (≈ 1.2 s ± 0.3 s per 5,000-row page) and its default budget (5/s, 9,000/h); the pipeline with its default budget ` +
+        `\`--latency ${a.latency}\` (≈ 1.2 s ± 0.3 s per 5,000-row page), \`--arrival-jitter-ms ${a.arrivalJitterMs ?? 0}\` (each request is stamped ` +
+        `and counted against the budget a random 0…${a.arrivalJitterMs ?? 0} ms after it arrives, like differing network delays) and its default budget (5/s, 9,000/h); the pipeline with its default budget ` +
         '(5,000 requests/h, 5/s) and default concurrency.',
       '',
       mdTable(

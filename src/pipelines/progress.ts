@@ -15,6 +15,8 @@ export interface ProgressState {
   /** Requests in the current rolling hour. */
   budgetUsed: number;
   budgetPerHour: number;
+  /** Epoch ms until which the limiter holds every request (a throttled answer or a key suspension); 0 = none. */
+  pausedUntil?: number;
 }
 
 export interface ProgressReporter {
@@ -46,7 +48,7 @@ export function createProgress(opts: {
     const bar = '#'.repeat(Math.round(frac * 20)).padEnd(20, '.');
     return (
       `[${bar}] units ${s.unitsDone}/${s.unitsTotal} | rows ${fmt(s.rows)} | ${(s.requests / secs).toFixed(1)} req/s | ` +
-      `${fmt(s.rows / secs)} rows/s | budget ${s.budgetUsed}/${s.budgetPerHour} per h | ETA ${dur(eta)}`
+      `${fmt(s.rows / secs)} rows/s | budget ${s.budgetUsed}/${s.budgetPerHour} per h | ${paused(s.pausedUntil ?? 0, now())}ETA ${dur(eta)}`
     );
   };
 
@@ -90,4 +92,10 @@ function dur(s: number): string {
   if (s < 60) return `${Math.round(s)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
   return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
+}
+
+/** `PAUSED until 18:42:10 UTC (37s) | ` while the limiter holds every request, else ''. */
+function paused(untilMs: number, nowMs: number): string {
+  if (untilMs <= nowMs) return '';
+  return `PAUSED until ${new Date(untilMs).toISOString().slice(11, 19)} UTC (${dur((untilMs - nowMs) / 1000)}) | `;
 }

@@ -17,7 +17,8 @@ import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import { openWarehouse, type Warehouse } from '../sinks/duckdb/warehouse.js';
 import { writeFacetCache, type FacetList } from '../sinks/duckdb/facet-cache.js';
-import { createEiaClient, createEiaSource, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { createEiaClient, createEiaSource, openBudgetRecord, type BudgetRecord, type EiaClient, type EiaSourceConfigInput } from '../sources/eia/index.js';
+import { MAX_LIMITER_MARGIN_MS } from '../sources/eia/rate-limiter.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
@@ -57,16 +58,24 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
     await ensureWritableDir(config.dataDir);
     return runReplay(config, deps);
   }
-  // With a key, one client (limiter, counters) serves the respondent lookup, the frontier and the data pages alike.
-  const keyClient = config.source === 'eia' ? createEiaClient(sourceConfigOf(config, config.baseUrl!, config.apiKey!, deps), { logger: deps.logger }) : null;
+  // With a key, one client serves the respondent lookup, the frontier and the data pages alike, and its limiter is
+  // seeded from the key's budget record (this data directory's earlier runs, or every process sharing
+  // --budget-file), so the lookup's request counts like any other. The record is the only file a refused code
+  // leaves: it holds that one send.
+  const keyRecord = config.source === 'eia' ? openBudgetRecord(config.budgetFile, { horizonMs: BUDGET_HORIZON_MS }) : null;
+  const keyClient = keyRecord ? createEiaClient(sourceConfigOf(config, config.baseUrl!, config.apiKey!, deps), { logger: deps.logger, record: keyRecord }) : null;
   try {
     const resolved = await resolveRegions(config, { client: keyClient, logger: deps.logger, signal: deps.signal, now: deps.now ?? Date.now });
     if (config.command === 'plan') return await runPlan(resolved.config, deps);
     return await runFetch(resolved.config, deps, keyClient, resolved.fetched); // checks the directory itself, before the range
   } finally {
     await keyClient?.close();
+    await keyRecord?.close().catch((err) => deps.logger.error({ err }, 'closing the budget record failed'));
   }
 }
+
+/** How far back the budget record's sends matter: the hourly window plus the limiter's largest margin. */
+const BUDGET_HORIZON_MS = 3_600_000 + MAX_LIMITER_MARGIN_MS;
 
 /** The EIA source settings of a run. */
 function sourceConfigOf(config: PipelineConfig, baseUrl: string, apiKey: string, deps: RunDeps): EiaSourceConfigInput {
@@ -93,6 +102,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
   let sim: BuiltinSimulator | null = null;
   let client: EiaClient | null = keyClient;
   let warehouse: Warehouse | null = null;
+  let record: BudgetRecord | null = null;
   try {
     // The directory is checked first, as for every command; what the check created is removed on a usage error.
     const created = await ensureWritableDir(config.dataDir);
@@ -109,7 +119,11 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
     } else {
       logger.info(`source: EIA API at ${baseUrl}`);
     }
-    client ??= createEiaClient(sourceConfigOf(config, baseUrl!, apiKey!, deps), { logger });
+    if (!client) {
+      // The simulator's runs keep a budget record too (its limiter is the one a key would get).
+      record = openBudgetRecord(config.budgetFile, { horizonMs: BUDGET_HORIZON_MS });
+      client = createEiaClient(sourceConfigOf(config, baseUrl!, apiKey!, deps), { logger, record });
+    }
     // The publication frontier first: a range with no published hour is a usage error, before anything is written.
     const frontiers = await readFrontiers(client, selections, deps.signal).catch((e: unknown) => recordEarlyFailure(config, deps, e));
     const latest = Math.max(...frontiers.values());
@@ -178,6 +192,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
   } finally {
     await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
     if (client !== keyClient) await client?.close();
+    await record?.close().catch((err) => logger.error({ err }, 'closing the budget record failed'));
     await sim?.close();
   }
 }
@@ -285,7 +300,7 @@ async function flowWithProgress(
   sink: Sink,
   unitsTotal: number,
   counts: FlowCounts,
-  sourceStats: () => { requests: number; budgetUsed: number },
+  sourceStats: () => { requests: number; budgetUsed: number; pausedUntil?: number },
 ): Promise<FlowCounts> {
   const progress = createProgress({ enabled: config.progress && !config.json, tty: deps.stderr.isTTY === true, logger: deps.logger });
   const tick = () => {
@@ -297,6 +312,7 @@ async function flowWithProgress(
       requests: s.requests,
       budgetUsed: s.budgetUsed,
       budgetPerHour: config.requestsPerHour,
+      pausedUntil: s.pausedUntil ?? 0,
     });
   };
   tick();

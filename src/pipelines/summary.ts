@@ -15,6 +15,10 @@ export interface SourceFigures {
   latencyMs?: { p50: number; p95: number; p99: number };
   maxRequestsInAnyHour: number;
   maxRequestsInAnySecond: number;
+  throttled?: number;
+  limiterMarginMs?: number;
+  limiterMarginChanges?: number;
+  recordedSends?: number;
 }
 
 export interface RunSummary {
@@ -57,6 +61,13 @@ export interface RunSummary {
   requestsPerSecond: number;
   maxRequestsInAnyHour: number;
   maxRequestsInAnySecond: number;
+  /** Throttled answers (429, over-limit, key suspended). */
+  throttled: number;
+  /** The limiter's jitter margin at the end of the run (widened once per throttled answer), ms, and its changes. */
+  limiterMarginMs: number;
+  limiterMarginChanges: number;
+  /** Sends of the key's last hour found in the budget record before or during the run (earlier runs, other processes). */
+  recordedSends: number;
   /** Peak resident memory of this process (the pipeline, plus the built-in simulator's worker when used), MB. */
   peakRssMb: number;
   status: 'ok' | 'failed' | 'interrupted';
@@ -117,6 +128,10 @@ export function buildSummary(input: {
     requestsPerSecond: +(requests / secs).toFixed(2),
     maxRequestsInAnyHour: source?.maxRequestsInAnyHour ?? 0,
     maxRequestsInAnySecond: source?.maxRequestsInAnySecond ?? 0,
+    throttled: source?.throttled ?? 0,
+    limiterMarginMs: source?.limiterMarginMs ?? 0,
+    limiterMarginChanges: source?.limiterMarginChanges ?? 0,
+    recordedSends: source?.recordedSends ?? 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     status: input.status,
     error: input.error,
@@ -140,6 +155,7 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
       `  rows received ${s.rowsReceived} = loaded ${s.rowsLoaded} + quarantined ${s.rowsQuarantined} + duplicate ${s.rowsDuplicate}`,
       `  rows loaded ${s.rowsLoaded} = new ${s.rowsNew} + revised ${s.rowsRevised} + unchanged ${s.rowsUnchanged}`,
       `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
+      `  throttled answers ${s.throttled}, limiter margin ${s.limiterMarginMs} ms (${s.limiterMarginChanges} change(s)), ${s.recordedSends} earlier send(s) of the key's last hour from the budget record`,
       `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s, ${s.requestsPerSecond} requests/s, peak RSS ${s.peakRssMb} MB, ${s.filesWritten} files written to ${s.dataDir}`,
     ].join('\n') + '\n',
   );

@@ -96,6 +96,7 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   },
   '--throttle-mode': { arg: '429|403-suspend', help: 'over-budget answer (default 429)', set: (c, v, f) => void (c.options.throttleMode = oneOf(f, v, ['429', '403-suspend'] as const)) },
   '--suspend-ms': { arg: 'MS', help: 'suspension length (default 60000)', set: (c, v, f) => void (c.options.suspendMs = num(f, v)) },
+  '--arrival-jitter-ms': { arg: 'J', help: 'delay each request a random 0…J ms before it is stamped and counted (default 0)', set: (c, v, f) => void (c.options.arrivalJitterMs = num(f, v)) },
   '--retry-after-secs': { arg: 'N', help: 'add Retry-After to 429s', set: (c, v, f) => void (c.options.retryAfterSecs = int(f, v)) },
   '--warn-placement': { arg: 'root-first|inside-response|root-null-when-none', help: 'warning placement', set: (c, v, f) => void (c.options.warnPlacement = oneOf(f, v, ['root-first', 'inside-response', 'root-null-when-none'] as const)) },
   '--warn-when': { arg: 'total>5000|truncated', help: 'when to warn', set: (c, v, f) => void (c.options.warnWhen = oneOf(f, v, ['total>5000', 'truncated'] as const)) },

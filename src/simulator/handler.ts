@@ -27,6 +27,8 @@ export interface SimRequest {
   readonly query: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer | null;
+  /** When the gateway counts it, `performance.now()` ms (arrival + arrival jitter); default: when handled. */
+  readonly countedAt?: number;
 }
 
 /** Handler result: the response (null = reset the connection) and the log facts. */
@@ -92,7 +94,7 @@ export function handle(state: HandlerState, req: SimRequest): Handled {
   if (key === undefined) return done(gateway(opts, n, 403, GATEWAY_BODY.keyMissing));
   if (opts.keys ? !opts.keys.includes(key) : !VALID_KEY.test(key)) return done(gateway(opts, n, 403, GATEWAY_BODY.keyInvalid));
   if (state.throttle) {
-    const d = state.throttle.take(key);
+    const d = state.throttle.take(key, req.countedAt);
     if (d !== 'ok') {
       out.fault = 'throttled';
       if (d === 'suspended') return done(gateway(opts, n, 403, GATEWAY_BODY.keyInvalid));

@@ -108,6 +108,11 @@ export interface SimulatorOptions {
   throttleMode: '429' | '403-suspend';
   /** Suspension length in `403-suspend` mode, ms (default 60,000). */
   suspendMs: number;
+  /**
+   * Arrival jitter, ms: each request waits a seeded random 0…J ms before the gateway stamps it (request log `t`)
+   * and counts it against the budget, as network delays differ per request (default 0 = off).
+   */
+  arrivalJitterMs: number;
   /** Add `Retry-After: <secs>` to 429s (default null: EIA sends none). */
   retryAfterSecs: number | null;
   /** Where the truncation warning goes (default 'root-first', apiVersion 2.1.8). */
@@ -176,6 +181,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, 'quirks'>> = Objec
   budget: { perSecond: 5, perHour: 9000 },
   throttleMode: '429',
   suspendMs: 60_000,
+  arrivalJitterMs: 0,
   retryAfterSecs: null,
   warnPlacement: 'root-first',
   warnWhen: 'total>5000',

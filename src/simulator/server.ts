@@ -15,6 +15,8 @@ import { RequestLog } from './request-log.js';
 import { Throttle } from './throttle.js';
 
 const gzip = promisify(zlib.gzip);
+/** Salt of the arrival-jitter draw (independent of the latency model's draw for the same request). */
+const ARRIVAL_SALT = 0x2f6b_91c3;
 
 /** A running simulator server. */
 export interface RunningServer {
@@ -48,8 +50,17 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
 
   const server = http.createServer((req, res) => {
     const n = ++count;
-    const t = Date.now();
-    const t0 = performance.now();
+    // Arrival jitter: the request reaches the "gateway" (stamp, budget) a seeded random 0…J ms later, as a real
+    // network delays each request by a different amount. The stamp is the arrival + j, not when the timer fires:
+    // a busy event loop (generating a page) would otherwise fire several expired timers at once and bunch them.
+    const j = opts.arrivalJitterMs > 0 ? opts.arrivalJitterMs * jitterUnit(opts.seed ^ ARRIVAL_SALT, n) : 0;
+    const t = Date.now() + j;
+    const t0 = performance.now() + j;
+    if (j > 0) void sleep(j).then(() => (closing ? res.destroy() : serve(req, res, n, t, t0)));
+    else serve(req, res, n, t, t0);
+  });
+
+  function serve(req: http.IncomingMessage, res: http.ServerResponse, n: number, t: number, t0: number): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -59,7 +70,7 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
     if (hasBody) req.on('data', (c: Buffer) => chunks.push(c));
     else req.resume();
     req.on('end', () => {
-      const sreq: SimRequest = { n, method: req.method ?? 'GET', path, query, headers: req.headers, body: hasBody ? Buffer.concat(chunks) : null };
+      const sreq: SimRequest = { n, method: req.method ?? 'GET', path, query, headers: req.headers, body: hasBody ? Buffer.concat(chunks) : null, countedAt: t0 };
       let handled: Handled;
       try {
         handled = handle(state, sreq);
@@ -68,7 +79,7 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
       }
       deliver(sreq, handled, res, t, t0).catch(() => res.destroy());
     });
-  });
+  }
 
   async function deliver(req: SimRequest, h: Handled, res: http.ServerResponse, t: number, t0: number): Promise<void> {
     const r = h.response;

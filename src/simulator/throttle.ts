@@ -26,9 +26,10 @@ export class Throttle {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Take one token for `key`; 'over' = refuse now, 'suspended' = the key is (or just got) suspended. */
-  take(key: string): ThrottleDecision {
-    const t = this.now();
+  /** Take one token for `key` at `at` (default now); 'over' = refuse, 'suspended' = the key is (or just got) suspended. */
+  take(key: string, at?: number): ThrottleDecision {
+    // `at` (arrival + jitter) may precede the previous request's when jitter reordered them: never run backwards.
+    const t = Math.max(at ?? this.now(), this.buckets.get(key)?.at ?? -Infinity);
     let b = this.buckets.get(key);
     if (!b) {
       b = { sec: this.budget.perSecond, hour: this.budget.perHour, at: t, suspendedUntil: 0 };

@@ -2,13 +2,12 @@
  * `--regions` resolved against EIA's respondent facet lists: one request per route, every listed code accepted, the
  * offline table as a warned fallback, and the warehouse cache used for a day and refreshed after.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCli, type PipelineConfig } from '../../src/config.js';
+import { BUDGET_FILE_NAME, parseCli, type PipelineConfig } from '../../src/config.js';
 import { EtlError } from '../../src/core/errors.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { resolveRegions } from '../../src/pipelines/regions.js';
@@ -148,8 +147,11 @@ describe('the respondent list cache, end to end against the simulator', () => {
     sim = await startSimulator({ budget: null, nowMs: Date.UTC(2026, 0, 1) });
     const bad = run(['historical', '--regions', 'DUK,NOPE', '--types', 'demand', '--start', '2024-03-01', '--end', '2024-03-02'], Date.now());
     await expect(bad).rejects.toThrow(/unknown respondent 'NOPE'/);
-    expect(existsSync(path.join(dir, 'data'))).toBe(false);
-    expect(await readdir(dir)).toEqual([]);
+    // No data, no warehouse: only the key's budget record, which holds the lookup's one send.
+    expect(await readdir(path.join(dir, 'data'))).toEqual([BUDGET_FILE_NAME]);
+    // A reservation is `<grant> <writer>`, its send `<grant> <writer> <sent>`: the one facet request.
+    const lines = (await readFile(path.join(dir, 'data', BUDGET_FILE_NAME), 'utf8')).trim().split('\n');
+    expect(lines.filter((l) => l.split(' ').length === 3)).toHaveLength(1);
     const before = sim.requestLog.length;
     const ok = await run(['historical', '--regions', 'ALL', '--types', 'demand', '--start', '2024-03-01', '--end', '2024-03-01T02', '--json'], Date.now());
     expect(ok.exitCode).toBe(0);

@@ -6,9 +6,11 @@
  * - `support/runs.ts`: the CLI as a child process (kill -9, crash points) and in-process runs
  * - `support/fingerprint.ts`: data-directory fingerprints, the ground-truth check, fault tallies
  * - `support/crash.ts`: crash plans, crash-and-resume sequences, the ledger check
+ * - `support/sim-child.ts`: the simulator in a child process (budget tests read its arrival log)
  */
 export * from './support/setup.js';
 export * from './support/proxy.js';
 export * from './support/runs.js';
 export * from './support/fingerprint.js';
 export * from './support/crash.js';
+export * from './support/sim-child.js';

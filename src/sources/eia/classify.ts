@@ -7,7 +7,8 @@
  * | 200, JSON envelope | (page) |
  * | 200, not JSON / HTML / wrong content type / wrong shape | `ETL_BODY_MALFORMED` |
  * | 403 `API_KEY_MISSING` | `ETL_API_KEY_MISSING` |
- * | 403 `OVER_RATE_LIMIT`, 429, or a body code 429 | `ETL_RATE_LIMITED` |
+ * | 403 `OVER_RATE_LIMIT` (EIA's FAQ: the key is suspended for exceeding the limit) | `ETL_KEY_SUSPENDED` |
+ * | 429, or `OVER_RATE_LIMIT` / code 429 in another status's body | `ETL_RATE_LIMITED` |
  * | any other 403 (`API_KEY_INVALID`, suspension) | `ETL_API_KEY_INVALID` (the retry layer turns it into a suspension after a success) |
  * | 400 or body code 400 | `ETL_BAD_REQUEST` |
  * | 404, or any status with body code 404 | `ETL_NOT_FOUND` |
@@ -34,6 +35,7 @@ export function classifyResponse(res: HttpResponse, label: string): PageEnvelope
   const api = apiErrorOf(res.body);
   let code: EtlErrorCode;
   if (api.code === '404' || res.status === 404) code = 'ETL_NOT_FOUND';
+  else if (res.status === 403 && api.code === 'OVER_RATE_LIMIT') code = 'ETL_KEY_SUSPENDED';
   else if (res.status === 429 || api.code === 'OVER_RATE_LIMIT' || api.code === '429') code = 'ETL_RATE_LIMITED';
   else if (res.status === 403) code = api.code === 'API_KEY_MISSING' ? 'ETL_API_KEY_MISSING' : 'ETL_API_KEY_INVALID';
   else if (res.status === 400 || api.code === '400') code = 'ETL_BAD_REQUEST';
@@ -72,6 +74,8 @@ function describe(code: EtlErrorCode, status: number, apiCode: unknown, text: st
       return `EIA received no API key (${tag}): set EIA_API_KEY`;
     case 'ETL_RATE_LIMITED':
       return `EIA rate limit hit (${tag})`;
+    case 'ETL_KEY_SUSPENDED':
+      return `EIA suspended the key for exceeding the rate limit (${tag})`;
     case 'ETL_NOT_FOUND':
       return `EIA route not found (${tag})`;
     case 'ETL_BAD_REQUEST':

@@ -20,6 +20,9 @@ export const RetryPolicySchema = z
     suspensionCooldownMs: positiveInt()
       .default(60_000)
       .describe('Wait after a 403 that follows an earlier success (a temporary key suspension), ms.'),
+    maxSuspensionMs: positiveInt()
+      .default(2 * 3_600_000)
+      .describe('Longest total wait for a suspended key in one request before the run fails, ms (EIA: suspensions end within an hour).'),
   })
   .strict();
 

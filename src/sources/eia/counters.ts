@@ -33,6 +33,22 @@ export interface SourceCountersSnapshot {
   readonly maxRequestsInAnySecond: number;
   /** Most requests this client started in any 3,600-s window. */
   readonly maxRequestsInAnyHour: number;
+  /** Throttled answers: 429 / over-limit / key suspended. */
+  readonly throttled: number;
+  /** The limiter's margin at the end (widened once per throttled answer), ms, and how often it changed. */
+  readonly limiterMarginMs: number;
+  readonly limiterMarginChanges: number;
+  /** Sends found in the budget record (earlier runs, other processes sharing the key). */
+  readonly recordedSends: number;
+  /** Until when the limiter holds every start (epoch ms; 0 = never paused). */
+  readonly pausedUntil: number;
+}
+
+/** What the counters read from the shared limiter. */
+interface LimiterView {
+  budgetUsed(): number;
+  pausedUntil(): number;
+  stats(): { marginMs: number; marginChanges: number; recordedSends: number };
 }
 
 /** Mutable counters (one per source/client). */
@@ -45,6 +61,7 @@ export interface SourceCounters {
   /** A complete response arrived (any status). */
   recordResponse(latencyMs: number, wireBytes: number): void;
   recordRetry(cause: string): void;
+  recordThrottled(): void;
   recordPage(rows: number): void;
   recordRestart(): void;
   snapshot(): SourceCountersSnapshot;
@@ -57,11 +74,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Create counters; `budgetUsed` reads the shared limiter (default: this client's sends in the last hour). */
-export function createCounters(opts: { budgetUsed?: () => number; now?: () => number } = {}): SourceCounters {
+export function createCounters(opts: { limiter?: LimiterView; now?: () => number } = {}): SourceCounters {
   const sends: number[] = [];
   const latencies: number[] = [];
   const byCause: Record<string, number> = {};
-  let retries = 0, probes = 0, pages = 0, rows = 0, bytes = 0, restarts = 0;
+  let retries = 0, probes = 0, pages = 0, rows = 0, bytes = 0, restarts = 0, throttled = 0;
   const now = opts.now ?? Date.now;
   return {
     recordSend(atMs, probe = false) {
@@ -79,6 +96,9 @@ export function createCounters(opts: { budgetUsed?: () => number; now?: () => nu
       retries++;
       byCause[cause] = (byCause[cause] ?? 0) + 1;
     },
+    recordThrottled() {
+      throttled++;
+    },
     recordPage(n) {
       pages++;
       rows += n;
@@ -89,6 +109,7 @@ export function createCounters(opts: { budgetUsed?: () => number; now?: () => nu
     snapshot() {
       const sorted = [...latencies].sort((a, b) => a - b);
       const t = now();
+      const lim = opts.limiter?.stats();
       return {
         requests: sends.length,
         retries,
@@ -100,9 +121,14 @@ export function createCounters(opts: { budgetUsed?: () => number; now?: () => nu
         latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
         rowsPerRequest: sends.length ? Math.round(rows / sends.length) : 0,
         unitRestarts: restarts,
-        budgetUsed: opts.budgetUsed ? opts.budgetUsed() : sends.filter((s) => s > t - 3_600_000).length,
+        budgetUsed: opts.limiter ? opts.limiter.budgetUsed() : sends.filter((s) => s > t - 3_600_000).length,
         maxRequestsInAnySecond: maxInAnyWindow(sends, 1000),
         maxRequestsInAnyHour: maxInAnyWindow(sends, 3_600_000),
+        throttled,
+        limiterMarginMs: lim?.marginMs ?? 0,
+        limiterMarginChanges: lim?.marginChanges ?? 0,
+        recordedSends: lim?.recordedSends ?? 0,
+        pausedUntil: opts.limiter?.pausedUntil() ?? 0,
       };
     },
   };

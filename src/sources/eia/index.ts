@@ -19,6 +19,7 @@ import type { FetchedPage, Source, SourceItem, WorkUnit } from '../../core/contr
 import { EtlError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
+import type { BudgetRecord } from './budget-record.js';
 import type { SourceCounters } from './counters.js';
 import { remainingOffsets, UnitTally } from './paginate.js';
 import type { EiaQuery } from './query.js';
@@ -26,6 +27,7 @@ import { createEiaClient, type EiaClient, type FetchResult } from './requester.j
 
 export { createEiaClient, type EiaClient, type EiaClientDeps, type FetchResult } from './requester.js';
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+export { openBudgetRecord, type BudgetRecord } from './budget-record.js';
 export { parseEiaSourceConfig, EiaSourceConfigSchema, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
 export { planUnits, pagesFor, expectedRequests, mergeSelections, oldApproachPlan, type Selection } from './planner.js';
 export { probeSeriesEstimator } from './plan-probe.js';
@@ -41,6 +43,8 @@ export interface EiaSourceDeps {
   readonly clock?: Clock;
   readonly random?: () => number;
   readonly logger?: Logger;
+  /** The durable budget record of the key (the client's limiter seeds from it and reserves in it). */
+  readonly record?: BudgetRecord;
 }
 
 /** The source plus what the lead reads from it. */
@@ -72,7 +76,7 @@ interface Task {
  */
 export function createEiaSource(input: EiaSourceConfigInput | EiaSourceConfig, deps: EiaSourceDeps): EiaSource {
   const config = parseEiaSourceConfig(input as EiaSourceConfigInput);
-  const client = deps.client ?? createEiaClient(config, { clock: deps.clock, random: deps.random, logger: deps.logger });
+  const client = deps.client ?? createEiaClient(config, { clock: deps.clock, random: deps.random, logger: deps.logger, record: deps.record });
   const ownsClient = !deps.client;
   const pageSize = config.pageSize;
 

@@ -16,6 +16,7 @@ import { createCounters, type SourceCounters } from './counters.js';
 import { dataUrl, type EiaQuery } from './query.js';
 import { classifyRouteMetadata, routeMetadataUrl } from './route-metadata.js';
 import type { Dataset } from '../../core/catalog.js';
+import type { BudgetRecord } from './budget-record.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { decideRetry } from './retry.js';
 
@@ -57,6 +58,8 @@ export interface EiaClient {
 export interface EiaClientDeps {
   /** Shared limiter for the key (default: one built from the config). */
   readonly limiter?: RateLimiter;
+  /** The durable budget record the default limiter seeds from and reserves in (`budget-record.ts`). */
+  readonly record?: BudgetRecord;
   readonly clock?: Clock;
   /** Uniform [0, 1) for backoff jitter (default Math.random). */
   readonly random?: () => number;
@@ -79,8 +82,9 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
       concurrency: config.concurrency,
       marginMs: config.limiterMarginMs,
       clock,
+      record: deps.record,
     });
-  const counters = deps.counters ?? createCounters({ budgetUsed: () => limiter.budgetUsed(), now: () => clock.now() });
+  const counters = deps.counters ?? createCounters({ limiter, now: () => clock.now() });
   const http =
     deps.http ??
     createHttpClient({
@@ -144,22 +148,49 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   }
 
   async function withRetries<T>(url: string, label: string, probe: boolean, signal: AbortSignal | undefined, classify: (res: HttpResponse, label: string) => T) {
+    let counted = 0; // attempts that count against maxAttempts (a suspension's do not)
+    let suspendedMs = 0;
     for (let n = 1; ; n++) {
       try {
         const r = await attempt(url, label, probe, signal, classify);
         return { ...r, attempts: n };
       } catch (e) {
         if (signal?.aborted) throw abortError();
-        const d = decideRetry(e, n, keyConfirmed, config.retry, random, clock.now());
+        const d = decideRetry(e, counted + 1, keyConfirmed, config.retry, random, clock.now());
         if (!d.retry) throw d.error;
         counters.recordRetry(d.cause);
-        // One short line at info (a retry is expected now and then); the redacted URL and the figures at debug.
-        deps.logger?.info(retryLine(e, n, config.retry.maxAttempts, d.delayMs, label));
-        deps.logger?.debug({ code: d.cause, attempt: n, delayMs: d.delayMs, unit: label, url: isEtlError(e) ? e.details.url : undefined }, 'retry');
-        if (d.pauseAll) limiter.pauseUntil(clock.now() + d.delayMs);
-        await clock.sleep(d.delayMs, signal);
+        if (d.cause === 'ETL_KEY_SUSPENDED') {
+          suspendedMs += d.delayMs;
+          if (suspendedMs > config.retry.maxSuspensionMs) throw e;
+        } else counted++;
+        const wait = d.pauseAll ? throttledWait(d.cause, d.delayMs, e) : d.delayMs;
+        // One short line at info (a retry is expected now and then; a suspension warns once in throttledWait); the
+        // redacted URL and the figures at debug.
+        if (d.cause !== 'ETL_KEY_SUSPENDED') deps.logger?.info(retryLine(e, counted, config.retry.maxAttempts, wait, label));
+        deps.logger?.debug({ code: d.cause, attempt: n, delayMs: wait, unit: label, url: isEtlError(e) ? e.details.url : undefined }, 'retry');
+        await clock.sleep(wait, signal);
       }
     }
+  }
+
+  /**
+   * A throttled answer (429, over-limit, suspension): widen the limiter's margin for the rest of the run and hold
+   * EVERY start until the wait is over and the 1-s window has cleared; the held requests then leave one by one at
+   * the limiter's spacing, never in a burst. Returns this request's wait, ms.
+   */
+  function throttledWait(cause: string, delayMs: number, e: unknown): number {
+    counters.recordThrottled();
+    limiter.throttled();
+    const now = clock.now();
+    const until = Math.max(now + delayMs, now + 1000 + limiter.stats().marginMs, limiter.pausedUntil());
+    if (cause === 'ETL_KEY_SUSPENDED' && until > limiter.pausedUntil() + 1000) {
+      deps.logger?.warn(
+        { code: cause, resumesAt: new Date(until).toISOString() },
+        `${(e as Error).message.split(';')[0]}: pausing every request until ${new Date(until).toISOString()} (nothing is lost; the run resumes by itself)`,
+      );
+    }
+    limiter.pauseUntil(until);
+    return until - now;
   }
 
   return {

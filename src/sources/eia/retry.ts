@@ -8,7 +8,7 @@
  * | `ETL_HTTP_STATUS` with a 5xx status or 5xx body code | retry |
  * | `ETL_TIMEOUT`, `ETL_NETWORK`, `ETL_BODY_TRUNCATED`, `ETL_BODY_MALFORMED`, `ETL_BODY_TOO_LARGE` | retry |
  * | `ETL_API_KEY_INVALID` before any success with the key | fatal for the run, at once |
- * | `ETL_API_KEY_INVALID` after a success | `ETL_KEY_SUSPENDED`: wait `suspensionCooldownMs` (pauses the limiter), retry |
+ * | `ETL_KEY_SUSPENDED` (403 OVER_RATE_LIMIT), or `ETL_API_KEY_INVALID` after a success | suspension: wait max(`Retry-After`, `suspensionCooldownMs`) (pauses the limiter), retry; not counted in `maxAttempts` |
  * | `ETL_API_KEY_MISSING`, `ETL_BAD_REQUEST`, `ETL_NOT_FOUND`, other `ETL_HTTP_STATUS`, `ETL_ABORTED`, non-EtlErrors | fatal |
  *
  * Wait: `Retry-After` when the response had one (seconds or an HTTP date, capped at `maxDelayMs`), otherwise full
@@ -76,9 +76,10 @@ export function decideRetry(
   if (!isEtlError(err)) return { retry: false, error: err };
   let cause: EtlErrorCode | undefined;
   if (ALWAYS_RETRIED.has(err.code) || (err.code === 'ETL_HTTP_STATUS' && isServerError(err))) cause = err.code;
-  else if (err.code === 'ETL_API_KEY_INVALID' && keyConfirmed) cause = 'ETL_KEY_SUSPENDED';
+  else if (err.code === 'ETL_KEY_SUSPENDED' || (err.code === 'ETL_API_KEY_INVALID' && keyConfirmed)) cause = 'ETL_KEY_SUSPENDED';
   if (!cause) return { retry: false, error: err };
-  if (attempt >= policy.maxAttempts) {
+  // A suspension is waited out, not counted as an attempt (the caller bounds the total wait: maxSuspensionMs).
+  if (cause !== 'ETL_KEY_SUSPENDED' && attempt >= policy.maxAttempts) {
     return {
       retry: false,
       error: new EtlError('ETL_RETRIES_EXHAUSTED', err.stage, `gave up after ${attempt} attempts; last: ${err.message}`, {
@@ -89,8 +90,8 @@ export function decideRetry(
   }
   const retryAfter = parseRetryAfterMs(err.details.retryAfter, nowMs);
   let delayMs: number;
-  if (retryAfter !== undefined) delayMs = Math.min(retryAfter, policy.maxDelayMs); // authoritative when present
-  else if (cause === 'ETL_KEY_SUSPENDED') delayMs = policy.suspensionCooldownMs;
+  if (cause === 'ETL_KEY_SUSPENDED') delayMs = Math.max(retryAfter ?? 0, policy.suspensionCooldownMs);
+  else if (retryAfter !== undefined) delayMs = Math.min(retryAfter, policy.maxDelayMs); // authoritative when present
   else delayMs = backoffDelayMs(attempt, policy, random);
   return { retry: true, delayMs, cause, pauseAll: cause === 'ETL_RATE_LIMITED' || cause === 'ETL_KEY_SUSPENDED' };
 }

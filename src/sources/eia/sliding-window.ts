@@ -33,7 +33,8 @@ export class SlidingWindowLog {
   private entries: LogEntry[] = [];
   private pausedUntil = 0;
   private lastGrant = -Infinity;
-  private readonly horizonMs: number;
+  private horizonMs: number;
+  private margin: number;
 
   /**
    * @param windows   the rolling windows to respect (may be empty: no limit)
@@ -42,10 +43,27 @@ export class SlidingWindowLog {
    */
   constructor(
     readonly windows: readonly WindowLimit[],
-    readonly marginMs = 0,
+    marginMs = 0,
     readonly minSpacingMs = 0,
   ) {
+    this.margin = marginMs;
     this.horizonMs = Math.max(0, ...windows.map((w) => w.windowMs)) + marginMs;
+  }
+
+  /** The margin in force, ms. */
+  get marginMs(): number {
+    return this.margin;
+  }
+
+  /** Change the margin (the adaptive limiter widens it after a throttled answer). */
+  setMargin(marginMs: number): void {
+    this.margin = marginMs;
+    this.horizonMs = Math.max(0, ...this.windows.map((w) => w.windowMs)) + marginMs;
+  }
+
+  /** Until when starts are held (0 = not paused). */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
   }
 
   /** Ms to wait from `now` until a start is allowed (0 = now). */
@@ -53,7 +71,7 @@ export class SlidingWindowLog {
     this.trim(now);
     let at = Math.max(now, this.pausedUntil, this.lastGrant + this.minSpacingMs);
     for (const w of this.windows) {
-      const from = now - w.windowMs - this.marginMs;
+      const from = now - w.windowMs - this.margin;
       const times: number[] = [];
       for (const e of this.entries) {
         const t = e.pending ? now : e.t;
@@ -62,7 +80,7 @@ export class SlidingWindowLog {
       if (times.length < w.limit) continue;
       // The `limit`-th most recent request must leave the window first.
       times.sort((a, b) => b - a);
-      at = Math.max(at, times[w.limit - 1] + w.windowMs + this.marginMs);
+      at = Math.max(at, times[w.limit - 1] + w.windowMs + this.margin);
     }
     return at - now;
   }
@@ -71,6 +89,17 @@ export class SlidingWindowLog {
   record(now: number): LogEntry {
     this.lastGrant = Math.max(this.lastGrant, now);
     const e: LogEntry = { t: now, pending: true };
+    this.entries.push(e);
+    return e;
+  }
+
+  /**
+   * A request sent at `t` by someone else with the same key (another process, or this key before a restart): it
+   * counts in every window and for the spacing, like one of ours that was sent.
+   */
+  addSent(t: number): LogEntry {
+    this.lastGrant = Math.max(this.lastGrant, t);
+    const e: LogEntry = { t, pending: false };
     this.entries.push(e);
     return e;
   }

@@ -47,7 +47,7 @@ describe('response classification', () => {
   it.each<[string, HttpResponse, EtlErrorCode]>([
     ['429 OVER_RATE_LIMIT', res(429, '{"error":{"code":"OVER_RATE_LIMIT","message":"You have exceeded your rate limit."}}'), 'ETL_RATE_LIMITED'],
     ['403 API_KEY_MISSING', res(403, '{"error":{"code":"API_KEY_MISSING","message":"No api_key was supplied."}}'), 'ETL_API_KEY_MISSING'],
-    ['403 OVER_RATE_LIMIT', res(403, '{"error":{"code":"OVER_RATE_LIMIT","message":"x"}}'), 'ETL_RATE_LIMITED'],
+    ['403 OVER_RATE_LIMIT (a suspension, EIA FAQ)', res(403, '{"error":{"code":"OVER_RATE_LIMIT","message":"x"}}'), 'ETL_KEY_SUSPENDED'],
     ['400', res(400, '{"error":"Invalid frequency \'x\' provided.","code":400}'), 'ETL_BAD_REQUEST'],
     ['404', res(404, '{"error":"Not found.","code":404}'), 'ETL_NOT_FOUND'],
     ['503 text', res(503, 'Service Unavailable', 'text/plain'), 'ETL_HTTP_STATUS'],
