@@ -14,7 +14,7 @@ import { HOUR_MS, floorHour, formatHourStamp } from './core/time.js';
 import { parseFeatureOptions, type FeatureOptions } from './pipelines/features/options.js';
 import { TYPE_NAMES, type TypeName } from './pipelines/selections.js';
 
-export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick', 'features'] as const;
+export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick', 'features', 'follow'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -38,6 +38,9 @@ export const DEFAULTS = {
   revisionHorizonHours: 72,
   timeoutMs: 30_000,
   logLevel: 'info',
+  // follow: the /metrics + /healthz port, and how far back an empty data directory is back-filled.
+  metricsPort: 9464,
+  followBackfillDays: 7,
 } as const;
 
 /** The `quick --phase` ladder: range × regions × types. */
@@ -79,6 +82,12 @@ export interface PipelineConfig {
   readonly baseUrl: string | null;
   /** The key. Never logged, printed or stored. */
   readonly apiKey: string | null;
+  /** follow: seconds between cycle starts; null = a few minutes past each hour, with jitter. */
+  readonly intervalSeconds: number | null;
+  /** follow: port of /metrics and /healthz (0 = ephemeral). */
+  readonly metricsPort: number;
+  /** The built-in simulator's clock speed (simulated time runs N× real time). */
+  readonly simClockSpeed: number;
   /** Warnings produced while parsing (clamped ranges…), printed by the CLI. */
   readonly warnings: readonly string[];
   /** The `features` command's options (null for the other commands). */
@@ -99,6 +108,9 @@ const OPTIONS = {
   'lookback-hours': { type: 'string' },
   'revision-horizon-hours': { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'interval-seconds': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'sim-clock-speed': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
   impute: { type: 'string' },
@@ -232,6 +244,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       24 * 365,
     ),
     timeoutMs: intOption('--timeout-ms', v['timeout-ms'] ?? file.timeoutMs, DEFAULTS.timeoutMs, 100, 600_000),
+    intervalSeconds: v['interval-seconds'] === undefined ? null : intOption('--interval-seconds', v['interval-seconds'], 0, 1, 86_400),
+    metricsPort: intOption('--metrics-port', v['metrics-port'], DEFAULTS.metricsPort, 0, 65_535),
+    simClockSpeed: intOption('--sim-clock-speed', v['sim-clock-speed'], 1, 1, 1_000_000),
     fresh: v.fresh ?? false,
     json: v.json ?? false,
     logLevel: logLevel as PipelineConfig['logLevel'],
@@ -352,6 +367,8 @@ Commands:
   incremental   fetch from the latest stored hour per series minus --lookback-hours up to now; upsert, record revisions
   replay        rebuild Parquet and DuckDB from the raw archive (no API call)
   plan          print units, requests, expected rows, budget use and ETA; writes nothing
+  follow        stay current: back-fill an empty data dir from --start (default 7 days back), then an incremental
+                cycle every --interval-seconds (default a few minutes past each hour); /metrics and /healthz
   quick         the validation ladder: --phase connectivity|small|medium|full
   features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card;
                 without --start/--end/--regions: the warehouse's range and respondents
@@ -370,6 +387,9 @@ Options:
   --revision-horizon-hours N  a unit whose last hour is less than N h behind EIA's latest published hour stays open
                               and is fetched again by later runs (default ${DEFAULTS.revisionHorizonHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
+  --interval-seconds N        follow: seconds between cycle starts (default: hourly, a few minutes past the hour)
+  --metrics-port P            follow: port of /metrics and /healthz on 127.0.0.1 (default ${DEFAULTS.metricsPort}; 0 = any)
+  --sim-clock-speed N         built-in simulator: simulated time runs N× real time (default 1)
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
   --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)

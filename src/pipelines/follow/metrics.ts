@@ -6,6 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface CycleFigures {
   readonly rowsLoaded: number;
+  /** Of the loaded rows, those whose key was not stored before (their sum is the warehouse's row count). */
+  readonly rowsNew?: number;
   readonly rowsQuarantined: number;
   readonly rowsRevised: number;
   /** Requests by HTTP status (or `error` when none came back). */
@@ -25,7 +27,7 @@ export interface RouteFreshness {
 
 export class FollowMetrics {
   readonly registry = new Registry();
-  private readonly rows = new Counter({ name: 'eia_rows_total', help: 'Rows handled by follow cycles, by outcome (loaded, quarantined, revised).', labelNames: ['outcome'], registers: [this.registry] });
+  private readonly rows = new Counter({ name: 'eia_rows_total', help: 'Rows handled by follow cycles, by outcome (loaded, of them new and revised; quarantined).', labelNames: ['outcome'], registers: [this.registry] });
   private readonly requests = new Counter({ name: 'eia_requests_total', help: 'API requests sent by follow cycles, by HTTP status.', labelNames: ['status'], registers: [this.registry] });
   private readonly throttled = new Counter({ name: 'eia_throttled_responses_total', help: 'Over-limit answers (429, or an over-rate-limit body) received.', registers: [this.registry] });
   private readonly cycles = new Counter({ name: 'eia_cycles_total', help: 'Follow cycles finished, by result.', labelNames: ['result'], registers: [this.registry] });
@@ -38,12 +40,13 @@ export class FollowMetrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     // Expose every labelled series from the start so a scraper sees zeros rather than absences.
-    for (const outcome of ['loaded', 'quarantined', 'revised']) this.rows.inc({ outcome }, 0);
+    for (const outcome of ['loaded', 'new', 'quarantined', 'revised']) this.rows.inc({ outcome }, 0);
     for (const result of ['ok', 'failed']) this.cycles.inc({ result }, 0);
   }
 
   recordCycle(c: CycleFigures, endMs: number): void {
     this.rows.inc({ outcome: 'loaded' }, c.rowsLoaded);
+    this.rows.inc({ outcome: 'new' }, c.rowsNew ?? 0);
     this.rows.inc({ outcome: 'quarantined' }, c.rowsQuarantined);
     this.rows.inc({ outcome: 'revised' }, c.rowsRevised);
     for (const [status, n] of Object.entries(c.requestsByStatus)) this.requests.inc({ status }, n);

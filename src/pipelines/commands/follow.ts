@@ -1,0 +1,151 @@
+/**
+ * `follow`: stay current as EIA publishes. Runs until the signal aborts (SIGTERM, Ctrl-C), then exits 0.
+ *
+ * Each cycle is an ordinary fetch run (`runCommand`): it opens the data directory's lock and DuckDB, fetches, commits
+ * and closes them again, so between cycles analysts can open `data/eia.duckdb` read-only. The first cycle on an
+ * empty data directory (or with an explicit `--start`) is a `historical` back-fill from `--start` (default 7 days
+ * before the publication frontier) to the frontier; it resumes from the ledger like any historical run. Every later
+ * cycle is an `incremental`. A failed cycle backs off and retries; a cycle that finds the warehouse held by another
+ * process waits and retries with a one-line message. The built-in simulator (no key) is started once for the
+ * whole process, so its clock and its data versions persist across cycles.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { PipelineConfig } from '../../config.js';
+import { DEFAULTS } from '../../config.js';
+import { isEtlError } from '../../core/errors.js';
+import { formatHourStamp, HOUR_MS } from '../../core/time.js';
+import { createEiaClient } from '../../sources/eia/index.js';
+import { startBuiltinSimulator, type BuiltinSimulator } from '../builtin-simulator.js';
+import { startHealthServer } from '../follow/health-server.js';
+import { FollowMetrics, type CycleFigures } from '../follow/metrics.js';
+import { cycleIntervalMs, DEFAULT_FOLLOW_SCHEDULE, healthOf, nextCycleAt, retryCycleDelayMs, type FollowSchedule } from '../follow/schedule.js';
+import { runCommand, type RunDeps, type RunResult } from '../run.js';
+import { selectionsFor } from '../selections.js';
+import { cycleFigures, isWarehouseBusy } from './follow-cycle.js';
+
+/** Waits between attempts while another process holds the warehouse, ms. */
+const BUSY_RETRY_MS = 2_000;
+
+export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  const { logger, signal } = deps;
+  const now = deps.now ?? Date.now;
+  const schedule: FollowSchedule = config.intervalSeconds === null
+    ? DEFAULT_FOLLOW_SCHEDULE
+    : { ...DEFAULT_FOLLOW_SCHEDULE, intervalMs: config.intervalSeconds * 1000, jitterMs: 0 };
+  const intervalMs = cycleIntervalMs(schedule);
+  const metrics = new FollowMetrics();
+  const startedMs = now();
+  let lastSuccessMs: number | null = null;
+  const server = await startHealthServer({ port: config.metricsPort, metrics, health: () => healthOf(now(), startedMs, lastSuccessMs, intervalMs) });
+  logger.info(`follow: /metrics and /healthz on http://127.0.0.1:${server.port}`);
+  let sim: BuiltinSimulator | null = null;
+  try {
+    if (config.source === 'simulator') {
+      sim = await startBuiltinSimulator({ clockSpeed: config.simClockSpeed });
+    }
+    const cycleDeps: RunDeps = { ...deps, stdout: nullStream(), simulator: sim ?? undefined };
+    let backfill = config.rangeGiven || !existsSync(path.join(config.dataDir, 'eia.duckdb'));
+    let failures = 0;
+    let lastStart: number | undefined;
+    // Requests of this follower's cycles in the last hour (the budget gauge).
+    const spent: { atMs: number; requests: number }[] = [];
+    while (!signal.aborted) {
+      const t0 = now();
+      lastStart = t0;
+      const command = backfill ? 'historical' : 'incremental';
+      try {
+        const cycleConfig = backfill ? await backfillConfig(config, sim, signal) : { ...config, command: 'incremental' as const, progress: false };
+        const result = await runWhenFree(cycleConfig, cycleDeps);
+        const figures = cycleFigures(result, now() - t0);
+        metrics.recordCycle(figures, now());
+        spent.push({ atMs: now(), requests: result.summary?.requests ?? 0 });
+        while (spent.length && spent[0].atMs < now() - HOUR_MS) spent.shift();
+        metrics.setBudgetUsed(spent.reduce((a, x) => a + x.requests, 0));
+        metrics.setFreshness(result.routes ?? []);
+        lastSuccessMs = now();
+        failures = 0;
+        backfill = false;
+        logger.info(cycleLine(command, figures, result));
+      } catch (e) {
+        if (signal.aborted || isEtlError(e, 'ETL_ABORTED')) break;
+        if (isEtlError(e, 'ETL_CONFIG_INVALID') && backfill) throw e;
+        failures++;
+        metrics.recordCycle({ ...cycleFigures(null, now() - t0), ok: false }, now());
+        const delay = retryCycleDelayMs(failures, Math.min(intervalMs, 5_000), intervalMs, Math.random);
+        logger.error(`follow: ${command} cycle FAILED (${failures} in a row): ${oneLine(e)}; retrying in ${Math.round(delay / 1000)} s`);
+        await sleep(delay, signal);
+        continue;
+      }
+      await sleep(nextCycleAt(now(), schedule, Math.random, lastStart) - now(), signal);
+    }
+    logger.info('follow: stopped; every committed unit is kept');
+    return { exitCode: 0, summary: null };
+  } finally {
+    await server.close();
+    await sim?.close();
+  }
+}
+
+/** One fetch run, waiting while another process holds the data directory or the warehouse file. */
+async function runWhenFree(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
+  for (;;) {
+    try {
+      return await runCommand(config, deps);
+    } catch (e) {
+      if (!isWarehouseBusy(e) || deps.signal.aborted) throw e;
+      deps.logger.warn(`follow: the warehouse is held by another process (${oneLine(e)}); waiting ${BUSY_RETRY_MS / 1000} s and retrying`);
+      await sleep(BUSY_RETRY_MS, deps.signal);
+    }
+  }
+}
+
+/** The back-fill run: `--start` (default 7 days before the earliest route's frontier) up to the frontier. */
+async function backfillConfig(config: PipelineConfig, sim: BuiltinSimulator | null, signal: AbortSignal): Promise<PipelineConfig> {
+  const base = { ...config, command: 'historical' as const, progress: false, rangeGiven: true };
+  if (config.rangeGiven) return { ...base, endMs: Math.max(config.endMs, farEnd()) };
+  const client = createEiaClient({ baseUrl: sim?.baseUrl ?? config.baseUrl!, apiKey: sim?.apiKey ?? config.apiKey!, requestsPerHour: config.requestsPerHour, requestsPerSecond: config.requestsPerSecond });
+  try {
+    let frontier = Infinity;
+    for (const d of new Set(selectionsFor(config.types, config.regions).map((s) => s.dataset))) frontier = Math.min(frontier, await client.latestPeriod(d, signal));
+    const startMs = frontier - DEFAULTS.followBackfillDays * 24 * HOUR_MS;
+    return { ...base, startMs, endMs: frontier + HOUR_MS };
+  } finally {
+    await client.close();
+  }
+}
+
+/** An end far enough ahead that the run's own clamp (to the frontier) decides where it stops. */
+const farEnd = () => Date.now() + 365 * 24 * HOUR_MS;
+
+function cycleLine(command: string, f: CycleFigures, r: RunResult): string {
+  const lag = (r.routes ?? []).map((x) => `${x.dataset} ${x.newestStoredMs === null ? '-' : formatHourStamp(x.newestStoredMs)} (lag ${x.newestStoredMs === null ? '-' : Math.round((x.frontierMs - x.newestStoredMs) / HOUR_MS)} h)`);
+  const s = r.summary;
+  return `follow: ${command} cycle ok in ${(f.durationMs / 1000).toFixed(1)} s: frontier ${s?.frontier ?? '-'}, ${s?.requests ?? 0} requests, ` +
+    `rows loaded ${f.rowsLoaded} (new ${f.rowsNew}, revised ${f.rowsRevised}), quarantined ${f.rowsQuarantined}, throttled ${f.throttled}; newest stored: ${lag.join(', ')}`;
+}
+
+function oneLine(e: unknown): string {
+  const m = isEtlError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+  return m.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Resolves after `ms`, or at once when the signal aborts (never rejects). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Each cycle's summary is a log line of follow's own, not the multi-line run summary. */
+function nullStream(): NodeJS.WriteStream {
+  return new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+}
