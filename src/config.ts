@@ -95,6 +95,7 @@ export interface PipelineConfig {
 }
 
 export const EIA_BASE_URL = 'https://api.eia.gov/v2';
+const FOLLOW_END = '2100-01-01';
 
 const OPTIONS = {
   start: { type: 'string' },
@@ -181,7 +182,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const ladder = phase ? QUICK_PHASES[phase] : null;
 
   const startText = v.start ?? file.start ?? ladder?.start ?? DEFAULTS.start;
-  const endText = v.end ?? file.end ?? ladder?.end ?? DEFAULTS.end;
+  // follow runs up to the moving frontier; its cycles never use the historical default end.
+  const endText = v.end ?? file.end ?? ladder?.end ?? (command === 'follow' ? FOLLOW_END : DEFAULTS.end);
   let startMs = parseInstant('--start', startText);
   const endMs = parseInstant('--end', endText);
   if (endMs <= startMs) {

@@ -20,7 +20,7 @@ import { createEiaClient } from '../../sources/eia/index.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from '../builtin-simulator.js';
 import { startHealthServer } from '../follow/health-server.js';
 import { FollowMetrics, type CycleFigures } from '../follow/metrics.js';
-import { cycleIntervalMs, DEFAULT_FOLLOW_SCHEDULE, healthOf, nextCycleAt, retryCycleDelayMs, type FollowSchedule } from '../follow/schedule.js';
+import { cycleIntervalMs, DEFAULT_FOLLOW_SCHEDULE, healthOf, nextCycleAt, retryCycleDelayMs, type FollowSchedule, type Health } from '../follow/schedule.js';
 import { runCommand, type RunDeps, type RunResult } from '../run.js';
 import { selectionsFor } from '../selections.js';
 import { cycleFigures, isWarehouseBusy } from './follow-cycle.js';
@@ -38,7 +38,16 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
   const metrics = new FollowMetrics();
   const startedMs = now();
   let lastSuccessMs: number | null = null;
-  const server = await startHealthServer({ port: config.metricsPort, metrics, health: () => healthOf(now(), startedMs, lastSuccessMs, intervalMs) });
+  // A cycle longer than the interval stretches the period the health check measures against.
+  let lastCycleMs = 0;
+  // The first back-fill may take longer than two intervals; until it fails it is progress, not staleness.
+  let backfilling = false;
+  let failures = 0;
+  const health = (): Health =>
+    backfilling && failures === 0 && lastSuccessMs === null
+      ? { healthy: true, ageMs: null, reason: 'back-filling: no cycle has finished yet' }
+      : healthOf(now(), startedMs, lastSuccessMs, Math.max(intervalMs, lastCycleMs));
+  const server = await startHealthServer({ port: config.metricsPort, metrics, health });
   logger.info(`follow: /metrics and /healthz on http://127.0.0.1:${server.port}`);
   let sim: BuiltinSimulator | null = null;
   try {
@@ -47,7 +56,6 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
     }
     const cycleDeps: RunDeps = { ...deps, stdout: nullStream(), simulator: sim ?? undefined };
     let backfill = config.rangeGiven || !existsSync(path.join(config.dataDir, 'eia.duckdb'));
-    let failures = 0;
     let lastStart: number | undefined;
     // Requests of this follower's cycles in the last hour (the budget gauge).
     const spent: { atMs: number; requests: number }[] = [];
@@ -55,8 +63,9 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
       const t0 = now();
       lastStart = t0;
       const command = backfill ? 'historical' : 'incremental';
+      backfilling = backfill;
       try {
-        const cycleConfig = backfill ? await backfillConfig(config, sim, signal) : { ...config, command: 'incremental' as const, progress: false };
+        const cycleConfig = backfill ? await backfillConfig(config, sim, signal) : { ...config, command: 'incremental' as const, progress: false, rangeGiven: false };
         const result = await runWhenFree(cycleConfig, cycleDeps);
         const figures = cycleFigures(result, now() - t0);
         metrics.recordCycle(figures, now());
@@ -65,6 +74,7 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
         metrics.setBudgetUsed(spent.reduce((a, x) => a + x.requests, 0));
         metrics.setFreshness(result.routes ?? []);
         lastSuccessMs = now();
+        lastCycleMs = figures.durationMs;
         failures = 0;
         backfill = false;
         logger.info(cycleLine(command, figures, result));
@@ -101,29 +111,30 @@ async function runWhenFree(config: PipelineConfig, deps: RunDeps): Promise<RunRe
   }
 }
 
-/** The back-fill run: `--start` (default 7 days before the earliest route's frontier) up to the frontier. */
+/**
+ * The back-fill run: `--start` (default 7 days before the earliest route's frontier) up to the frontier, read here
+ * (one metadata request per route) so the run plans no unit past it.
+ */
 async function backfillConfig(config: PipelineConfig, sim: BuiltinSimulator | null, signal: AbortSignal): Promise<PipelineConfig> {
-  const base = { ...config, command: 'historical' as const, progress: false, rangeGiven: true };
-  if (config.rangeGiven) return { ...base, endMs: Math.max(config.endMs, farEnd()) };
   const client = createEiaClient({ baseUrl: sim?.baseUrl ?? config.baseUrl!, apiKey: sim?.apiKey ?? config.apiKey!, requestsPerHour: config.requestsPerHour, requestsPerSecond: config.requestsPerSecond });
   try {
     let frontier = Infinity;
     for (const d of new Set(selectionsFor(config.types, config.regions).map((s) => s.dataset))) frontier = Math.min(frontier, await client.latestPeriod(d, signal));
-    const startMs = frontier - DEFAULTS.followBackfillDays * 24 * HOUR_MS;
-    return { ...base, startMs, endMs: frontier + HOUR_MS };
+    const startMs = config.rangeGiven ? config.startMs : frontier - DEFAULTS.followBackfillDays * 24 * HOUR_MS;
+    return { ...config, command: 'historical', progress: false, rangeGiven: true, startMs, endMs: Math.min(config.endMs, frontier + HOUR_MS) };
   } finally {
     await client.close();
   }
 }
 
-/** An end far enough ahead that the run's own clamp (to the frontier) decides where it stops. */
-const farEnd = () => Date.now() + 365 * 24 * HOUR_MS;
-
 function cycleLine(command: string, f: CycleFigures, r: RunResult): string {
-  const lag = (r.routes ?? []).map((x) => `${x.dataset} ${x.newestStoredMs === null ? '-' : formatHourStamp(x.newestStoredMs)} (lag ${x.newestStoredMs === null ? '-' : Math.round((x.frontierMs - x.newestStoredMs) / HOUR_MS)} h)`);
+  const routes = (r.routes ?? []).map((x) => {
+    const lag = x.newestStoredMs === null ? '-' : `${Math.round((x.frontierMs - x.newestStoredMs) / HOUR_MS)} h`;
+    return `${x.dataset} ${x.newestStoredMs === null ? '-' : formatHourStamp(x.newestStoredMs)} (frontier ${formatHourStamp(x.frontierMs)}, lag ${lag})`;
+  });
   const s = r.summary;
   return `follow: ${command} cycle ok in ${(f.durationMs / 1000).toFixed(1)} s: frontier ${s?.frontier ?? '-'}, ${s?.requests ?? 0} requests, ` +
-    `rows loaded ${f.rowsLoaded} (new ${f.rowsNew}, revised ${f.rowsRevised}), quarantined ${f.rowsQuarantined}, throttled ${f.throttled}; newest stored: ${lag.join(', ')}`;
+    `rows loaded ${f.rowsLoaded} (new ${f.rowsNew}, revised ${f.rowsRevised}), quarantined ${f.rowsQuarantined}, throttled ${f.throttled}; newest stored: ${routes.join(', ')}`;
 }
 
 function oneLine(e: unknown): string {
