@@ -86,6 +86,8 @@ export interface PipelineConfig {
   readonly intervalSeconds: number | null;
   /** follow: port of /metrics and /healthz (0 = ephemeral). */
   readonly metricsPort: number;
+  /** follow: address /metrics and /healthz bind to (loopback by default: the figures describe a private directory). */
+  readonly metricsHost: string;
   /** The built-in simulator's clock speed (simulated time runs N× real time). */
   readonly simClockSpeed: number;
   /** Warnings produced while parsing (clamped ranges…), printed by the CLI. */
@@ -111,6 +113,7 @@ const OPTIONS = {
   'timeout-ms': { type: 'string' },
   'interval-seconds': { type: 'string' },
   'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   'sim-clock-speed': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
@@ -248,6 +251,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     timeoutMs: intOption('--timeout-ms', v['timeout-ms'] ?? file.timeoutMs, DEFAULTS.timeoutMs, 100, 600_000),
     intervalSeconds: v['interval-seconds'] === undefined ? null : intOption('--interval-seconds', v['interval-seconds'], 0, 1, 86_400),
     metricsPort: intOption('--metrics-port', v['metrics-port'], DEFAULTS.metricsPort, 0, 65_535),
+    metricsHost: hostOption(v['metrics-host']),
     simClockSpeed: intOption('--sim-clock-speed', v['sim-clock-speed'], 1, 1, 1_000_000),
     fresh: v.fresh ?? false,
     json: v.json ?? false,
@@ -308,6 +312,12 @@ function parseTypes(v: string | readonly string[]): TypeName[] {
     }
   }
   return [...new Set(list)] as TypeName[];
+}
+
+function hostOption(v: string | undefined): string {
+  if (v === undefined) return '127.0.0.1';
+  if (!/^[0-9A-Za-z.:-]+$/.test(v)) throw configError(`--metrics-host must be an IP address or host name such as 127.0.0.1 or 0.0.0.0 (got '${v}')`);
+  return v;
 }
 
 function intOption(flag: string, v: string | number | undefined, dflt: number, min: number, max: number): number {
@@ -391,6 +401,7 @@ Options:
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
   --interval-seconds N        follow: seconds between cycle starts (default: hourly, a few minutes past the hour)
   --metrics-port P            follow: port of /metrics and /healthz on 127.0.0.1 (default ${DEFAULTS.metricsPort}; 0 = any)
+  --metrics-host H            follow: address of /metrics and /healthz (default 127.0.0.1; 0.0.0.0 in a container)
   --sim-clock-speed N         built-in simulator: simulated time runs N× real time (default 1)
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)

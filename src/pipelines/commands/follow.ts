@@ -47,8 +47,8 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
     backfilling && failures === 0 && lastSuccessMs === null
       ? { healthy: true, ageMs: null, reason: 'back-filling: no cycle has finished yet' }
       : healthOf(now(), startedMs, lastSuccessMs, Math.max(intervalMs, lastCycleMs));
-  const server = await startHealthServer({ port: config.metricsPort, metrics, health });
-  logger.info(`follow: /metrics and /healthz on http://127.0.0.1:${server.port}`);
+  const server = await startHealthServer({ port: config.metricsPort, host: config.metricsHost, metrics, health });
+  logger.info(`follow: /metrics and /healthz on http://${config.metricsHost}:${server.port}`);
   let sim: BuiltinSimulator | null = null;
   try {
     if (config.source === 'simulator') {
