@@ -12,6 +12,7 @@ import { EtlError, isEtlError } from './core/errors.js';
 import { applyHeapPolicy } from './core/heap.js';
 import { createLogger } from './core/logger.js';
 import { redactText } from './core/redact.js';
+import { runFollow } from './pipelines/commands/follow.js';
 import { queryMain } from './pipelines/commands/query.js';
 import { runCommand } from './pipelines/run.js';
 
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runCommand(config, { logger, signal: controller.signal, stdout: process.stdout, stderr: process.stderr });
+    const result = await (config.command === 'follow' ? runFollow : runCommand)(config, { logger, signal: controller.signal, stdout: process.stdout, stderr: process.stderr });
     return result.exitCode;
   } catch (e) {
     if (isEtlError(e, 'ETL_ABORTED')) return 130;

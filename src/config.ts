@@ -16,7 +16,7 @@ import { HOUR_MS, floorHour, formatHourStamp } from './core/time.js';
 import { parseFeatureOptions, type FeatureOptions } from './pipelines/features/options.js';
 import { TYPE_NAMES, type TypeName } from './pipelines/selections.js';
 
-export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick', 'features'] as const;
+export const COMMANDS = ['historical', 'incremental', 'replay', 'plan', 'quick', 'features', 'follow'] as const;
 export type Command = (typeof COMMANDS)[number];
 export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -40,6 +40,9 @@ export const DEFAULTS = {
   revisionHorizonHours: 72,
   timeoutMs: 30_000,
   logLevel: 'info',
+  // follow: the /metrics + /healthz port, and how far back an empty data directory is back-filled.
+  metricsPort: 9464,
+  followBackfillDays: 7,
 } as const;
 
 /** The `quick --phase` ladder: range × regions × types. */
@@ -83,6 +86,14 @@ export interface PipelineConfig {
   readonly budgetFile: string;
   /** The key. Never logged, printed or stored. */
   readonly apiKey: string | null;
+  /** follow: seconds between cycle starts; null = a few minutes past each hour, with jitter. */
+  readonly intervalSeconds: number | null;
+  /** follow: port of /metrics and /healthz (0 = ephemeral). */
+  readonly metricsPort: number;
+  /** follow: address /metrics and /healthz bind to (loopback by default: the figures describe a private directory). */
+  readonly metricsHost: string;
+  /** The built-in simulator's clock speed (simulated time runs N× real time). */
+  readonly simClockSpeed: number;
   /** Warnings produced while parsing (clamped ranges…), printed by the CLI. */
   readonly warnings: readonly string[];
   /** The `features` command's options (null for the other commands). */
@@ -94,6 +105,7 @@ export const EIA_BASE_URL = 'https://api.eia.gov/v2';
 export const EIA_KEY_LIMITS = { requestsPerHour: 9000, requestsPerSecond: 5 } as const;
 /** The budget record's file name inside the data directory (unless --budget-file / EIA_BUDGET_FILE names one). */
 export const BUDGET_FILE_NAME = 'budget.log';
+const FOLLOW_END = '2100-01-01';
 
 const OPTIONS = {
   start: { type: 'string' },
@@ -108,6 +120,10 @@ const OPTIONS = {
   'revision-horizon-hours': { type: 'string' },
   'timeout-ms': { type: 'string' },
   'budget-file': { type: 'string' },
+  'interval-seconds': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'sim-clock-speed': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
   impute: { type: 'string' },
@@ -183,7 +199,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const ladder = phase ? QUICK_PHASES[phase] : null;
 
   const startText = v.start ?? file.start ?? ladder?.start ?? DEFAULTS.start;
-  const endText = v.end ?? file.end ?? ladder?.end ?? DEFAULTS.end;
+  // follow runs up to the moving frontier; its cycles never use the historical default end.
+  const endText = v.end ?? file.end ?? ladder?.end ?? (command === 'follow' ? FOLLOW_END : DEFAULTS.end);
   let startMs = parseInstant('--start', startText);
   const endMs = parseInstant('--end', endText);
   if (endMs <= startMs) {
@@ -250,6 +267,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       24 * 365,
     ),
     timeoutMs: intOption('--timeout-ms', v['timeout-ms'] ?? file.timeoutMs, DEFAULTS.timeoutMs, 100, 600_000),
+    intervalSeconds: v['interval-seconds'] === undefined ? null : intOption('--interval-seconds', v['interval-seconds'], 0, 1, 86_400),
+    metricsPort: intOption('--metrics-port', v['metrics-port'], DEFAULTS.metricsPort, 0, 65_535),
+    metricsHost: hostOption(v['metrics-host']),
+    simClockSpeed: intOption('--sim-clock-speed', v['sim-clock-speed'], 1, 1, 1_000_000),
     fresh: v.fresh ?? false,
     json: v.json ?? false,
     logLevel: logLevel as PipelineConfig['logLevel'],
@@ -348,6 +369,12 @@ function argvError(e: Error & { code?: string }) {
   return configError(`unknown or malformed option ${flag}; allowed: ${ALLOWED_FLAGS}`);
 }
 
+function hostOption(v: string | undefined): string {
+  if (v === undefined) return '127.0.0.1';
+  if (!/^[0-9A-Za-z.:-]+$/.test(v)) throw configError(`--metrics-host must be an IP address or host name such as 127.0.0.1 or 0.0.0.0 (got '${v}')`);
+  return v;
+}
+
 function intOption(flag: string, v: string | number | undefined, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
   const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
@@ -407,6 +434,8 @@ Commands:
   incremental   fetch from the latest stored hour per series minus --lookback-hours up to now; upsert, record revisions
   replay        rebuild Parquet and DuckDB from the raw archive (no API call)
   plan          print units, requests, expected rows, budget use and ETA; writes nothing
+  follow        stay current: back-fill an empty data dir from --start (default 7 days back), then an incremental
+                cycle every --interval-seconds (default a few minutes past each hour); /metrics and /healthz
   quick         the validation ladder: --phase connectivity|small|medium|full
   features      ML tables from the warehouse (no API call): one row per respondent and hour, splits, dataset card;
                 without --start/--end/--regions: the warehouse's range and respondents
@@ -427,6 +456,10 @@ Options:
                               and is fetched again by later runs (default ${DEFAULTS.revisionHorizonHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
   --budget-file PATH          send-time record of the key, shared by every process using it (default DIR/${BUDGET_FILE_NAME})
+  --interval-seconds N        follow: seconds between cycle starts (default: hourly, a few minutes past the hour)
+  --metrics-port P            follow: port of /metrics and /healthz on 127.0.0.1 (default ${DEFAULTS.metricsPort}; 0 = any)
+  --metrics-host H            follow: address of /metrics and /healthz (default 127.0.0.1; 0.0.0.0 in a container)
+  --sim-clock-speed N         built-in simulator: simulated time runs N× real time (default 1)
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
   --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)
@@ -465,7 +498,7 @@ interface CommandHelp {
   readonly examples: readonly string[];
 }
 
-const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--revision-horizon-hours', '--fresh'];
+const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--revision-horizon-hours', '--budget-file', '--fresh'];
 const COMMON_OPTIONS = ['--config', '--json', '--log-level', '--no-progress', '--help'];
 
 // Partial: a command without an entry gets the general help.
@@ -505,12 +538,28 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
     usage: 'npm run pipeline plan [-- options]',
     about: [
       'Print the work units, requests, expected rows, share of the hourly budget and ETA of a historical run with the',
-      'same options. Writes nothing and makes no data request.',
+      'same options. Makes no data request and writes nothing (with a key, the respondent lookup\'s one send is',
+      'added to the key\'s budget record).',
     ],
     options: ['--start', '--end', '--regions', '--types', '--concurrency', '--requests-per-hour', '--requests-per-second'],
     examples: [
       'npm run pipeline plan',
       'npm run pipeline plan -- --regions US48 --types generation --json',
+    ],
+  },
+  follow: {
+    usage: 'npm run pipeline follow [-- options]',
+    about: [
+      'Keep the warehouse current until SIGTERM or Ctrl-C (exit 0): back-fill an empty data directory from --start',
+      '(default: 7 days before EIA\'s latest hour), then run an incremental cycle a few minutes past each hour, or',
+      'every --interval-seconds. A failed cycle is logged and retried with backoff. /metrics (Prometheus) and /healthz',
+      'are served on --metrics-host:--metrics-port.',
+    ],
+    options: ['--regions', '--types', '--start', '--interval-seconds', '--metrics-port', '--metrics-host', '--sim-clock-speed', ...FETCH_OPTIONS],
+    examples: [
+      'npm run pipeline follow',
+      'npm run pipeline follow -- --regions PACW,ERCO --types demand --metrics-port 9464',
+      'npm run pipeline follow -- --interval-seconds 60 --sim-clock-speed 3600',
     ],
   },
   features: {

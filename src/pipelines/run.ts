@@ -43,11 +43,15 @@ export interface RunDeps {
   now?: () => number;
   /** Extra EIA source settings (timeouts, retry policy…) for tests and benchmarks; the CLI passes none. */
   sourceOptions?: Partial<EiaSourceConfigInput>;
+  /** An already-running simulator to fetch from instead of starting one per run (follow keeps one for all cycles). */
+  simulator?: { readonly baseUrl: string; readonly apiKey: string };
 }
 
 export interface RunResult {
   exitCode: number;
   summary: RunSummary | null;
+  /** A fetch's routes: latest published hour at the run's start and newest stored hour after it (epoch ms). */
+  routes?: { dataset: Dataset; frontierMs: number; newestStoredMs: number | null }[];
 }
 
 /** Run one CLI command to completion. Throws `EtlError` for user errors (exit 2) and failures (exit 1). */
@@ -75,7 +79,7 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
 }
 
 /** How far back the budget record's sends matter: the hourly window plus the limiter's largest margin. */
-const BUDGET_HORIZON_MS = 3_600_000 + MAX_LIMITER_MARGIN_MS;
+export const BUDGET_HORIZON_MS = 3_600_000 + MAX_LIMITER_MARGIN_MS;
 
 /** The EIA source settings of a run. */
 function sourceConfigOf(config: PipelineConfig, baseUrl: string, apiKey: string, deps: RunDeps): EiaSourceConfigInput {
@@ -109,7 +113,9 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
     const selections = selectionsFor(config.types, config.regions);
     let baseUrl = config.baseUrl;
     let apiKey = config.apiKey;
-    if (config.source === 'simulator') {
+    if (config.source === 'simulator' && deps.simulator) {
+      ({ baseUrl, apiKey } = deps.simulator);
+    } else if (config.source === 'simulator') {
       sim = await startBuiltinSimulator(deps.now ? { nowMs: deps.now } : {});
       ({ baseUrl, apiKey } = sim);
       logger.warn(
@@ -188,7 +194,13 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
     });
     // Only after every unit committed: the run's own open units now cover what the superseded ones still could.
     await warehouse.closeUnits(superseded);
-    return result;
+    const routes: NonNullable<RunResult['routes']> = [];
+    for (const [dataset, frontierMs] of frontiers) {
+      const respondents = selections.filter((s) => s.dataset === dataset).flatMap((s) => Object.values(s.facets)[0] as readonly string[]);
+      const stored = [...(await warehouse.latestPeriods(dataset, respondents)).values()];
+      routes.push({ dataset, frontierMs, newestStoredMs: stored.length ? Math.max(...stored) : null });
+    }
+    return { ...result, routes };
   } finally {
     await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));
     if (client !== keyClient) await client?.close();

@@ -58,6 +58,14 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
       c.options.nowMs = ms;
     },
   },
+  '--clock-speed': {
+    arg: 'N', help: 'simulated time runs N× real time from --now (default 1)',
+    set: (c, v, f) => {
+      const n = num(f, v);
+      if (n <= 0) throw configError(`${f} expects a positive number, got '${v}'`);
+      c.options.clockSpeed = n;
+    },
+  },
   '--lag-hours': { arg: 'N', help: 'endPeriod = now − N h (default 2)', set: (c, v, f) => void (c.options.lagHours = int(f, v)) },
   '--latency': {
     arg: 'BASE,PERROW,JITTER', help: 'latency model in ms (default off)',

@@ -11,6 +11,7 @@
  * ```
  */
 import type { Dataset } from '../core/catalog.js';
+import { withClockSpeed } from './clock.js';
 import { resolveOptions, type SimulatorOptions } from './options.js';
 import type { RequestLogEntry } from './request-log.js';
 import { expectedSeries as seriesCodes } from './series.js';
@@ -38,7 +39,7 @@ export interface SimulatorHandle {
 
 /** Start a simulator on 127.0.0.1:`port` (default 0 = ephemeral). Options are validated loosely and frozen. */
 export async function startSimulator(opts: Partial<SimulatorOptions> = {}, port = 0): Promise<SimulatorHandle> {
-  const resolved = resolveOptions({ ...opts });
+  const resolved = resolveOptions({ ...withClockSpeed(opts) });
   const server = await startServer(resolved, port);
   return {
     baseUrl: `http://127.0.0.1:${server.port}/v2`,

@@ -96,6 +96,8 @@ export interface SimulatorOptions {
   strictKeyInUrl: boolean;
   /** Simulated clock, epoch ms or a function returning it (default `Date.now`). */
   nowMs: number | (() => number);
+  /** Simulated time runs this many times real time from `nowMs` (default 1; applied when the server starts). */
+  clockSpeed: number;
   /** endPeriod = now − lagHours, floored to the hour (default 2). */
   lagHours: number;
   /** Latency model, ms: base + perRow × rows + jitter × u (u seeded per request). null = off (default). */
@@ -175,6 +177,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, 'quirks'>> = Objec
   keys: null,
   strictKeyInUrl: false,
   nowMs: () => Date.now(),
+  clockSpeed: 1,
   lagHours: 2,
   latency: null,
   faults: null,
