@@ -34,7 +34,7 @@ export type EtlErrorCode =
   | 'ETL_PAGING_MISMATCH'
   /** Retries exhausted for one request. */
   | 'ETL_RETRIES_EXHAUSTED'
-  /** A sink could not persist a batch (disk full, permissions...). */
+  /** A sink (or the key's budget record) could not persist (disk full, permissions...). */
   | 'ETL_SINK_WRITE'
   /** write() or commitUnit() after close(). */
   | 'ETL_SINK_CLOSED'

@@ -4,13 +4,12 @@
  * the generator predicts, and closed once it lies behind the frontier by the revision horizon; a wholly future
  * range is a usage error that writes nothing; incremental starts each series at its own latest stored hour.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/config.js';
+import { BUDGET_FILE_NAME, parseCli } from '../../src/config.js';
 import { isEtlError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { HOUR_MS, formatHourStamp } from '../../src/core/time.js';
@@ -120,7 +119,8 @@ describe('the publication frontier (built-in simulator, pinned now)', () => {
     }
     expect(isEtlError(err, 'ETL_CONFIG_INVALID'), String(err)).toBe(true);
     expect((err as Error).message).toMatch(/^--start 2026-06-16T00 is after EIA's latest published hour 2026-06-15T08/);
-    expect(existsSync(dir)).toBe(false);
+    // No data and no warehouse: only the key's budget record, which holds the frontier read that was sent.
+    expect(await readdir(dir)).toEqual([BUDGET_FILE_NAME]);
   });
 });
 

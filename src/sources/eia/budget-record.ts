@@ -201,11 +201,18 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
 
   async function transaction<T>(fn: () => T): Promise<T> {
     if (closed) throw new EtlError('ETL_INTERNAL', 'source', `budget record ${file} is closed`);
-    await lock();
     try {
-      return fn();
-    } finally {
-      rmSync(lockPath, { force: true });
+      await lock();
+      try {
+        return fn();
+      } finally {
+        rmSync(lockPath, { force: true });
+      }
+    } catch (e) {
+      // A full disk or a lost permission in the data directory: the same failure a sink reports, named here.
+      if (e instanceof EtlError) throw e;
+      const err = e as NodeJS.ErrnoException;
+      throw new EtlError('ETL_SINK_WRITE', 'source', `cannot write the key's budget record ${file}: ${err.code ?? 'error'}: ${err.message}`);
     }
   }
 

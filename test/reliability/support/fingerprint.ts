@@ -47,7 +47,8 @@ export async function walk(dir: string, rel = ''): Promise<string[]> {
 
 /**
  * Files that must not survive a completed run: temp files (`*.tmp`, hidden files), journals, DuckDB spill files
- * and WAL, the lock, and anything unexpected in the layout. `eia.duckdb` and the documented trees are fine.
+ * and WAL, the locks, and anything unexpected in the layout. `eia.duckdb`, `budget.log` and the documented trees
+ * are fine.
  */
 export async function leftovers(dataDir: string): Promise<string[]> {
   const ok = [
@@ -56,6 +57,7 @@ export async function leftovers(dataDir: string): Promise<string[]> {
     /^raw\/eia\/[a-z-]+\/\d{4}\/[\w.-]+\.manifest\.json$/,
     /^parquet\/dataset=[a-z-]+\/year=\d{4}\/part-\d{6}\.parquet$/,
     /^parquet\/_common_metadata$/,
+    /^budget\.log$/, // the key's send-time record (its lock file is a leftover)
     /^quarantine\/dataset=[a-z-]+\/year=\d{4}\/[\w.-]+\.jsonl$/,
   ];
   return (await walk(dataDir)).filter((f) => !ok.some((re) => re.test(f.split(path.sep).join('/'))));
