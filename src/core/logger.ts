@@ -30,9 +30,13 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const secret = opts.secret;
   const pretty = opts.pretty ?? (process.stderr.isTTY === true && !opts.destination);
+  const level = opts.level ?? 'info';
   const base: pino.LoggerOptions = {
-    level: opts.level ?? 'info',
+    level,
     base: undefined,
+    // An error logged beside the one the CLI reports (a sink that fails to close after the run failed) is a
+    // line for the user, not a trace: stacks and causes only at debug and trace.
+    serializers: { err: level === 'debug' || level === 'trace' ? pino.stdSerializers.err : briefError },
     redact: { paths: ['apiKey', 'api_key', '*.apiKey', '*.api_key', 'headers["x-api-key"]'], censor: REDACTED },
   };
   const status = opts.statusLine ?? (opts.destination ? null : stderrStatusLine());
@@ -41,6 +45,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const format = pretty ? prettyFormatter() : (line: string) => line;
   const scrub = secret ? (line: string) => redactText(line, secret) : (line: string) => line;
   return pino(base, { write: (line: string) => out(scrub(format(line))) } as pino.DestinationStream);
+}
+
+/** An error as `{type, code, message}` (no stack, no cause chain). */
+function briefError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  return { type: e.name, ...(code === undefined ? {} : { code }), message: e.message };
 }
 
 /** A logger that writes nothing (tests, library use). */

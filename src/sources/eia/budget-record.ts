@@ -212,7 +212,9 @@ export function openBudgetRecord(file: string, opts: { horizonMs: number; now?: 
       // A full disk or a lost permission in the data directory: the same failure a sink reports, named here.
       if (e instanceof EtlError) throw e;
       const err = e as NodeJS.ErrnoException;
-      throw new EtlError('ETL_SINK_WRITE', 'source', `cannot write the key's budget record ${file}: ${err.code ?? 'error'}: ${err.message}`);
+      // Node's message already starts with the code ("ENOSPC: no space left on device, write").
+      const why = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message;
+      throw new EtlError('ETL_SINK_WRITE', 'source', `cannot write the key's budget record ${file}: ${why}`);
     }
   }
 
