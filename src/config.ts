@@ -451,7 +451,7 @@ Options:
   --concurrency N             requests in flight (default ${DEFAULTS.concurrency})
   --requests-per-hour N       rolling-hour budget of the key, retries included (default ${DEFAULTS.requestsPerHour})
   --requests-per-second N     burst budget (default ${DEFAULTS.requestsPerSecond})
-  --lookback-hours N          incremental: re-fetch this many hours before the latest stored (default ${DEFAULTS.lookbackHours})
+  --lookback-hours N          incremental, follow: re-fetch this many hours before the latest stored (default ${DEFAULTS.lookbackHours})
   --revision-horizon-hours N  a unit whose last hour is less than N h behind EIA's latest published hour stays open
                               and is fetched again by later runs (default ${DEFAULTS.revisionHorizonHours})
   --timeout-ms N              per-request timeout for headers and body silence, retried (default ${DEFAULTS.timeoutMs})
@@ -555,7 +555,7 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
       'every --interval-seconds. A failed cycle is logged and retried with backoff. /metrics (Prometheus) and /healthz',
       'are served on --metrics-host:--metrics-port.',
     ],
-    options: ['--regions', '--types', '--start', '--interval-seconds', '--metrics-port', '--metrics-host', '--sim-clock-speed', ...FETCH_OPTIONS],
+    options: ['--regions', '--types', '--start', '--lookback-hours', '--interval-seconds', '--metrics-port', '--metrics-host', '--sim-clock-speed', ...FETCH_OPTIONS],
     examples: [
       'npm run pipeline follow',
       'npm run pipeline follow -- --regions PACW,ERCO --types demand --metrics-port 9464',
