@@ -496,6 +496,8 @@ interface CommandHelp {
   readonly options: readonly string[];
   readonly extra?: () => string[];
   readonly examples: readonly string[];
+  /** Lines that replace HELP's for this command, where a flag means something else here (features reads, not fetches). */
+  readonly optionText?: Readonly<Record<string, readonly string[]>>;
 }
 
 const FETCH_OPTIONS = ['--data-dir', '--concurrency', '--requests-per-hour', '--requests-per-second', '--timeout-ms', '--revision-horizon-hours', '--budget-file', '--fresh'];
@@ -569,6 +571,15 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
       'time splits and a dataset card. Without --start/--end/--regions: the warehouse\'s range and respondents.',
     ],
     options: ['--split', '--impute', '--out', '--start', '--end', '--regions', '--data-dir'],
+    optionText: {
+      '--start': ['  --start YYYY-MM-DD[THH]     UTC, inclusive (default: the first hour the warehouse holds for the respondents)'],
+      '--end': ['  --end YYYY-MM-DD[THH]       UTC, exclusive (default: after the last hour the warehouse holds for them)'],
+      '--regions': [
+        '  --regions A,B,…             respondent codes (default: every respondent the warehouse holds); ALL = its BAs,',
+        '                              REGIONS = its regions',
+      ],
+      '--data-dir': ['  --data-dir DIR              the data directory whose warehouse is read (default ./data)'],
+    },
     examples: [
       'npm run pipeline features -- --split 2024-01-01,2025-01-01',
       'npm run pipeline features -- --regions PACW,ERCO --impute linear --out ./features-pacw-erco',
@@ -602,7 +613,7 @@ export function commandHelp(command: Command): string {
   const h = COMMAND_HELP[command];
   if (!h) return HELP;
   const lines = optionLines();
-  const options = [...new Set([...h.options, ...COMMON_OPTIONS])].flatMap((f) => lines.get(f) ?? []);
+  const options = [...new Set([...h.options, ...COMMON_OPTIONS])].flatMap((f) => h.optionText?.[f] ?? lines.get(f) ?? []);
   return [
     `eia-stream ${command}`,
     '',

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { configError, EtlError } from '../../core/errors.js';
 import { respondentTimeZone } from '../../core/respondents.js';
+import { REGION_SHORTHANDS, expandRegions } from '../../core/region-selection.js';
 import { HOUR_MS, utcYear } from '../../core/time.js';
 import { sqlString } from '../../sinks/sql.js';
 import { ALLOCATOR_FLUSH } from '../../sinks/duckdb/settings.js';
@@ -149,8 +150,15 @@ async function chooseRespondents(q: Query, req: BuildRequest): Promise<string[]>
     if (held.length === 0) throw configError(`--data-dir '${req.dataDir}': the warehouse holds no region-data or fuel-type-data rows; run 'historical' first`);
     return held;
   }
-  for (const r of req.options.regions) if (!held.includes(r)) req.warn(`features: the warehouse holds no data for ${r}; its columns are all 'not reported'`);
-  return [...req.options.regions].sort();
+  // ALL and REGIONS mean what they mean for a fetch, over the respondents this warehouse holds: ALL = its BAs with
+  // region-data or fuel-type-data in the range (a code the offline table does not know counts as a BA), REGIONS =
+  // its regions.
+  const [from, to] = req.options.rangeGiven ? [req.startMs, req.endMs] : [0, Number.MAX_SAFE_INTEGER];
+  const wanted = expandRegions(req.options.regions, held.map((code) => ({ code, name: code })), ['demand', 'generation'], from, to);
+  const shorthands = req.options.regions.filter((r) => (REGION_SHORTHANDS as readonly string[]).includes(r));
+  if (shorthands.length && wanted.length === 0) throw configError(`--regions ${shorthands.join(',')}: the warehouse holds no such respondent; run 'historical' with these --regions first`);
+  for (const r of wanted) if (!held.includes(r)) req.warn(`features: the warehouse holds no data for ${r}; its columns are all 'not reported'`);
+  return [...wanted].sort();
 }
 
 /** [first period, last period + 1 h) of the respondents' rows: the default range. */

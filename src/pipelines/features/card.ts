@@ -58,6 +58,8 @@ export interface CardInput {
 export function dataSource(runs: readonly RunInfo[], everSimulated: boolean): 'eia' | 'simulator' | 'mixed' {
   const s = new Set(runs.map((r) => (r.source === 'raw-archive' ? (everSimulated ? 'simulator' : 'eia') : r.source)));
   if (s.has('simulator') && s.has('eia')) return 'mixed';
+  // No run is known to have contributed (an empty range): only a warehouse that never saw the simulator is EIA's.
+  if (s.size === 0) return everSimulated ? 'simulator' : 'eia';
   return s.has('simulator') ? 'simulator' : 'eia';
 }
 

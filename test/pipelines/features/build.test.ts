@@ -291,6 +291,19 @@ describe('features', () => {
     await expect(readdir(out)).rejects.toMatchObject({ code: 'ENOENT' });
   }, 120_000);
 
+  it('expands --regions ALL to the BAs the warehouse holds; REGIONS when it holds none is a one-line error', async () => {
+    const out = path.join(await temp.dir(), 'all');
+    await cli(featureArgs(dataDir, out, ['--regions', 'ALL']));
+    const held = (await q(`SELECT DISTINCT respondent FROM wh.observations ORDER BY 1`)).map((r) => String(r[0]));
+    expect(held).toEqual(REGIONS);
+    const got = (await q(`SELECT DISTINCT respondent FROM ${files(out)} ORDER BY 1`)).map((r) => String(r[0]));
+    expect(got).toEqual(held);
+    const never = path.join(await temp.dir(), 'never');
+    await expect(cli(featureArgs(dataDir, never, ['--regions', 'REGIONS'])))
+      .rejects.toMatchObject({ code: 'ETL_CONFIG_INVALID', message: expect.stringMatching(/^--regions REGIONS: the warehouse holds no such respondent/) });
+    await expect(readdir(never)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 120_000);
+
   it('refuses an --out that holds something other than a features output, and leaves it alone', async () => {
     const out = await temp.dir();
     await writeFile(path.join(out, 'precious.txt'), 'keep me');
