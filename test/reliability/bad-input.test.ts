@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEtlError, type EtlError } from '../../src/core/errors.js';
 import type { FaultKind, SimulatorHandle } from '../../src/simulator/index.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import { validatePage } from '../../src/transforms/validate.js';
 import {
   FAST_RETRY,

@@ -148,20 +148,6 @@ export function journalPath(dataDir: string, sinkPrefix: string, unitId: string)
   return path.join(dataDir, JOURNAL_DIR, `${sinkPrefix}${unitId}.json`);
 }
 
-/** Wrap any failure as `ETL_SINK_WRITE` tagged with the sink name (EtlErrors pass through). */
-export function sinkError(sink: string, what: string, e: unknown): EtlError {
-  if (e instanceof EtlError) return e;
-  return new EtlError('ETL_SINK_WRITE', 'sink', `${sink}: ${what}: ${(e as Error)?.message ?? String(e)}`, {
-    cause: e,
-    details: { sink },
-  });
-}
-
-/** The error every write/commit after close throws. */
-export function closedError(sink: string): EtlError {
-  return new EtlError('ETL_SINK_CLOSED', 'sink', `${sink}: write after close`, { details: { sink } });
-}
-
 /** A hidden temp file of this module's naming (`tempPathFor`, the raw archive's staged pages and manifests). */
 export const isTempName = (name: string) => name.startsWith('.') && name.endsWith('.tmp');
 
