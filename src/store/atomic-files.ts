@@ -1,5 +1,6 @@
 /**
- * Crash-safe file updates for the file sinks (raw archive, Parquet, quarantine files).
+ * Crash-safe file updates in the data directory: the file sinks (raw archive, Parquet, quarantine files) write
+ * through them, and the raw archive reader and start-up recovery roll their journals forward.
  *
  * One file: write a temp file in the same directory, fsync it, rename it over the target, fsync the directory.
  * Several files at once (a unit's pages and manifest; a partition's new and superseded Parquet files): a
