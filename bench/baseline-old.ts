@@ -29,7 +29,7 @@ import { Pool } from 'undici';
 import { DATASET_INFO, type Dataset } from '../src/core/catalog.js';
 import { HOUR_MS, parseHourStamp } from '../src/core/time.js';
 import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
-import { oldApproachPlan, type OldRequest } from '../src/sources/eia/old-plan.js';
+import { oldApproachPlan, type OldRequest } from './lib/old-plan.js';
 
 const gunzipAsync = promisify(gunzip);
 

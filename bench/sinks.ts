@@ -154,7 +154,7 @@ export async function runCase(c: SinkCase, rows: number, dataDir: string, memory
   const { createParquetSink } = await import('../src/sinks/parquet.js');
   const { createQuarantineFilesSink } = await import('../src/sinks/quarantine-files.js');
   const { createFanOut } = await import('../src/sinks/fan-out.js');
-  const { openWarehouse } = await import('../src/sinks/duckdb/warehouse.js');
+  const { openWarehouse } = await import('../src/pipelines/warehouse.js');
   globalThis.gc?.();
   const baseline = process.memoryUsage.rss();
   let peak = baseline;

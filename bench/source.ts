@@ -13,7 +13,8 @@
 import { pathToFileURL } from 'node:url';
 import type { SourceItem, WorkUnit } from '../src/core/contracts.js';
 import { createEiaSource } from '../src/sources/eia/index.js';
-import { expectedRequests, oldApproachPlan, planUnits, type Selection } from '../src/sources/eia/planner.js';
+import { expectedRequests, planUnits, type Selection } from '../src/sources/eia/planner.js';
+import { oldApproachPlan } from './lib/old-plan.js';
 import { rowKeyOf } from '../src/sources/eia/query.js';
 import { countRows, maxRequestsInWindow, startSimulator, type RequestLogEntry, type SimulatorOptions } from '../src/simulator/index.js';
 

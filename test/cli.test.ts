@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWarehouse } from '../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../src/store/duckdb/warehouse.js';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

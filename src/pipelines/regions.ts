@@ -9,7 +9,7 @@ import { configError, isEtlError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { DATASET_INFO, type Dataset } from '../core/catalog.js';
 import { checkRegionCodes, expandRegions, offlineRespondents, type KnownRespondent } from '../core/region-selection.js';
-import { FACET_CACHE_MAX_AGE_MS, readFacetCache, type FacetList } from '../sinks/duckdb/facet-cache.js';
+import { FACET_CACHE_MAX_AGE_MS, readFacetCache, type FacetList } from '../store/duckdb/facet-cache.js';
 import { fetchRespondentFacet } from '../sources/eia/facets.js';
 import type { EiaClient } from '../sources/eia/requester.js';
 import { selectionsFor } from './selections.js';

@@ -6,7 +6,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EtlError } from '../core/errors.js';
-import { WAREHOUSE_FILE } from '../sinks/duckdb/warehouse.js';
+import { WAREHOUSE_FILE } from '../store/duckdb/warehouse.js';
 import { chartsOf, renderPage } from './page.js';
 import { readReportData } from './read.js';
 import { renderSvg } from './render.js';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlError, configError } from '../core/errors.js';
-import { WAREHOUSE_FILE } from '../sinks/duckdb/warehouse.js';
+import { WAREHOUSE_FILE } from '../store/duckdb/warehouse.js';
 import type { DatasetExtent, Grain, ReportData } from './model.js';
 import { FLAG_RULES, MONTHLY, SQL } from './queries.js';
 import { toRunRow, type RunsQueryRow } from './run-rows.js';

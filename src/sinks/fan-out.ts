@@ -14,7 +14,7 @@
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { crashPoint } from '../core/crash-points.js';
 import { EtlError, isEtlError } from '../core/errors.js';
-import { closedError } from './atomic-files.js';
+import { closedError } from './errors.js';
 
 /** Tag a sink's failure with its name (EtlErrors keep their code; others become `ETL_SINK_WRITE`). */
 function tagged(sink: Sink, op: string, e: unknown): EtlError {

@@ -1,15 +1,15 @@
 /**
  * Parquet sink: normalized records in hive-style data-time partitions for ML training
- * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `parquet/layout.ts`). The partition
+ * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `store/parquet-layout.ts`). The partition
  * keys are in the path only, and `parquet/_common_metadata` holds the files' schema (`parquet/file-schema.ts`).
  *
- * - `write` stages the page's records in JS columns (`record-stage.ts`); nothing is visible, nothing waits.
+ * - `write` stages the page's records in JS columns (`store/record-stage.ts`); nothing is visible, nothing waits.
  * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it
  *   touches — plus the unit's own year, so rows an earlier copy wrote are found even when this copy has none —
  *   writes new files with DuckDB
  *   `COPY … (FORMAT PARQUET, COMPRESSION ZSTD)`, sorted by (respondent, series, period), without any row whose key
  *   the unit re-delivers or that an earlier copy of the unit wrote. Renames and removals of all partitions go in
- *   one journal (`atomic-files.ts`): the unit appears in every partition at once, and no key is ever in two files.
+ *   one journal (`store/atomic-files.ts`): the unit appears in every partition at once, and no key is ever in two files.
  * - Units commit one at a time (a mutex); `abortUnit` drops the stage; `close` drops everything and, when the
  *   sink opened its own DuckDB instance, closes it.
  *
@@ -21,11 +21,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
-import { closedError, commitJournal, journalPath, recoverJournals, sinkError } from './atomic-files.js';
-import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from './record-stage.js';
+import { commitJournal, journalPath, recoverJournals } from '../store/atomic-files.js';
+import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from '../store/duckdb/settings.js';
+import { PARQUET_JOURNAL_PREFIX } from '../store/parquet-layout.js';
+import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../store/record-stage.js';
+import { closedError, sinkError } from './errors.js';
 import { prepareCommonMetadata } from './parquet/file-schema.js';
 import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
-import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from './duckdb/settings.js';
 
 /** Options of the Parquet sink. */
 export interface ParquetSinkOptions {
@@ -53,9 +55,6 @@ export interface ParquetSinkStats {
   rowsWritten: number;
   duplicatesDropped: number;
 }
-
-/** Journal file prefix of this sink. */
-export const PARQUET_JOURNAL_PREFIX = 'parquet-';
 
 /** Create the Parquet sink (see the module comment). */
 export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): ParquetSinkStats } {

@@ -10,7 +10,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../core/contracts.js';
-import { closedError, sinkError, writeFileAtomic } from './atomic-files.js';
+import { writeFileAtomic } from '../store/atomic-files.js';
+import { closedError, sinkError } from './errors.js';
 
 /** Options of the quarantine files sink. */
 export interface QuarantineFilesOptions {

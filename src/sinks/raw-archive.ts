@@ -1,10 +1,10 @@
 /**
  * Raw archive sink: every page body as received (key already redacted), gzip-compressed, one file per page, plus
- * one manifest per unit. Layout and manifest: `raw-layout.ts`.
+ * one manifest per unit. Layout and manifest: `store/raw-layout.ts`.
  *
  * - `write` refuses a body that still carries a key (`ETL_SINK_WRITE`), gzips it on the thread pool and writes it
  *   to a hidden temp file beside its final name. Nothing is visible yet.
- * - `commitUnit` fsyncs the unit's temp files (in parallel), then commits the unit as one journal (`atomic-files.ts`): temp pages → final names, the new manifest,
+ * - `commitUnit` fsyncs the unit's temp files (in parallel), then commits the unit as one journal (`store/atomic-files.ts`): temp pages → final names, the new manifest,
  *   and the removal of pages an earlier copy had that this one has not. Re-runs overwrite, never duplicate.
  * - `abortUnit` deletes the unit's temp files; `close` aborts what is still staged.
  */
@@ -14,18 +14,20 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { EtlError } from '../core/errors.js';
-import { closedError, commitJournal, fsyncPath, journalPath, recoverJournals, sinkError, writeFileDurable } from './atomic-files.js';
-import { pageSha256 } from './page-digest.js';
+import { commitJournal, fsyncPath, journalPath, recoverJournals, writeFileDurable } from '../store/atomic-files.js';
+import { closedError, sinkError } from './errors.js';
+import { pageSha256 } from '../store/page-digest.js';
 import {
   bodyLeaksKey,
   buildManifest,
   manifestFileName,
   manifestPage,
   pageFileName,
+  RAW_JOURNAL_PREFIX,
   unitDir,
   type ManifestPage,
   type UnitManifest,
-} from './raw-layout.js';
+} from '../store/raw-layout.js';
 
 const gzip = promisify(gzipCb);
 const GZIP_CHUNK = 64 * 1024;
@@ -54,9 +56,6 @@ interface StagedPage {
   tmp: string;
   final: string;
 }
-
-/** Journal file prefix of this sink. */
-export const RAW_JOURNAL_PREFIX = 'raw-';
 
 /** Create the raw archive sink (see the module comment for the lifecycle). */
 export function createRawArchiveSink(opts: RawArchiveOptions): Sink & { stats(): RawArchiveStats } {

@@ -17,9 +17,8 @@ import { DATASETS, type Dataset } from '../core/catalog.js';
 import type { FetchedPage, Source, SourceItem, WorkUnit } from '../core/contracts.js';
 import { EtlError } from '../core/errors.js';
 import { abortError } from '../core/clock.js';
-import { recoverJournals } from '../sinks/atomic-files.js';
-import { RAW_JOURNAL_PREFIX } from '../sinks/raw-archive.js';
-import { MANIFEST_VERSION, rawRoot, type UnitManifest } from '../sinks/raw-layout.js';
+import { recoverJournals } from '../store/atomic-files.js';
+import { MANIFEST_VERSION, RAW_JOURNAL_PREFIX, rawRoot, type UnitManifest } from '../store/raw-layout.js';
 
 const gunzip = promisify(gunzipCb);
 

@@ -14,7 +14,7 @@ import { isEtlError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { HOUR_MS, formatHourStamp } from '../../src/core/time.js';
 import { runCommand } from '../../src/pipelines/run.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import { generateRows, startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 
 const H = HOUR_MS;

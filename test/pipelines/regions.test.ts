@@ -12,7 +12,7 @@ import { EtlError } from '../../src/core/errors.js';
 import { silentLogger, type Logger } from '../../src/core/logger.js';
 import { resolveRegions } from '../../src/pipelines/regions.js';
 import { runCommand } from '../../src/pipelines/run.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import type { EiaClient } from '../../src/sources/eia/index.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
 

@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { HOUR_MS } from '../../src/core/time.js';
 import { runCommand } from '../../src/pipelines/run.js';
 import { selectionsFor, type TypeName } from '../../src/pipelines/selections.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import { countRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { seriesTruth } from '../../src/simulator/truth.js';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEtlError, type EtlError } from '../../src/core/errors.js';
 import type { FaultKind, SimulatorHandle } from '../../src/simulator/index.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import { validatePage } from '../../src/transforms/validate.js';
 import {
   FAST_RETRY,
@@ -202,7 +202,7 @@ describe('bad keys and bad responses: exit 1 (or a clean EtlError) in one line w
     expect(r.stderr).toContain('api_key=REDACTED');
   });
 
-  // BUG (src/sinks/duckdb/warehouse.ts `safeArgs` → `redactUrl(json)`): the summary of a failed source run holds the
+  // BUG (src/store/duckdb/warehouse.ts `safeArgs` → `redactUrl(json)`): the summary of a failed source run holds the
   // request URL; `redactUrl`'s `[^&#]*` after `api_key=` runs to the end of the JSON text (api_key is the last
   // parameter), the JSON is cut, DuckDB rejects it ("Malformed JSON"), and the `runs` row stays 'running' — every
   // failed fetch run is recorded as still running. Remove `.fails` once fixed.

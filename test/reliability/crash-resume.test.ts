@@ -88,7 +88,7 @@ describe('kill -9 and resume: the final data equals an uninterrupted run', { tim
     await expectSameAsUninterrupted([whileWritingPages(), whileCommittingFiles(), whileCommittingDuckDb(), randomMoment()], 2);
   });
 
-  // BUG (src/sinks/atomic-files.ts): `commitJournal` writes the journal with `writeFileAtomic`, whose temp file has a
+  // BUG (src/store/atomic-files.ts): `commitJournal` writes the journal with `writeFileAtomic`, whose temp file has a
   // random name (`.journal/.raw-<unit>.json.<8 hex>.tmp`). A kill -9 while it is written leaves that file, and
   // nothing removes it: `recoverJournals` only reads `<prefix>*.json`, and the next commit of the unit uses a new
   // random name. Reproduced 6 times out of 6. (The quarantine files sink's `writeFileAtomic` temp names have the

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import { KEY, SMALL_JOB, errorLines, faultTally, jobArgs, runCli, startSim, useTempDirs, walk, type CliResult } from './helpers.js';
 

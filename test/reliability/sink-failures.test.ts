@@ -17,7 +17,7 @@ import { createFanOut } from '../../src/sinks/fan-out.js';
 import { createParquetSink } from '../../src/sinks/parquet.js';
 import { createQuarantineFilesSink } from '../../src/sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import { createEiaSource } from '../../src/sources/eia/index.js';
 import { parsePages } from '../../src/transforms/parse-json.js';

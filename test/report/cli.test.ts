@@ -58,7 +58,7 @@ describe('report command', () => {
   it('a warehouse held by a running pipeline: one line saying so, exit 1', async () => {
     const data = path.join(dir, 'held');
     const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
-      `import { openWarehouse } from './src/sinks/duckdb/warehouse.ts';
+      `import { openWarehouse } from './src/pipelines/warehouse.ts';
        const w = await openWarehouse(${JSON.stringify(data)}); process.stdout.write('ready\\n'); setTimeout(() => w.close(), 120000);`],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     try {

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { parseCli } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { runCommand } from '../../src/pipelines/run.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
 
 export const FIXTURE = {
   start: '2024-01-01',

@@ -7,7 +7,7 @@ import { createFanOut } from '../../src/sinks/fan-out.js';
 import { createParquetSink } from '../../src/sinks/parquet.js';
 import { createQuarantineFilesSink } from '../../src/sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import { fixtureEnd, fixtureUnit, fixtureUnitBatches, testSink, useTempDir, writeUnit } from '../support/sink-contract.js';
 
 /** A sink that records calls and can be told to fail. */

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isEtlError } from '../../src/core/errors.js';
-import { applyJournal, commitJournal, journalPath, recoverJournals } from '../../src/sinks/atomic-files.js';
-import { createRawArchiveSink, RAW_JOURNAL_PREFIX } from '../../src/sinks/raw-archive.js';
-import { manifestFileName, unitDir, type UnitManifest } from '../../src/sinks/raw-layout.js';
+import { applyJournal, commitJournal, journalPath, recoverJournals } from '../../src/store/atomic-files.js';
+import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
+import { manifestFileName, RAW_JOURNAL_PREFIX, unitDir, type UnitManifest } from '../../src/store/raw-layout.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, fixtureUnitBatches, testSink, useTempDir, writeUnit } from '../support/sink-contract.js';
 import { createHash } from 'node:crypto';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceItem } from '../../src/core/contracts.js';
 import { isEtlError } from '../../src/core/errors.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
-import { manifestFileName, unitDir } from '../../src/sinks/raw-layout.js';
+import { manifestFileName, unitDir } from '../../src/store/raw-layout.js';
 import { createRawArchiveSource } from '../../src/sources/raw-archive.js';
 import { fixtureUnit, fixtureUnitBatches, useTempDir, writeUnit } from '../support/sink-contract.js';
 

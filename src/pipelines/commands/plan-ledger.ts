@@ -6,7 +6,7 @@
 import { DEFAULTS, type PipelineConfig } from '../../config.js';
 import type { WorkUnit } from '../../core/contracts.js';
 import { formatHourStamp } from '../../core/time.js';
-import type { LedgerUnit } from '../../sinks/duckdb/ledger.js';
+import type { LedgerUnit } from '../../store/duckdb/ledger.js';
 
 export interface LedgerSplit {
   /** In the ledger and closed: nothing of them is fetched again. */

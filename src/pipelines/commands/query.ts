@@ -15,10 +15,10 @@ import type { Writable } from 'node:stream';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { DEFAULTS } from '../../config.js';
 import { EtlError, isEtlError } from '../../core/errors.js';
-import { LOCK_FILE } from '../../sinks/duckdb/lock.js';
-import { WAREHOUSE_FILE } from '../../sinks/duckdb/warehouse.js';
-import { parquetRoot } from '../../sinks/parquet/layout.js';
-import { sqlString } from '../../sinks/sql.js';
+import { LOCK_FILE } from '../../store/lock.js';
+import { WAREHOUSE_FILE } from '../../store/duckdb/warehouse.js';
+import { parquetRoot } from '../../store/parquet-layout.js';
+import { sqlString } from '../../store/sql.js';
 import { parseQueryArgs, type QueryOptions } from './query-args.js';
 import { csvLines, jsonLines, renderTable, type TableColumn } from './query-format.js';
 

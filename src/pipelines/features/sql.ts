@@ -10,7 +10,7 @@
  * 4. `feat`: the respondent's hour grid LEFT JOIN the pivot, with local calendar columns, statuses and
  *    (with `--impute linear`) the linear fill of short gaps; one column `split` (0, 1, 2) for the COPY.
  */
-import { sqlString } from '../../sinks/sql.js';
+import { sqlString } from '../../store/sql.js';
 import { HOUR_MS } from '../../core/time.js';
 import { MAX_IMPUTE_GAP_HOURS, Status, VALUE_COLUMNS, KEY_COLUMNS, statusColumn, type ImputeMode } from './spec.js';
 

@@ -1,7 +1,8 @@
 /**
- * DuckDB sink: loads units into the warehouse tables. Created by the warehouse (`warehouse.sink`).
+ * DuckDB sink: loads units into the warehouse tables (`store/duckdb/`), on the warehouse's instance; attached to the
+ * warehouse by `pipelines/warehouse.ts` (`warehouse.sink`).
  *
- * - `write` stages records in JS columns (`record-stage.ts`, shared with the Parquet sink on the same instance);
+ * - `write` stages records in JS columns (`store/record-stage.ts`, shared with the Parquet sink on the same instance);
  *   page facts and quarantined rows wait in memory (a few per page). It never calls DuckDB, so it never waits
  *   for a commit in progress.
  * - `commitUnit` reads the staged rows through the stage's table function (text as `strings` ids).
@@ -12,10 +13,10 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
-import { closedError, sinkError } from '../atomic-files.js';
-import { pageSha256 } from '../page-digest.js';
-import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../record-stage.js';
-import { sqlString, tsLiteral } from '../sql.js';
+import { closedError, sinkError } from '../errors.js';
+import { pageSha256 } from '../../store/page-digest.js';
+import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/record-stage.js';
+import { sqlString, tsLiteral } from '../../store/sql.js';
 
 interface PageRow {
   page_id: string;

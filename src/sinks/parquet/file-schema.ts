@@ -15,10 +15,10 @@
  */
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OBSERVATION_COLUMNS } from '../record-stage.js';
-import { tempPathFor } from '../atomic-files.js';
-import { sqlString } from '../sql.js';
-import { parquetRoot } from './layout.js';
+import { OBSERVATION_COLUMNS } from '../../store/record-stage.js';
+import { tempPathFor } from '../../store/atomic-files.js';
+import { sqlString } from '../../store/sql.js';
+import { parquetRoot } from '../../store/parquet-layout.js';
 
 /** Partition keys of the tree, outermost first: directory names only, never columns of a file. */
 export const PARTITION_KEYS = ['dataset', 'year'] as const;

@@ -6,10 +6,10 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { tempPathFor } from '../atomic-files.js';
-import { sqlString, tsLiteral } from '../sql.js';
+import { tempPathFor } from '../../store/atomic-files.js';
+import { sqlString, tsLiteral } from '../../store/sql.js';
 import { PARQUET_SELECT } from './file-schema.js';
-import { partName, partSeq, partitionDir, planPartition, rowGroupSize, type PartFile } from './layout.js';
+import { partName, partSeq, partitionDir, planPartition, rowGroupSize, type PartFile } from '../../store/parquet-layout.js';
 
 /** Parquet writer settings. */
 export interface ParquetWriteSettings {

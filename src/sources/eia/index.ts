@@ -29,8 +29,7 @@ export { createEiaClient, type EiaClient, type EiaClientDeps, type FetchResult }
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { openBudgetRecord, type BudgetRecord } from './budget-record.js';
 export { parseEiaSourceConfig, EiaSourceConfigSchema, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
-export { planUnits, pagesFor, expectedRequests, mergeSelections, oldApproachPlan, type Selection } from './planner.js';
-export { probeSeriesEstimator } from './plan-probe.js';
+export { planUnits, pagesFor, expectedRequests, mergeSelections, type Selection } from './planner.js';
 export type { SourceCounters, SourceCountersSnapshot } from './counters.js';
 export type { EiaQuery } from './query.js';
 

@@ -11,7 +11,8 @@ export type Facets = Readonly<Record<string, readonly string[]>>;
 
 /**
  * Rows per hour a query is expected to return in `year` (the average over the year). Pure. Used by the planner to
- * size windows; the default is `builtinSeriesEstimate`, a probe-based one comes from `probeSeriesEstimator`.
+ * size windows; the default is `builtinSeriesEstimate`, a probe-based one comes from `probeSeriesEstimator`
+ * (`bench/lib/plan-probe.ts`).
  */
 export type SeriesEstimator = (dataset: Dataset, facets: Facets, year: number) => number;
 

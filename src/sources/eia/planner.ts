@@ -163,4 +163,3 @@ export function expectedRequests(units: readonly WorkUnit[], pageSize = EIA_MAX_
   return units.reduce((n, u) => n + pagesFor(u, pageSize), 0);
 }
 
-export { oldApproachPlan, type OldRequest, type OldPlanOptions } from './old-plan.js';

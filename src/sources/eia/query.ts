@@ -8,7 +8,6 @@
  */
 import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import { HOUR_MS, formatHourStamp } from '../../core/time.js';
-import { redactUrl } from '../../core/redact.js';
 
 /** One query: a route, facet filters and a half-open window of period stamps. */
 export interface EiaQuery {
@@ -52,11 +51,6 @@ export function dataUrl(baseUrl: string, q: EiaQuery, offset: number, length: nu
     .map(([k, v]) => `${enc(k)}=${enc(v)}`)
     .join('&');
   return `${baseUrl.replace(/\/+$/, '')}/${DATASET_INFO[q.dataset].route}/data/?${qs}`;
-}
-
-/** The same URL with `api_key=REDACTED`: the only form that may appear in logs, errors and files. */
-export function safeDataUrl(baseUrl: string, q: EiaQuery, offset: number, length: number): string {
-  return redactUrl(dataUrl(baseUrl, q, offset, length, 'REDACTED'));
 }
 
 /** Natural key of a row of `dataset` (period + both facet codes), for duplicate detection across pages. */

@@ -4,7 +4,7 @@ import { parseCli, type PipelineConfig } from '../../../src/config.js';
 import type { WorkUnit } from '../../../src/core/contracts.js';
 import { HOUR_MS } from '../../../src/core/time.js';
 import { resumeCommand, splitByLedger } from '../../../src/pipelines/commands/plan-ledger.js';
-import type { LedgerUnit } from '../../../src/sinks/duckdb/ledger.js';
+import type { LedgerUnit } from '../../../src/store/duckdb/ledger.js';
 
 const H = HOUR_MS;
 const NOW = Date.UTC(2026, 11, 4, 17, 30);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseQueryArgs } from '../../../src/pipelines/commands/query-args.js';
 import { queryMain } from '../../../src/pipelines/commands/query.js';
 import { createParquetSink } from '../../../src/sinks/parquet.js';
-import { openWarehouse, WAREHOUSE_FILE } from '../../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse, WAREHOUSE_FILE } from '../../../src/pipelines/warehouse.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, useTempDir, writeUnit } from '../../support/sink-contract.js';
 
 /** A stream that keeps what is written. */

@@ -16,7 +16,7 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { HOUR_MS } from '../../../src/core/time.js';
 import { Status, VALUE_COLUMNS, featureSchema } from '../../../src/pipelines/features/spec.js';
 import { runCommand } from '../../../src/pipelines/run.js';
-import { openWarehouse } from '../../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../../src/store/duckdb/warehouse.js';
 import type { SimulatorHandle } from '../../../src/simulator/index.js';
 import { isOneLineError, runCli } from '../../reliability/support/runs.js';
 import { KEY, startSim, useTempDirs } from '../../reliability/support/setup.js';

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openWarehouse } from '../../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../../src/store/duckdb/warehouse.js';
 import { walk } from './fingerprint.js';
 import { runCli, type KillPlan } from './runs.js';
 

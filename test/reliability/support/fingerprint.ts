@@ -12,7 +12,7 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { expect } from 'vitest';
 import { DATASET_INFO, type Dataset } from '../../../src/core/catalog.js';
-import { openWarehouse } from '../../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse } from '../../../src/store/duckdb/warehouse.js';
 import type { SimulatorHandle } from '../../../src/simulator/index.js';
 import type { Proxy } from './proxy.js';
 import { groundTruth, plannedUnits, type Job, type RowKey } from './setup.js';

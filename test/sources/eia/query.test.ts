@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dataParams, dataUrl, safeDataUrl } from '../../../src/sources/eia/query.js';
+import { redactUrl } from '../../../src/core/redact.js';
+import { dataParams, dataUrl } from '../../../src/sources/eia/query.js';
 
 const q = {
   dataset: 'fuel-type-data' as const,
@@ -31,9 +32,10 @@ describe('request wire form', () => {
     expect(url.endsWith('&api_key=SECRETKEY123')).toBe(true);
   });
 
-  it('the safe URL carries api_key=REDACTED only', () => {
-    const safe = safeDataUrl('http://h/v2', q, 0, 5000);
+  it('the URL as logged (redactUrl) carries api_key=REDACTED only', () => {
+    const safe = redactUrl(dataUrl('http://h/v2', q, 0, 5000, 'SECRETKEY123'));
     expect(safe).toContain('api_key=REDACTED');
+    expect(safe).not.toContain('SECRETKEY123');
   });
 
   it('sorts sub-BA data by its own facet columns', () => {

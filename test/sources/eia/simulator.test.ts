@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EtlError, isEtlError } from '../../../src/core/errors.js';
 import { createRateLimiter } from '../../../src/sources/eia/rate-limiter.js';
-import { createEiaClient, createEiaSource, probeSeriesEstimator } from '../../../src/sources/eia/index.js';
+import { createEiaClient, createEiaSource } from '../../../src/sources/eia/index.js';
+import { probeSeriesEstimator } from '../../../bench/lib/plan-probe.js';
 import { planUnits } from '../../../src/sources/eia/planner.js';
 import { maxRequestsInWindow, startSimulator, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { seriesTruth } from '../../../src/simulator/truth.js';

@@ -1,9 +1,9 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JOURNAL_DIR, journalPath, tempPathFor } from '../../src/sinks/atomic-files.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
-import { recoverDataDir } from '../../src/sinks/recovery.js';
+import { JOURNAL_DIR, journalPath, tempPathFor } from '../../src/store/atomic-files.js';
+import { openWarehouse } from '../../src/store/duckdb/warehouse.js';
+import { recoverDataDir } from '../../src/store/recovery.js';
 import { useTempDir } from '../support/sink-contract.js';
 
 async function walk(dir: string, rel = ''): Promise<string[]> {

@@ -2,10 +2,10 @@
  * The planner's async pre-step for respondents the built-in table does not know: one cheap `length=1` request per
  * (merged query, year segment) reads `total`, and the planner then sizes windows from the measured rows per hour.
  */
-import { HOUR_MS } from '../../core/time.js';
-import { builtinSeriesEstimate, unknownRespondents, type SeriesEstimator } from './known-series.js';
-import type { EiaQuery } from './query.js';
-import { mergeSelections, yearSegments, type HourRange, type Selection } from './planner.js';
+import { HOUR_MS } from '../../src/core/time.js';
+import { builtinSeriesEstimate, unknownRespondents, type SeriesEstimator } from '../../src/sources/eia/known-series.js';
+import type { EiaQuery } from '../../src/sources/eia/query.js';
+import { mergeSelections, yearSegments, type HourRange, type Selection } from '../../src/sources/eia/planner.js';
 
 /** Reads `total` of a query with one `length=1` request (see `EiaClient.probeTotal`). */
 export type ProbeTotal = (query: EiaQuery, signal?: AbortSignal) => Promise<number>;

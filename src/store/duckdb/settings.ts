@@ -5,8 +5,8 @@
 
 /**
  * `memory_limit`: 64 MB. 150k-row units commit within it (first loads and re-runs, Parquet and DuckDB on one
- * instance); 128 MB only let DuckDB keep more memory (peak RSS ~35–75 MB higher) for no speed gain. Since the
- * duplicate count moved to JS, a first load fits in 32–40 MB, but a `--fresh` re-run of the default job (the
+ * instance); 128 MB only let DuckDB keep more memory (peak RSS ~35–75 MB higher) for no speed gain. With the
+ * duplicate count in JS, a first load fits in 32–40 MB, but a `--fresh` re-run of the default job (the
  * revisions join and the deletes) failed at 40 MB ("could not allocate block") and passed at 48 MB: 64 MB keeps
  * a margin over that, at ~15 MB of peak RSS.
  */

@@ -12,6 +12,9 @@ import type { FetchedPage, PageEnvelope, WorkUnit } from '../core/contracts.js';
 import type { Dataset } from '../core/catalog.js';
 import { REDACTED } from '../core/redact.js';
 
+/** Prefix of the raw archive's commit journals in `<dataDir>/.journal` (`atomic-files.ts`). */
+export const RAW_JOURNAL_PREFIX = 'raw-';
+
 /** Manifest format version (bump on an incompatible change). */
 export const MANIFEST_VERSION = 1;
 

@@ -1,28 +1,29 @@
 /**
- * The DuckDB warehouse `<dataDir>/eia.duckdb`: schema, the ledger and run records, and the DuckDB sink.
+ * The DuckDB warehouse `<dataDir>/eia.duckdb`: the data directory's single writer, its schema, the ledger and the
+ * run records.
  *
  * `openWarehouse` takes the data directory's lock (`ETL_LOCKED` when another live run holds it), recovers what a
  * crashed run left in the data dir (`recovery.ts`: journals rolled forward, temp files removed), opens the file
- * with a bounded buffer pool, and applies the schema. `close` closes the sink, CHECKPOINTs (so the DuckDB CLI and
- * Python read the file with no WAL to replay), closes the instance and releases the lock. The instance is
- * exposed so the Parquet sink can share its buffer pool (`createParquetSink({ duckdb: warehouse.instance })`).
+ * with a bounded buffer pool, and applies the schema. The instance is exposed so the sinks can work on it: the
+ * DuckDB sink loads units through it and the Parquet sink shares its buffer pool
+ * (`createParquetSink({ duckdb: warehouse.instance })`); `src/pipelines/warehouse.ts` attaches the DuckDB sink.
+ * `close` closes what was attached, CHECKPOINTs (so the DuckDB CLI and Python read the file with no WAL to
+ * replay), closes the instance and releases the lock.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Sink } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
 import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
-import { acquireLock, type DirLock } from './lock.js';
+import { acquireLock, type DirLock } from '../lock.js';
 import { queryLedger, type LedgerUnit } from './ledger.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
 
 export type { LedgerUnit } from './ledger.js';
 import { ALLOCATOR_FLUSH, CHECKPOINT_THRESHOLD, MEMORY_LIMIT, THREADS } from './settings.js';
-import { createDuckDbSink, type DuckDbSinkStats } from './sink.js';
 
 /** Warehouse file name inside the data directory. */
 export const WAREHOUSE_FILE = 'eia.duckdb';
@@ -71,8 +72,8 @@ export interface WarehouseChecksum {
 export interface Warehouse {
   readonly path: string;
   readonly instance: DuckDBInstance;
-  /** The DuckDB sink (one per warehouse; commit it last). */
-  readonly sink: Sink & { stats(): DuckDbSinkStats };
+  /** Close `part` (e.g. a sink on `instance`) first when the warehouse closes, before the CHECKPOINT. */
+  attach(part: { close(): Promise<void> }): void;
   /** Ids of units in the ledger and closed (done in every sink, no row of their window may still change). */
   completedUnitIds(): Promise<Set<string>>;
   /** Every unit of the ledger, open or closed, by id. */
@@ -88,7 +89,7 @@ export interface Warehouse {
   checksum(): Promise<WarehouseChecksum>;
   /** A new connection for ad-hoc reads (tests, tools); the caller closes it. */
   connect(): Promise<DuckDBConnection>;
-  /** Close the sink, CHECKPOINT, close the file, release the lock. Idempotent. */
+  /** Close what was attached (in order), CHECKPOINT, close the file, release the lock. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -130,14 +131,17 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     if (e instanceof EtlError) throw e;
     throw new EtlError('ETL_SINK_WRITE', 'sink', `cannot open DuckDB warehouse ${file}: ${(e as Error).message}`, { cause: e });
   }
-  const sink = createDuckDbSink(instance, now);
+  const attached: { close(): Promise<void> }[] = [];
   let closed = false;
   const read = async (sql: string) => (await conn.runAndReadAll(sql)).getRows();
 
   return {
     path: file,
     instance,
-    sink,
+
+    attach(part) {
+      attached.push(part);
+    },
 
     async completedUnitIds() {
       return new Set((await read('SELECT unit_id FROM units WHERE NOT coalesce(open, false)')).map(([id]) => String(id)));
@@ -199,7 +203,7 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       if (closed) return;
       closed = true;
       try {
-        await sink.close();
+        for (const part of attached) await part.close();
         await conn.run('CHECKPOINT');
       } finally {
         conn.closeSync();

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../../src/core/time.js';
-import { readLedger } from '../../../src/sinks/duckdb/ledger.js';
-import { openWarehouse, WAREHOUSE_FILE } from '../../../src/sinks/duckdb/warehouse.js';
+import { readLedger } from '../../../src/store/duckdb/ledger.js';
+import { openWarehouse, WAREHOUSE_FILE } from '../../../src/pipelines/warehouse.js';
 import { fixtureUnit, fixtureUnitBatches, useTempDir, writeUnit } from '../../support/sink-contract.js';
 
 describe('the ledger', () => {

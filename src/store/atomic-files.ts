@@ -1,5 +1,6 @@
 /**
- * Crash-safe file updates for the file sinks (raw archive, Parquet, quarantine files).
+ * Crash-safe file updates in the data directory: the file sinks (raw archive, Parquet, quarantine files) write
+ * through them, and the raw archive reader and start-up recovery roll their journals forward.
  *
  * One file: write a temp file in the same directory, fsync it, rename it over the target, fsync the directory.
  * Several files at once (a unit's pages and manifest; a partition's new and superseded Parquet files): a
@@ -146,20 +147,6 @@ export async function recoverJournals(dataDir: string, prefix: string): Promise<
 /** Journal file path for one sink and unit. */
 export function journalPath(dataDir: string, sinkPrefix: string, unitId: string): string {
   return path.join(dataDir, JOURNAL_DIR, `${sinkPrefix}${unitId}.json`);
-}
-
-/** Wrap any failure as `ETL_SINK_WRITE` tagged with the sink name (EtlErrors pass through). */
-export function sinkError(sink: string, what: string, e: unknown): EtlError {
-  if (e instanceof EtlError) return e;
-  return new EtlError('ETL_SINK_WRITE', 'sink', `${sink}: ${what}: ${(e as Error)?.message ?? String(e)}`, {
-    cause: e,
-    details: { sink },
-  });
-}
-
-/** The error every write/commit after close throws. */
-export function closedError(sink: string): EtlError {
-  return new EtlError('ETL_SINK_CLOSED', 'sink', `${sink}: write after close`, { details: { sink } });
 }
 
 /** A hidden temp file of this module's naming (`tempPathFor`, the raw archive's staged pages and manifests). */

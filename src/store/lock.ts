@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EtlError } from '../../core/errors.js';
+import { EtlError } from '../core/errors.js';
 
 /** Lock file name inside the data directory. */
 export const LOCK_FILE = 'eia.lock';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partName, partSeq, partitionDir, planPartition, rowGroupSize, VECTOR_ROWS } from '../../../src/sinks/parquet/layout.js';
+import { partName, partSeq, partitionDir, planPartition, rowGroupSize, VECTOR_ROWS } from '../../src/store/parquet-layout.js';
 
 describe('parquet layout', () => {
   it('names partitions hive-style by dataset and data year', () => {

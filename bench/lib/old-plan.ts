@@ -10,9 +10,9 @@
  * `hourEnds: true` with smaller `batchDays` is the same request shape made complete: explicit `THH` bounds with
  * `end` = the batch's last hour, and batches small enough that no request exceeds the cap. Pure.
  */
-import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
-import { HOUR_MS, formatHourStamp } from '../../core/time.js';
-import type { HourRange, Selection } from './planner.js';
+import { DATASET_INFO, type Dataset } from '../../src/core/catalog.js';
+import { HOUR_MS, formatHourStamp } from '../../src/core/time.js';
+import type { HourRange, Selection } from '../../src/sources/eia/planner.js';
 
 const DAY_MS = 24 * HOUR_MS;
 

@@ -1,4 +1,4 @@
-/** Small SQL text helpers shared by the DuckDB-backed sinks. */
+/** SQL text helpers for the warehouse, the DuckDB-backed sinks and the commands that query the data directory. */
 
 /** A SQL string literal (single quotes doubled). */
 export function sqlString(s: string): string {

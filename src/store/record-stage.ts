@@ -1,12 +1,12 @@
 /**
- * Staging of normalized records for the Parquet and DuckDB sinks: columns in JS typed arrays, read by DuckDB
- * through a table function. Nothing is copied into DuckDB while a unit is staged.
+ * The record stage: a unit's normalized records held in JS typed arrays until the Parquet and DuckDB sinks commit
+ * it, read by DuckDB through a table function. Nothing is copied into DuckDB while a unit is staged.
  *
- * Why. The old stage appended each page into a DuckDB temp table through the Appender. `flushSync` then did
- * DuckDB's insert work on the JS thread, about 1.6 µs per row and per sink. That was the largest block of the
- * JS thread's time (23% in a CPU profile of the 3-year run). Here `append` only writes numbers into typed arrays
- * (tens of ns per row). A commit then runs SQL over `eia_stage(<scan>)`, a table function. DuckDB pulls chunks of
- * 2,048 rows on its own threads. The JS callback copies each column slice into the vector with one memcpy.
+ * `append` only writes numbers into typed arrays (tens of ns per row), so staging costs the JS thread next to
+ * nothing; inserting through DuckDB's Appender would do DuckDB's insert work on the JS thread (~1.6 µs per row and
+ * per sink; docs/parts/sinks.md has the profile). A commit runs SQL over `eia_stage(<scan>)`, a table function:
+ * DuckDB pulls chunks of 2,048 rows on its own threads and the JS callback copies each column slice into the
+ * vector with one memcpy.
  *
  * - **Text.** Each text column of a unit has a small local dictionary (the distinct strings seen in the unit, in
  *   first-seen order). A row stores the local index. A scan delivers a text column either as an `ENUM` of the
@@ -20,7 +20,7 @@
  *   written to two sinks (the same `records` array, as the fan-out does) is stored once. Each sink is a *holder*:
  *   a scan sees exactly the pages that holder appended, in order. A page's columns are freed when no holder keeps
  *   it any more (after every holder committed or aborted the unit).
- * - **Duplicates.** The last staged copy of a key wins, like before: the scan has a `seq` column (row order), and
+ * - **Duplicates.** The last staged copy of a key wins: the scan has a `seq` column (row order), and
  *   `relation()` adds a `QUALIFY` only when `countDuplicates` found any.
  */
 import { createRequire } from 'node:module';

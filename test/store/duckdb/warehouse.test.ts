@@ -6,9 +6,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { isEtlError } from '../../../src/core/errors.js';
 import { HOUR_MS } from '../../../src/core/time.js';
-import { LOCK_FILE, pidAlive } from '../../../src/sinks/duckdb/lock.js';
-import { VIEW_NAMES } from '../../../src/sinks/duckdb/schema.js';
-import { openWarehouse, WAREHOUSE_FILE, type Warehouse } from '../../../src/sinks/duckdb/warehouse.js';
+import { LOCK_FILE, pidAlive } from '../../../src/store/lock.js';
+import { VIEW_NAMES } from '../../../src/store/duckdb/schema.js';
+import { openWarehouse, WAREHOUSE_FILE, type Warehouse } from '../../../src/pipelines/warehouse.js';
 import type { PageBatch } from '../../../src/core/contracts.js';
 import { fixtureBatch, fixtureEnd, fixtureRecords, fixtureUnit, fixtureUnitBatches, testSink, useTempDir, writeUnit } from '../../support/sink-contract.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bodyLeaksKey, buildManifest, manifestFileName, pageFileName, paramsOf, unitDir } from '../../src/sinks/raw-layout.js';
+import { bodyLeaksKey, buildManifest, manifestFileName, pageFileName, paramsOf, unitDir } from '../../src/store/raw-layout.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit } from '../support/sink-contract.js';
-import { manifestPage } from '../../src/sinks/raw-layout.js';
+import { manifestPage } from '../../src/store/raw-layout.js';
 
 describe('raw archive layout (pure)', () => {
   it('derives deterministic paths from dataset, unit year, unit id and offset', () => {

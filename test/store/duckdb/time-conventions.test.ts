@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { openWarehouse, WAREHOUSE_FILE } from '../../../src/sinks/duckdb/warehouse.js';
+import { openWarehouse, WAREHOUSE_FILE } from '../../../src/pipelines/warehouse.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, writeUnit } from '../../support/sink-contract.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

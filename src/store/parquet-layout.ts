@@ -9,6 +9,9 @@
  */
 import path from 'node:path';
 
+/** Prefix of the Parquet sink's commit journals in `<dataDir>/.journal` (`atomic-files.ts`). */
+export const PARQUET_JOURNAL_PREFIX = 'parquet-';
+
 /** `<dataDir>/parquet`. */
 export function parquetRoot(dataDir: string): string {
   return path.join(dataDir, 'parquet');
