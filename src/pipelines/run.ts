@@ -24,6 +24,7 @@ import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
 import { runPlan } from './commands/plan.js';
+import { runBulkHistorical } from './commands/bulk-historical.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
 import { runFeatures } from './commands/features.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
@@ -62,6 +63,8 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
     await ensureWritableDir(config.dataDir);
     return runReplay(config, deps);
   }
+  // The bulk file is keyless: no key client, no budget record, no request limiter (bulk-historical.ts).
+  if (config.input === 'bulk') return runBulkHistorical(config, deps);
   // With a key, one client serves the respondent lookup, the frontier and the data pages alike, and its limiter is
   // seeded from the key's budget record (this data directory's earlier runs, or every process sharing
   // --budget-file), so the lookup's request counts like any other. The record is the only file a refused code
@@ -213,7 +216,7 @@ async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient: EiaCli
  * A fetch that failed before its run could start (the frontier read: a bad key, an unreachable API) is still
  * recorded in `runs`, as failed or interrupted. Rethrows `e`.
  */
-async function recordEarlyFailure(config: PipelineConfig, deps: RunDeps, e: unknown): Promise<never> {
+export async function recordEarlyFailure(config: PipelineConfig, deps: RunDeps, e: unknown): Promise<never> {
   if (isEtlError(e, 'ETL_CONFIG_INVALID')) throw e;
   try {
     const warehouse = await openLedger(config.dataDir, deps.logger);
@@ -239,9 +242,9 @@ async function readFrontiers(client: EiaClient, selections: readonly Selection[]
 }
 
 /** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
-interface Execution {
+export interface Execution {
   startedAt: number;
-  /** `runs.source`: `eia`, `simulator` or `raw-archive`. */
+  /** `runs.source`: `eia`, `simulator`, `raw-archive` or `bulk`. */
   sourceLabel: string;
   range: { startMs: number; endMs: number };
   unitsTotal: number;
@@ -260,7 +263,7 @@ interface Execution {
  * The run lifecycle shared by every command that writes: record the run, run the flow into the fan-out, wait for
  * the last background commit, record the outcome (ok, failed or interrupted) and print the summary.
  */
-async function execute(config: PipelineConfig, deps: RunDeps, warehouse: Warehouse, x: Execution): Promise<RunResult> {
+export async function execute(config: PipelineConfig, deps: RunDeps, warehouse: Warehouse, x: Execution): Promise<RunResult> {
   const counts = emptyCounts();
   const runId = await warehouse.startRun({
     command: config.command,
@@ -397,7 +400,7 @@ async function planIncremental(
  * Open the warehouse (taking the data directory's lock). Any run still marked `running` belongs to a process that
  * died without recording its end (kill -9, power loss): we hold the lock, so no other writer exists. Mark it.
  */
-async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
+export async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
   const warehouse = await openWarehouse(dataDir);
   const conn = await warehouse.connect();
   try {
@@ -448,7 +451,7 @@ async function runReplay(config: PipelineConfig, deps: RunDeps): Promise<RunResu
  * at a time from its nearest existing ancestor: Node's recursive mkdir never returns under /proc. Returns the
  * directories it created, deepest last.
  */
-async function ensureWritableDir(dir: string): Promise<string[]> {
+export async function ensureWritableDir(dir: string): Promise<string[]> {
   const fail = (code: string | undefined) => configError(`--data-dir '${dir}' is not a writable directory (${code ?? 'error'})`);
   const missing: string[] = [];
   let at = path.resolve(dir);
@@ -488,6 +491,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     lookbackHours: config.lookbackHours,
     revisionHorizonHours: config.revisionHorizonHours,
     timeoutMs: config.timeoutMs,
+    ...(config.input === 'bulk' ? { source: 'bulk', bulkFile: config.bulkFile && path.resolve(config.bulkFile) } : {}),
   };
 }
 
