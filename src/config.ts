@@ -5,7 +5,7 @@
  * Every user error is an `EtlError('ETL_CONFIG_INVALID')` whose message is one line naming the flag (or config
  * field) and the allowed values; the CLI prints it and exits 2 before anything is written.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -314,8 +314,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 }
 
 /**
- * `--source`, `--bulk-file` and `EIA_BULK_URL`. A `--bulk-file` must be an existing file here (whether it is a
- * readable EBA.zip is checked when the run opens it, still before anything is written).
+ * `--source`, `--bulk-file` and `EIA_BULK_URL`. Whether a `--bulk-file` exists and is a readable EBA.zip is checked
+ * when the run opens it, still before anything is written (a usage error, exit 2).
  */
 function parseBulkOptions(
   command: Command,
@@ -330,16 +330,7 @@ function parseBulkOptions(
   }
   const input = (source ?? DEFAULTS.input) as Input;
   if (bulkFileArg !== undefined && input !== 'bulk') throw configError(`--bulk-file only applies to 'historical --source bulk'`);
-  if (bulkFileArg !== undefined) {
-    if (bulkFileArg.trim() === '') throw configError('--bulk-file must not be empty');
-    let st;
-    try {
-      st = statSync(bulkFileArg);
-    } catch (e) {
-      throw configError(`--bulk-file '${bulkFileArg}' cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    if (!st.isFile()) throw configError(`--bulk-file '${bulkFileArg}' is not a file`);
-  }
+  if (bulkFileArg !== undefined && bulkFileArg.trim() === '') throw configError('--bulk-file must not be empty');
   const envUrl = (env.EIA_BULK_URL ?? '').trim() || null;
   if (envUrl !== null && !/^https?:\/\/[^\s]+$/.test(envUrl)) {
     throw configError(`EIA_BULK_URL must be an http(s) URL such as ${EIA_BULK_URL} (got '${envUrl}')`);

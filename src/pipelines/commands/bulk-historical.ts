@@ -10,6 +10,7 @@
  * 'bulk'`. Units are one series × one UTC year, tagged with the file's sha256 (`sources/bulk/eba-records.ts`):
  * re-running with the same file resumes, a new file loads again.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PipelineConfig } from '../../config.js';
 import { configError, isEtlError } from '../../core/errors.js';
@@ -39,6 +40,10 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
   if (resolved.bulkFile) {
     // A file that is not a readable EBA.zip is bad usage: found before anything is created or written.
     const what = `--bulk-file '${resolved.bulkFile}'`;
+    const st = await stat(resolved.bulkFile).catch((e: NodeJS.ErrnoException) => {
+      throw configError(`${what} cannot be read (${e.code ?? 'error'})`);
+    });
+    if (!st.isFile()) throw configError(`${what} is not a file`);
     const zip = await openEbaZip(resolved.bulkFile, what).catch((e: unknown) => {
       throw isEtlError(e, 'ETL_BULK_INVALID') ? configError(e.message) : e;
     });
@@ -156,6 +161,7 @@ async function acquire(
     return { file: got.file, manifest: got.manifest };
   } catch (e) {
     line?.end();
+    if (isEtlError(e, 'ETL_ABORTED')) deps.stderr.write('Interrupted. The part of EBA.zip downloaded is kept; re-run the same command to continue the download.\n');
     throw e;
   }
 }
