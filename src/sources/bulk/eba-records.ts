@@ -1,11 +1,15 @@
 /**
- * A parsed bulk series → the work units and API-shaped rows the rest of the flow reads. Pure.
+ * A parsed bulk series → its pieces of work units and API-shaped rows the rest of the flow reads. Pure.
  *
- * **A bulk unit is one series (one `EBA.txt` line) within one UTC year of the job's range.** A line holds a whole
- * series and the file's order is EIA's, not the job's, so a unit cannot span lines without holding them all; one
- * series-year (≤ 8,784 rows) is small enough to stage, and units never straddle years (the Parquet partitions and
- * the raw layout are per year). Its facets are the series' own (`{respondent: [PACW], type: [D]}`), shaped like
- * an API unit's, so the ledger, the upsert and the revisions treat it like any unit.
+ * **A bulk unit is one route × one respondent × one UTC year, over a run of consecutive lines of the file** (the
+ * series of a group, `eba-source.ts`): a line holds a whole series, so a line contributes one piece to each year's
+ * unit of its group, and the group's units are committed when a line of another route or respondent (or the end of
+ * the file) closes it. Units never straddle years (the Parquet partitions are per year). A unit's id names the
+ * file, the route, the respondent, the job's series filter of the route and the group's first series, so the same
+ * file and job give the same ids (resume), and a respondent whose lines are not consecutive in the file (EIA does
+ * not promise an order) gets one unit per run of lines, never one id for two sets of rows. Facets are shaped like
+ * an API unit's (`{respondent: [PACW], type: [D, DF]}`), so the ledger, the upsert and the revisions treat it
+ * like any unit.
  *
  * The rows are the rows the API's route would send for the same hours: the route's keys in route order,
  * `period` as the API's `YYYY-MM-DDTHH`, names from the catalog (the bulk line's `name` is a sentence), the
@@ -31,6 +35,8 @@ export interface EbaUnitContext {
   readonly endMs: number;
   /** Names the file the units come from (12 hex of its sha256): a new file gives new unit ids. */
   readonly fileTag: string;
+  /** Names the group within the file and job: the route's series filter and the group's first series. */
+  readonly groupTag: string;
   /** Hours behind the frontier within which a unit stays open (the pipeline's revision horizon). */
   readonly horizonHours: number;
   /**
@@ -40,9 +46,9 @@ export interface EbaUnitContext {
   readonly buildMs?: number;
 }
 
-/** `bulk-<dataset>-<YYYY>-<12 hex>`: stable for the same file, series and window. */
-export function bulkUnitId(fileTag: string, dataset: string, respondent: string, series: string, startMs: number, endMs: number): string {
-  const text = ['bulk', fileTag, dataset, respondent, series, startMs, endMs].join('|');
+/** `bulk-<dataset>-<YYYY>-<12 hex>`: stable for the same file, job, group and window. */
+export function bulkUnitId(fileTag: string, dataset: string, respondent: string, groupTag: string, startMs: number, endMs: number): string {
+  const text = ['bulk', fileTag, dataset, respondent, groupTag, startMs, endMs].join('|');
   return `bulk-${dataset}-${utcYear(startMs)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
@@ -66,7 +72,7 @@ function unitsOf(units: string): string {
   return units === 'megawatthours' || units === 'MWh' || units === '' ? VALUE_UNITS : units;
 }
 
-/** The units of a series inside the job's range, one per UTC year that has points, oldest first. */
+/** A series' pieces of its group's units inside the job's range, one per UTC year that has points, oldest first. */
 export function ebaUnits(s: EbaSeries, ctx: EbaUnitContext): EbaUnitRows[] {
   const info = DATASET_INFO[s.key.dataset];
   const [, k1, n1, k2, n2] = info.rowKeys;
@@ -107,7 +113,7 @@ export function ebaUnits(s: EbaSeries, ctx: EbaUnitContext): EbaUnitRows[] {
     const rows = byYear.get(year)!;
     const open = !Number.isFinite(frontier) || endMs - HOUR_MS > frontier - ctx.horizonHours * HOUR_MS;
     const unit: WorkUnit = {
-      id: bulkUnitId(ctx.fileTag, s.key.dataset, s.key.respondent, s.key.series, startMs, endMs),
+      id: bulkUnitId(ctx.fileTag, s.key.dataset, s.key.respondent, ctx.groupTag, startMs, endMs),
       dataset: s.key.dataset,
       facets,
       startMs,

@@ -18,7 +18,7 @@ const START = Date.UTC(2026, 0, 1);
 const END = Date.UTC(2027, 0, 1);
 const ALL = selectionsFor(['demand', 'generation', 'interchange', 'subregion'], ['PJM', 'CENT', 'TEC', 'CISO', 'BHBA']);
 const sel = ebaSelectionOf(ALL, START, END);
-const ctx = { startMs: START, endMs: END, fileTag: 'abcdef012345', horizonHours: 72, buildMs: Date.UTC(2026, 8, 22, 15) };
+const ctx = { startMs: START, endMs: END, fileTag: 'abcdef012345', groupTag: 'D|D', horizonHours: 72, buildMs: Date.UTC(2026, 8, 22, 15) };
 
 /** The records the validator makes of a sample line's rows, as the API run would store them. */
 function records(id: string) {
@@ -57,7 +57,7 @@ describe('EBA sample lines → the API\'s records', () => {
     ]);
     expect(Object.keys(r.rows[0]!)).toEqual(['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units']);
     expect(r.unit).toMatchObject({ dataset: 'region-data', facets: { respondent: ['PJM'], type: ['D'] }, year: 2026, startMs: START, endMs: END, open: true });
-    expect(r.unit.id).toBe(bulkUnitId('abcdef012345', 'region-data', 'PJM', 'D', START, END));
+    expect(r.unit.id).toBe(bulkUnitId('abcdef012345', 'region-data', 'PJM', 'D|D', START, END));
     expect(r.unit.id).toMatch(/^bulk-region-data-2026-[0-9a-f]{12}$/);
   });
 
