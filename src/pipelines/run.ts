@@ -244,7 +244,7 @@ async function readFrontiers(client: EiaClient, selections: readonly Selection[]
 /** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
 export interface Execution {
   startedAt: number;
-  /** `runs.source`: `eia`, `simulator`, `raw-archive` or `bulk`. */
+  /** `runs.source`: `eia`, `simulator`, `raw-archive`, `bulk` or `bulk-simulator` (the built-in simulator's file). */
   sourceLabel: string;
   range: { startMs: number; endMs: number };
   unitsTotal: number;

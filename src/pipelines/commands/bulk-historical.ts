@@ -7,8 +7,9 @@
  * No API request is made and no key is used: the run opens no budget record and no limiter. The raw archive keeps
  * the zip itself (`sources/bulk/bulk-archive.ts`), not page bodies, so the raw-archive sink is not in the fan-out;
  * the ledger, the upsert, the revisions and the run record are the API run's (`execute`), with `runs.source =
- * 'bulk'`. Units are one series × one UTC year, tagged with the file's sha256 (`sources/bulk/eba-records.ts`):
- * re-running with the same file resumes, a new file loads again.
+ * 'bulk'` (`bulk-simulator` when the built-in simulator served the file; a `--bulk-file` is taken for EIA's). Units
+ * are one route × respondent × UTC year over consecutive lines, tagged with the file's sha256
+ * (`sources/bulk/eba-records.ts`): re-running with the same file resumes, a new file loads again.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,9 +28,6 @@ import { resolveRegions } from '../regions.js';
 import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDeps, type RunResult } from '../run.js';
 import { selectionsFor } from '../selections.js';
 import type { Warehouse } from '../../sinks/duckdb/warehouse.js';
-
-/** Series per respondent a route usually has in EBA.zip, for the progress line's unit estimate only. */
-const SERIES_PER_RESPONDENT: Readonly<Record<string, number>> = { 'fuel-type-data': 8, 'interchange-data': 4, 'region-sub-ba-data': 6 };
 
 export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
@@ -57,7 +55,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
     const got = await acquire(resolved, deps, async () => {
       const sim = (simRef.sim = await startBuiltinSimulator(deps.now ? { nowMs: deps.now } : {}));
       logger.warn(
-        `NO EIA_API_KEY: downloading EBA.zip from the BUILT-IN SIMULATOR — the data is SIMULATED (run recorded as source=bulk). ` +
+        `NO EIA_API_KEY: downloading EBA.zip from the BUILT-IN SIMULATOR — the data is SIMULATED (run recorded as source=bulk-simulator). ` +
           'Set EIA_API_KEY, or EIA_BULK_URL, to read EIA\'s real bulk file.',
       );
       return `${new URL(sim.baseUrl).origin}/bulk/EBA.zip`;
@@ -80,21 +78,19 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
       receivedAt: got.manifest.received_at,
     });
     const years = new Date(resolved.endMs - 1).getUTCFullYear() - new Date(resolved.startMs).getUTCFullYear() + 1;
-    const unitsEstimate = selections.reduce((n, s) => {
-      const resp = Object.values(s.facets)[0]!.length;
-      const perResp = s.dataset === 'region-data' ? Object.values(s.facets)[1]!.length : SERIES_PER_RESPONDENT[s.dataset]!;
-      return n + resp * perResp * years;
-    }, 0);
+    // One unit per route × respondent × year when a respondent's lines are consecutive (as in the simulator's file).
+    const unitsEstimate = selections.reduce((n, s) => n + Object.values(s.facets)[0]!.length * years, 0);
     logger.info(
       { file: got.file, sha256: got.manifest.sha256, bytes: got.manifest.bytes },
-      `historical --source bulk: reading ${path.basename(got.file)} (units are one series × one UTC year; ~${unitsEstimate} expected)`,
+      `historical --source bulk: reading ${path.basename(got.file)} (units are route × respondent × UTC year; ~${unitsEstimate} expected)`,
     );
     const parquet = createParquetSink({ dataDir: resolved.dataDir, duckdb: warehouse.instance });
     const t0 = now();
     try {
       return await execute(resolved, deps, warehouse, {
         startedAt,
-        sourceLabel: 'bulk',
+        // `bulk-simulator` when the built-in simulator served the file: the report and the features card flag it.
+        sourceLabel: resolved.bulkFile || resolved.bulkUrl ? 'bulk' : 'bulk-simulator',
         range: { startMs: resolved.startMs, endMs: resolved.endMs },
         unitsTotal: unitsEstimate,
         unitsSkipped: 0,

@@ -56,7 +56,8 @@ export interface CardInput {
 
 /** `eia`, `simulator`, or `mixed` (both) from the runs' `source`; a replayed archive counts as simulated if any run was. */
 export function dataSource(runs: readonly RunInfo[], everSimulated: boolean): 'eia' | 'simulator' | 'mixed' {
-  const s = new Set(runs.map((r) => (r.source === 'raw-archive' ? (everSimulated ? 'simulator' : 'eia') : r.source)));
+  // A bulk run reads EIA's file (`bulk`) or the built-in simulator's (`bulk-simulator`).
+  const s = new Set(runs.map((r) => (r.source === 'raw-archive' ? (everSimulated ? 'simulator' : 'eia') : r.source === 'bulk-simulator' ? 'simulator' : r.source === 'bulk' ? 'eia' : r.source)));
   if (s.has('simulator') && s.has('eia')) return 'mixed';
   return s.has('simulator') ? 'simulator' : 'eia';
 }
