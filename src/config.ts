@@ -21,6 +21,9 @@ export type Command = (typeof COMMANDS)[number];
 export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `historical --source`: the API (default) or EIA's bulk file `EBA.zip`. */
+export const INPUTS = ['api', 'bulk'] as const;
+export type Input = (typeof INPUTS)[number];
 
 /** Defaults of the user-facing options. */
 export const DEFAULTS = {
@@ -43,6 +46,7 @@ export const DEFAULTS = {
   // follow: the /metrics + /healthz port, and how far back an empty data directory is back-filled.
   metricsPort: 9464,
   followBackfillDays: 7,
+  input: 'api' as Input,
 } as const;
 
 /** The `quick --phase` ladder: range × regions × types. */
@@ -98,9 +102,20 @@ export interface PipelineConfig {
   readonly warnings: readonly string[];
   /** The `features` command's options (null for the other commands). */
   readonly features: FeatureOptions | null;
+  /** historical `--source`: `api` (the API or the built-in simulator) or `bulk` (EIA's `EBA.zip`, no API request). */
+  readonly input: Input;
+  /** `--bulk-file`: a local `EBA.zip` to read instead of downloading one (null = download). */
+  readonly bulkFile: string | null;
+  /**
+   * Where `EBA.zip` is downloaded from: `EIA_BULK_URL`, else EIA's bulk URL with a key, else null = the built-in
+   * simulator's `/bulk/EBA.zip` (no key: the run's data is simulated, the bulk file too).
+   */
+  readonly bulkUrl: string | null;
 }
 
 export const EIA_BASE_URL = 'https://api.eia.gov/v2';
+/** EIA's bulk file of EIA-930 (keyless; it may redirect to www.eia.gov/opendata/bulk/EBA.zip). */
+export const EIA_BULK_URL = 'https://api.eia.gov/bulk/EBA.zip';
 /** EIA's documented key limits (FAQ): ~9,000 requests per hour sustained, bursts under 5 per second. */
 export const EIA_KEY_LIMITS = { requestsPerHour: 9000, requestsPerSecond: 5 } as const;
 /** The budget record's file name inside the data directory (unless --budget-file / EIA_BUDGET_FILE names one). */
@@ -124,6 +139,8 @@ const OPTIONS = {
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
   'sim-clock-speed': { type: 'string' },
+  source: { type: 'string' },
+  'bulk-file': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
   impute: { type: 'string' },
@@ -239,6 +256,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   for (const f of ['split', 'impute', 'out'] as const) {
     if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
   }
+  const { input, bulkFile, bulkUrl } = parseBulkOptions(command, v.source, v['bulk-file'], env, apiKey);
   const dataDir = v['data-dir'] ?? file.dataDir ?? DEFAULTS.dataDir;
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
   const features =
@@ -281,6 +299,9 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     apiKey,
     warnings,
     features,
+    input,
+    bulkFile,
+    bulkUrl,
   };
   if (config.dataDir.trim() === '') throw configError('--data-dir must not be empty');
   if (config.budgetFile.trim() === '') throw configError('--budget-file (or EIA_BUDGET_FILE) must not be empty');
@@ -290,6 +311,31 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     }
   }
   return { kind: 'run', config: deepFreeze(config) };
+}
+
+/**
+ * `--source`, `--bulk-file` and `EIA_BULK_URL`. Whether a `--bulk-file` exists and is a readable EBA.zip is checked
+ * when the run opens it, still before anything is written (a usage error, exit 2).
+ */
+function parseBulkOptions(
+  command: Command,
+  source: string | undefined,
+  bulkFileArg: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  apiKey: string | null,
+): { input: Input; bulkFile: string | null; bulkUrl: string | null } {
+  if (source !== undefined && command !== 'historical') throw configError(`--source only applies to 'historical'`);
+  if (source !== undefined && !(INPUTS as readonly string[]).includes(source)) {
+    throw configError(`--source must be one of ${INPUTS.join(', ')} (got '${source}')`);
+  }
+  const input = (source ?? DEFAULTS.input) as Input;
+  if (bulkFileArg !== undefined && input !== 'bulk') throw configError(`--bulk-file only applies to 'historical --source bulk'`);
+  if (bulkFileArg !== undefined && bulkFileArg.trim() === '') throw configError('--bulk-file must not be empty');
+  const envUrl = (env.EIA_BULK_URL ?? '').trim() || null;
+  if (envUrl !== null && !/^https?:\/\/[^\s]+$/.test(envUrl)) {
+    throw configError(`EIA_BULK_URL must be an http(s) URL such as ${EIA_BULK_URL} (got '${envUrl}')`);
+  }
+  return { input, bulkFile: bulkFileArg ?? null, bulkUrl: envUrl ?? (apiKey ? EIA_BULK_URL : null) };
 }
 
 /** `YYYY-MM-DD` (= T00) or `YYYY-MM-DDTHH` (UTC) → epoch ms. */
@@ -460,6 +506,9 @@ Options:
   --metrics-port P            follow: port of /metrics and /healthz on 127.0.0.1 (default ${DEFAULTS.metricsPort}; 0 = any)
   --metrics-host H            follow: address of /metrics and /healthz (default 127.0.0.1; 0.0.0.0 in a container)
   --sim-clock-speed N         built-in simulator: simulated time runs N× real time (default 1)
+  --source api|bulk           historical: read the API (default), or EIA's bulk file EBA.zip (downloaded from
+                              EIA_BULK_URL into DIR/raw/bulk, resumable; no API request, no budget spent)
+  --bulk-file PATH            historical --source bulk: read this EBA.zip instead of downloading one
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
   --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)
@@ -475,6 +524,7 @@ Environment:
   EIA_API_KEY    your EIA key (or in .env). Without it the built-in simulator is used and the run is marked source=simulator.
   EIA_BASE_URL   API base URL (default ${EIA_BASE_URL}); point it at any simulator.
   EIA_BUDGET_FILE  the same as --budget-file (the flag wins).
+  EIA_BULK_URL   where --source bulk downloads EBA.zip (default ${EIA_BULK_URL}; without a key, the built-in simulator's).
 
 Exit codes: 0 ok, 1 run failed, 2 bad usage (nothing written), 130 interrupted (re-run the same command to resume).
 
@@ -510,10 +560,13 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
     about: [
       'Back-fill [--start, --end) for --regions × --types into the raw archive, Parquet and DuckDB. Resumable: units',
       'already committed are skipped, so re-running the same command after a failure or Ctrl-C continues.',
+      'With --source bulk the same records come from EIA\'s bulk file EBA.zip instead (all routes, no API request).',
     ],
-    options: ['--start', '--end', '--regions', '--types', ...FETCH_OPTIONS],
+    options: ['--start', '--end', '--regions', '--types', '--source', '--bulk-file', ...FETCH_OPTIONS],
     examples: [
       'npm run pipeline historical',
+      'npm run pipeline historical -- --source bulk --start 2024-01-01 --end 2025-01-01',
+      'npm run pipeline historical -- --source bulk --bulk-file ~/Downloads/EBA.zip --regions ALL --types demand',
       'npm run pipeline historical -- --start 2024-01-01 --end 2024-07-01 --regions PACW,ERCO --types demand',
       'npm run pipeline historical -- --regions CISO --types generation --data-dir ./ciso',
     ],

@@ -96,7 +96,7 @@ export function buildSummary(input: {
   return {
     runId: input.runId,
     command: config.command === 'quick' ? `quick:${config.phase}` : config.command,
-    source: config.command === 'replay' ? 'raw-archive' : config.source,
+    source: config.command === 'replay' ? 'raw-archive' : config.input === 'bulk' ? (config.bulkFile || config.bulkUrl ? 'bulk' : 'bulk-simulator') : config.source,
     start: formatHourStamp(input.range.startMs),
     end: formatHourStamp(input.range.endMs),
     regions: config.regions,
@@ -144,7 +144,8 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
     out.write(`${JSON.stringify(s)}\n`);
     return;
   }
-  const sim = s.source === 'simulator' ? '  (SIMULATED DATA: no EIA_API_KEY was set)' : '';
+  const sim = s.source === 'simulator' || s.source === 'bulk-simulator' ? '  (SIMULATED DATA: no EIA_API_KEY was set)' : '';
+  const bulk = s.source === 'bulk' || s.source === 'bulk-simulator'; // no request, no budget: those lines say nothing
   out.write(
     [
       `${s.command} ${s.status}: [${s.start}, ${s.end}) ${s.regions.join(',')} × ${s.types.join(',')} — source=${s.source}${sim}`,
@@ -154,8 +155,12 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
         : []),
       `  rows received ${s.rowsReceived} = loaded ${s.rowsLoaded} + quarantined ${s.rowsQuarantined} + duplicate ${s.rowsDuplicate}`,
       `  rows loaded ${s.rowsLoaded} = new ${s.rowsNew} + revised ${s.rowsRevised} + unchanged ${s.rowsUnchanged}`,
-      `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
-      `  throttled answers ${s.throttled}, limiter margin ${s.limiterMarginMs} ms (${s.limiterMarginChanges} change(s)), ${s.recordedSends} earlier send(s) of the key's last hour from the budget record`,
+      ...(bulk
+        ? [`  no API request: rows from EIA's bulk file EBA.zip`]
+        : [
+            `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
+            `  throttled answers ${s.throttled}, limiter margin ${s.limiterMarginMs} ms (${s.limiterMarginChanges} change(s)), ${s.recordedSends} earlier send(s) of the key's last hour from the budget record`,
+          ]),
       `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rowsPerSecond} rows/s, ${s.requestsPerSecond} requests/s, peak RSS ${s.peakRssMb} MB, ${s.filesWritten} files written to ${s.dataDir}`,
     ].join('\n') + '\n',
   );

@@ -17,7 +17,7 @@ const html = (s: string): Block => ({ kind: 'html', html: s });
 const p = (s: string, cls = 'note') => html(`<p class="${cls}">${s}</p>`);
 
 export function buildPage(data: ReportData, source: string): PageModel {
-  const simRuns = data.runs.filter((r) => r.source === 'simulator').length;
+  const simRuns = data.runs.filter((r) => r.source === 'simulator' || r.source === 'bulk-simulator').length;
   const rows = data.datasets.reduce((a, d) => a + d.rows, 0);
   const first = Math.min(...data.datasets.map((d) => d.firstMs));
   const last = Math.max(...data.datasets.map((d) => d.lastMs));
@@ -151,7 +151,7 @@ function runCells(r: RunRow): Cell[] {
   return [
     utc(r.startedMs),
     r.command,
-    { html: esc(r.source || NONE), cls: r.source === 'simulator' ? 'sim' : '' },
+    { html: esc(r.source || NONE), cls: r.source === 'simulator' || r.source === 'bulk-simulator' ? 'sim' : '' },
     { html: esc(r.status), cls: r.status === 'ok' ? '' : 'bad' },
     { html: esc(r.range ?? NONE), cls: 'wrap narrow' },
     { html: esc(`${r.regions.join(', ') || NONE} × ${r.types.join(', ') || NONE}`), cls: 'wrap' },

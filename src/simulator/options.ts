@@ -141,6 +141,11 @@ export interface SimulatorOptions {
   requestLogPath: string | null;
   /** Data quirk rates (defaults in `DEFAULT_QUIRKS`). */
   quirks: Partial<QuirkRates>;
+  /**
+   * The bulk file (`/bulk/EBA.zip`) carries only the series these respondents report (respondent / fromba /
+   * parent); null (default) = every series, as EIA's file does. Tests use a few to keep the file small.
+   */
+  bulkRespondents: string[] | null;
 }
 
 /** Default quirk rates: realistic but rare, PACW exempt from missing rows. */
@@ -197,6 +202,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, 'quirks'>> = Objec
   fixtureReplay: false,
   gzipLevel: 1,
   requestLogPath: null,
+  bulkRespondents: null,
 });
 
 const resolvedCache = new WeakMap<object, ResolvedOptions>();

@@ -71,20 +71,6 @@ const EXCEPTIONS: readonly Exception[] = [
   },
 ];
 
-/**
- * Import cycles kept on purpose, each until a named step removes it; the test compares the exact list, so a new
- * cycle fails and so does a listed one that is gone.
- */
-const KNOWN_CYCLES: readonly { modules: readonly string[]; why: string }[] = [
-  {
-    // run.ts calls runPlan and runFeatures; those two take their `RunDeps`/`RunResult` types from run.ts (a
-    // type-only import back). It goes when the commands get their own files and those types a module of their
-    // own (pipelines/commands/), which rewrites run.ts.
-    modules: ['src/pipelines/commands/features.ts', 'src/pipelines/commands/plan.ts', 'src/pipelines/run.ts'],
-    why: 'RunDeps and RunResult are declared in run.ts',
-  },
-];
-
 function srcFiles(dir = path.join(ROOT, 'src')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -121,8 +107,8 @@ describe('the import graph of src/', () => {
     expect(unusedExceptions.map((e) => `${e.rule}: ${e.from} -> ${e.to}`)).toEqual([]);
   });
 
-  it('has no import cycle but the known ones', () => {
-    expect(findCycles(graph)).toEqual(KNOWN_CYCLES.map((c) => c.modules));
+  it('has no import cycle', () => {
+    expect(findCycles(graph)).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@ import type { PipelineConfig } from '../../config.js';
 import { EtlError } from '../../core/errors.js';
 import { formatHourStamp } from '../../core/time.js';
 import { buildFeatures, type BuildResult } from '../features/build.js';
-import type { RunDeps, RunResult } from '../run.js';
+import type { RunDeps, RunResult } from '../execute.js';
 
 /** The summary `features` prints. */
 export interface FeaturesSummary extends BuildResult {

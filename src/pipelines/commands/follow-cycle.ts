@@ -4,7 +4,7 @@
  */
 import { isEtlError } from '../../core/errors.js';
 import type { CycleFigures } from '../follow/metrics.js';
-import type { RunResult } from '../run.js';
+import type { RunResult } from '../execute.js';
 
 /** The retry cause of an over-limit answer (429 or an over-rate-limit body). */
 const THROTTLED = 'ETL_RATE_LIMITED';

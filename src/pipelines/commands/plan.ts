@@ -10,7 +10,7 @@ import { formatHourStamp } from '../../core/time.js';
 import { readLedger, type LedgerUnit } from '../../store/duckdb/ledger.js';
 import { WAREHOUSE_FILE } from '../../store/duckdb/warehouse.js';
 import { EiaSourceConfigSchema, expectedRequests, planUnits } from '../../sources/eia/index.js';
-import type { RunDeps, RunResult } from '../run.js';
+import type { RunDeps, RunResult } from '../execute.js';
 import { selectionsFor } from '../selections.js';
 import { resumeCommand, splitByLedger } from './plan-ledger.js';
 

@@ -108,7 +108,7 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
     const trainFiles = splits[0].files.map((f) => sqlString(path.join(tmp, f.name)));
     const stats = await trainStats(q, `read_parquet([${trainFiles.join(', ')}])`);
     const runs = await contributingRuns(q);
-    const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE source = 'simulator'`))[0][0]) > 0;
+    const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE source IN ('simulator', 'bulk-simulator')`))[0][0]) > 0;
     const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observation_facts f
       JOIN (SELECT s.id AS sid FROM wh.strings s JOIN feat_resp r ON r.respondent = s.s) r ON f.respondent = r.sid
       WHERE f.dataset = (SELECT id FROM wh.strings WHERE s = 'fuel-type-data') AND f.period >= ${ts(startMs)} AND f.period < ${ts(endMs)}

@@ -56,7 +56,9 @@ export interface CardInput {
 
 /** `eia`, `simulator`, or `mixed` (both) from the runs' `source`; a replayed archive counts as simulated if any run was. */
 export function dataSource(runs: readonly RunInfo[], everSimulated: boolean): 'eia' | 'simulator' | 'mixed' {
-  const s = new Set(runs.map((r) => (r.source === 'raw-archive' ? (everSimulated ? 'simulator' : 'eia') : r.source)));
+  // A bulk run reads EIA's file (`bulk`) or the built-in simulator's (`bulk-simulator`); a replay, whatever was archived.
+  const origin: Record<string, string> = { 'raw-archive': everSimulated ? 'simulator' : 'eia', bulk: 'eia', 'bulk-simulator': 'simulator' };
+  const s = new Set(runs.map((r) => origin[r.source] ?? r.source));
   if (s.has('simulator') && s.has('eia')) return 'mixed';
   // No run is known to have contributed (an empty range): only a warehouse that never saw the simulator is EIA's.
   if (s.size === 0) return everSimulated ? 'simulator' : 'eia';

@@ -22,3 +22,11 @@ describe('dataSource (the card first line)', () => {
     expect(dataSource([], false)).toBe('eia');
   });
 });
+
+describe('dataSource of bulk runs', () => {
+  it('reads EIA\'s bulk file as EIA data and the simulator\'s as simulated', () => {
+    expect(dataSource([run('bulk')], false)).toBe('eia');
+    expect(dataSource([run('bulk-simulator')], true)).toBe('simulator');
+    expect(dataSource([run('bulk'), run('simulator')], true)).toBe('mixed');
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * `historical --source bulk` end to end, offline: the simulator serves its API and its bulk file from the same
+ * generator, so the bulk run must store exactly the API run's observations; the download resumes with Range after
+ * an interruption and ends with the server's bytes; a corrupt `--bulk-file` is a one-line usage error that writes
+ * nothing.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCli } from '../../src/config.js';
+import { isEtlError } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { runCommand } from '../../src/pipelines/run.js';
+import { openWarehouse } from '../../src/pipelines/warehouse.js';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { downloadEbaZip } from '../../src/sources/bulk/download.js';
+
+const KEY = 'BULKTESTKEY0123456789ABCDEFGHIJKLMNOPQR';
+const NOW = Date.UTC(2025, 2, 1, 12, 30);
+// The default regions, plus two the job does not ask for (their lines must be skipped).
+const BULK_RESPONDENTS = ['PACW', 'ERCO', 'CAL', 'TEX', 'MISO', 'BPAT', 'ISNE'];
+const RANGE = ['--start', '2024-12-01', '--end', '2025-02-01'];
+
+let root: string;
+let sim: SimulatorHandle;
+let bulkUrl: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'eia-bulk-'));
+  sim = await startSimulator({ nowMs: NOW, budget: null, bulkRespondents: BULK_RESPONDENTS });
+  bulkUrl = `${new URL(sim.baseUrl).origin}/bulk/EBA.zip`;
+});
+afterAll(async () => {
+  await sim?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const sink = () => new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+
+async function run(args: string[], dir: string, env: Record<string, string>) {
+  let out = '';
+  const stdout = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }) as unknown as NodeJS.WriteStream;
+  const parsed = parseCli([...args, '--json', '--data-dir', dir, '--no-progress', '--requests-per-second', '50'], env);
+  if (parsed.kind !== 'run') throw new Error('expected a run');
+  await runCommand(parsed.config, { logger: silentLogger(), signal: new AbortController().signal, stdout, stderr: sink(), now: () => NOW });
+  return JSON.parse(out) as Record<string, unknown>;
+}
+
+async function observations(dir: string) {
+  const wh = await openWarehouse(dir);
+  try {
+    const conn = await wh.connect();
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT dataset, respondent, respondent_name, series, series_name, epoch_ms(period)::DOUBLE, value FROM observations ORDER BY 1, 2, 4, 6`,
+      )
+    ).getRows();
+    const runs = (await conn.runAndReadAll(`SELECT source, status FROM runs ORDER BY started_at`)).getRows();
+    conn.closeSync();
+    return { rows: rows.map((r) => r.map((x) => (typeof x === 'bigint' ? Number(x) : x))), runs };
+  } finally {
+    await wh.close();
+  }
+}
+
+describe('historical --source bulk (simulator)', () => {
+  it('stores exactly the observations the API run stores over the same range, without an API request', { timeout: 300_000 }, async () => {
+    const apiDir = path.join(root, 'api');
+    const bulkDir = path.join(root, 'bulk');
+    await run(['historical', ...RANGE], apiDir, { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl });
+    const apiRequests = sim.requestLog.length;
+    const summary = await run(['historical', ...RANGE, '--source', 'bulk'], bulkDir, { EIA_BULK_URL: bulkUrl });
+    expect(sim.requestLog.length).toBe(apiRequests); // the bulk facility is not the API: nothing logged, no budget
+    expect(summary.status).toBe('ok');
+
+    const api = await observations(apiDir);
+    const bulk = await observations(bulkDir);
+    expect(api.rows.length).toBeGreaterThan(50_000);
+    expect(bulk.rows.length).toBe(api.rows.length);
+    expect(bulk.rows).toEqual(api.rows); // keys, names and values
+    expect(bulk.runs).toEqual([['bulk', 'ok']]);
+    expect(new Set(bulk.rows.map((r) => r[1]))).toEqual(new Set(['PACW', 'ERCO', 'CAL', 'TEX', 'MISO']));
+
+    // The raw archive keeps the zip as received, named by its sha256, with its manifest entry; no page bodies.
+    const kept = (await readdir(path.join(bulkDir, 'raw', 'bulk'))).sort();
+    const zipName = kept.find((f) => /^EBA-[0-9a-f]{12}\.zip$/.test(f))!;
+    const manifest = JSON.parse(await readFile(path.join(bulkDir, 'raw', 'bulk', `${zipName}.json`), 'utf8')) as Record<string, unknown>;
+    const bytes = await readFile(path.join(bulkDir, 'raw', 'bulk', zipName));
+    expect(manifest.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect((manifest.manifest_entry as { last_updated: string }).last_updated).toBe('2025-03-01T12:00:00+00:00');
+    expect(existsSync(path.join(bulkDir, 'raw', 'eia'))).toBe(false);
+
+    // Re-running with the same (unchanged, 304) file finds every unit done.
+    const again = await run(['historical', ...RANGE, '--source', 'bulk'], bulkDir, { EIA_BULK_URL: bulkUrl });
+    expect(again.rowsLoaded).toBe(0);
+    expect((await observations(bulkDir)).rows).toEqual(api.rows);
+  });
+
+  it('resumes an interrupted download with Range and ends with the server\'s bytes', { timeout: 300_000 }, async () => {
+    const dir = path.join(root, 'resume');
+    const head = await fetch(bulkUrl, { method: 'HEAD' });
+    const size = Number(head.headers.get('content-length'));
+    const serverSha = head.headers.get('x-sim-sha256');
+    // Interrupt the first download once a third of the file is on disk.
+    const ac = new AbortController();
+    let seen = 0;
+    const first = downloadEbaZip({
+      url: bulkUrl,
+      dataDir: dir,
+      signal: ac.signal,
+      progressMs: 0,
+      onProgress: (p) => {
+        seen = p.bytes;
+        if (p.bytes > size / 3) ac.abort();
+      },
+    });
+    await expect(first).rejects.toSatisfy((e: unknown) => isEtlError(e, 'ETL_ABORTED'));
+    const part = path.join(dir, 'raw', 'bulk', 'EBA.zip.part');
+    const partial = (await stat(part)).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(size);
+    expect(seen).toBeGreaterThan(size / 3);
+
+    const second = await downloadEbaZip({ url: bulkUrl, dataDir: dir, signal: new AbortController().signal });
+    expect(second.resumedFrom).toBe(partial);
+    expect(second.manifest.bytes).toBe(size);
+    expect(second.manifest.sha256).toBe(serverSha);
+    expect(createHash('sha256').update(await readFile(second.file)).digest('hex')).toBe(serverSha);
+    expect(existsSync(part)).toBe(false);
+  });
+
+  it('a corrupt --bulk-file is a one-line usage error naming the flag, and nothing is written', async () => {
+    const dir = path.join(root, 'corrupt');
+    const bad = path.join(root, 'bad.zip');
+    await writeFile(bad, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4096, 7)]));
+    const err = await run(['historical', ...RANGE, '--source', 'bulk', '--bulk-file', bad], dir, {}).catch((e: unknown) => e);
+    expect(isEtlError(err, 'ETL_CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toMatch(/^--bulk-file '.*bad\.zip' is not a readable EBA\.zip: /);
+    expect((err as Error).message).not.toContain('\n');
+    expect(existsSync(dir)).toBe(false);
+
+    // A truncated real file too: its central directory is gone.
+    const good = path.join(root, 'good.zip');
+    await writeFile(good, Buffer.from(await (await fetch(bulkUrl)).arrayBuffer()));
+    await truncate(good, 10_000);
+    const err2 = await run(['historical', ...RANGE, '--source', 'bulk', '--bulk-file', good], dir, {}).catch((e: unknown) => e);
+    expect(isEtlError(err2, 'ETL_CONFIG_INVALID')).toBe(true);
+    expect(existsSync(dir)).toBe(false);
+
+    const missing = await run(['historical', '--source', 'bulk', '--bulk-file', path.join(root, 'nope.zip')], dir, {}).catch((e: unknown) => e);
+    expect((missing as Error).message).toMatch(/^--bulk-file '.*nope\.zip' cannot be read \(ENOENT\)$/);
+    const unknown = await run(['historical', '--source', 'csv'], dir, {}).catch((e: unknown) => e);
+    expect((unknown as Error).message).toBe("--source must be one of api, bulk (got 'csv')");
+  });
+});
