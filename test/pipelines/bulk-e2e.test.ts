@@ -28,13 +28,19 @@ const RANGE = ['--start', '2024-12-01', '--end', '2025-02-01'];
 let root: string;
 let sim: SimulatorHandle;
 let bulkUrl: string;
+// The download and bad-file tests need a file, not a job: one respondent's keeps them to a few seconds.
+let smallSim: SimulatorHandle;
+let smallUrl: string;
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'eia-bulk-'));
   sim = await startSimulator({ nowMs: NOW, budget: null, bulkRespondents: BULK_RESPONDENTS });
   bulkUrl = `${new URL(sim.baseUrl).origin}/bulk/EBA.zip`;
+  smallSim = await startSimulator({ nowMs: NOW, budget: null, bulkRespondents: ['PACW'] });
+  smallUrl = `${new URL(smallSim.baseUrl).origin}/bulk/EBA.zip`;
 });
 afterAll(async () => {
   await sim?.close();
+  await smallSim?.close();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -101,14 +107,14 @@ describe('historical --source bulk (simulator)', () => {
 
   it('resumes an interrupted download with Range and ends with the server\'s bytes', { timeout: 300_000 }, async () => {
     const dir = path.join(root, 'resume');
-    const head = await fetch(bulkUrl, { method: 'HEAD' });
+    const head = await fetch(smallUrl, { method: 'HEAD' });
     const size = Number(head.headers.get('content-length'));
     const serverSha = head.headers.get('x-sim-sha256');
     // Interrupt the first download once a third of the file is on disk.
     const ac = new AbortController();
     let seen = 0;
     const first = downloadEbaZip({
-      url: bulkUrl,
+      url: smallUrl,
       dataDir: dir,
       signal: ac.signal,
       progressMs: 0,
@@ -124,7 +130,7 @@ describe('historical --source bulk (simulator)', () => {
     expect(partial).toBeLessThan(size);
     expect(seen).toBeGreaterThan(size / 3);
 
-    const second = await downloadEbaZip({ url: bulkUrl, dataDir: dir, signal: new AbortController().signal });
+    const second = await downloadEbaZip({ url: smallUrl, dataDir: dir, signal: new AbortController().signal });
     expect(second.resumedFrom).toBe(partial);
     expect(second.manifest.bytes).toBe(size);
     expect(second.manifest.sha256).toBe(serverSha);
@@ -144,7 +150,7 @@ describe('historical --source bulk (simulator)', () => {
 
     // A truncated real file too: its central directory is gone.
     const good = path.join(root, 'good.zip');
-    await writeFile(good, Buffer.from(await (await fetch(bulkUrl)).arrayBuffer()));
+    await writeFile(good, Buffer.from(await (await fetch(smallUrl)).arrayBuffer()));
     await truncate(good, 10_000);
     const err2 = await run(['historical', ...RANGE, '--source', 'bulk', '--bulk-file', good], dir, {}).catch((e: unknown) => e);
     expect(isEtlError(err2, 'ETL_CONFIG_INVALID')).toBe(true);
