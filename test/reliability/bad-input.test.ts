@@ -144,7 +144,7 @@ describe('bad CLI input: exit 2, one line naming the flag and the allowed values
       }, 120_000);
     }
     // Node's recursive mkdir never returns under /proc (libuv retries forever), so `ensureWritableDir` in
-    // src/pipelines/run.ts creates one level at a time. The CLI starts through tsx, which takes several seconds
+    // src/pipelines/execute.ts creates one level at a time. The CLI starts through tsx, which takes several seconds
     // on a loaded 2-core machine: 25 s tells a hang from a slow start.
     it('--data-dir under /proc fails with exit 2 instead of hanging', async () => {
       const r = await runCli(['historical', '--data-dir', '/proc/eia-stream-cannot-write/data'], { timeoutMs: 25_000 });
