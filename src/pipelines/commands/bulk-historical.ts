@@ -18,6 +18,7 @@ import { configError, isEtlError } from '../../core/errors.js';
 import { stderrStatusLine } from '../../core/status-line.js';
 import { createParquetSink } from '../../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../../sinks/quarantine-files.js';
+import { acquireLock } from '../../store/lock.js';
 import { fileTag, hashFile, keepLocalFile, type BulkFileManifest } from '../../sources/bulk/bulk-archive.js';
 import { downloadEbaZip, type DownloadProgress } from '../../sources/bulk/download.js';
 import { ebaSelectionOf } from '../../sources/bulk/eba-select.js';
@@ -29,6 +30,9 @@ import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDep
 import { selectionsFor } from '../selections.js';
 import type { Warehouse } from '../warehouse.js';
 
+/** How errors name a user's file. */
+const bulkFileFlag = (file: string) => `--bulk-file '${file}'`;
+
 export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
@@ -37,7 +41,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
   const resolved = (await resolveRegions(config, { client: null, logger, signal: deps.signal, now })).config;
   if (resolved.bulkFile) {
     // A file that is not a readable EBA.zip is bad usage: found before anything is created or written.
-    const what = `--bulk-file '${resolved.bulkFile}'`;
+    const what = bulkFileFlag(resolved.bulkFile);
     const st = await stat(resolved.bulkFile).catch((e: NodeJS.ErrnoException) => {
       throw configError(`${what} cannot be read (${e.code ?? 'error'})`);
     });
@@ -52,6 +56,9 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
   const simRef: { sim: BuiltinSimulator | null } = { sim: null };
   let warehouse: Warehouse | null = null;
   try {
+    // Keeping the file (a download or a hard link) writes raw/bulk/: under the data directory's writer lock, like
+    // every other write there. Released before the ledger takes it again; a failure is recorded after the release.
+    const lock = await acquireLock(resolved.dataDir);
     const got = await acquire(resolved, deps, async () => {
       const sim = (simRef.sim = await startBuiltinSimulator(deps.now ? { nowMs: deps.now } : {}));
       logger.warn(
@@ -59,7 +66,9 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
           'Set EIA_API_KEY, or EIA_BULK_URL, to read EIA\'s real bulk file.',
       );
       return `${new URL(sim.baseUrl).origin}/bulk/EBA.zip`;
-    }).catch((e: unknown) => recordEarlyFailure(resolved, deps, e));
+    })
+      .finally(() => lock.release())
+      .catch((e: unknown) => recordEarlyFailure(resolved, deps, e));
     await simRef.sim?.close();
     simRef.sim = null;
 
@@ -69,7 +78,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
     const done = resolved.fresh ? new Set<string>() : await warehouse.completedUnitIds();
     const source = createEbaSource({
       file: got.file,
-      what: resolved.bulkFile ? `--bulk-file '${resolved.bulkFile}'` : `the downloaded ${path.basename(got.file)}`,
+      what: resolved.bulkFile ? bulkFileFlag(resolved.bulkFile) : `the downloaded ${path.basename(got.file)}`,
       selection,
       fileTag: fileTag(got.manifest.sha256),
       horizonHours: resolved.revisionHorizonHours,

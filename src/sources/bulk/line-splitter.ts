@@ -42,6 +42,17 @@ export async function* keptLines(
       parts = [head];
     }
   };
+  /** Count the line that just ended, decide on it if its head was short, and return its text when kept. */
+  const endLine = (): string | null => {
+    counts.lines++;
+    if (keep === undefined) decideNow();
+    const line = keep && size > 0 ? (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8') : null;
+    if (line !== null) counts.kept++;
+    parts = [];
+    size = 0;
+    keep = undefined;
+    return line;
+  };
   for await (const chunk of chunks) {
     counts.bytes += chunk.length;
     let pos = 0;
@@ -57,31 +68,16 @@ export async function* keptLines(
         if (keep === undefined && size >= headBytes) decideNow();
       }
       if (nl < 0) break;
-      // End of a line.
+      // End of a line (an empty one is no line).
       if (size > 0 || keep === false) {
-        counts.lines++;
-        if (keep === undefined) decideNow();
-        if (keep && size > 0) {
-          counts.kept++;
-          const line = (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8');
-          parts = [];
-          size = 0;
-          keep = undefined;
-          yield line;
-        }
+        const line = endLine();
+        if (line !== null) yield line;
       }
-      parts = [];
-      size = 0;
-      keep = undefined;
       pos = nl + 1;
     }
   }
   if (size > 0) {
-    counts.lines++;
-    if (keep === undefined) decideNow();
-    if (keep && size > 0) {
-      counts.kept++;
-      yield (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8');
-    }
+    const line = endLine();
+    if (line !== null) yield line;
   }
 }
