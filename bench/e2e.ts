@@ -1,5 +1,5 @@
 /**
- * End-to-end benches (issue 7): the real CLI (`src/cli.ts historical`) in a child process against the simulator in
+ * End-to-end benches: the real CLI (`src/cli.ts historical`) in a child process against the simulator in
  * another child process, so that each one's peak RSS and CPU time are its own.
  *
  * - `benchCpuBound`: no latency, both budgets off → raw + Parquet + quarantine + DuckDB. In the same run: the bare

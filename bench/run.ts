@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile] [--render]`: the benchmark ladder
- * of issue 7 → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`. `--render` measures nothing:
+ * → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`. `--render` measures nothing:
  * it re-renders the table and the doc from `bench/results/latest.json`.
  *
  * | section | full | --quick (< 2 min) |

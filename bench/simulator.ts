@@ -1,5 +1,5 @@
 /**
- * Simulator benchmark (issue 2): how fast the simulator serves pages on loopback (faults, latency and budget off),
+ * Simulator benchmark: how fast the simulator serves pages on loopback (faults, latency and budget off),
  * and the simulator's peak RSS while serving a 1-year versus a 7-year query (flat = rows are generated on demand).
  *
  * The simulator runs in its own process (`src/simulator/cli.ts`, as `npm run simulator` does), so its RSS is its

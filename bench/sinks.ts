@@ -151,7 +151,7 @@ async function duBytes(p: string): Promise<number> {
 /** Run one case in this process (the child side). */
 export async function runCase(c: SinkCase, rows: number, dataDir: string, memoryLimit?: string): Promise<SinkCaseResult> {
   const { createRawArchiveSink } = await import('../src/sinks/raw-archive.js');
-  const { createParquetSink } = await import('../src/sinks/parquet.js');
+  const { createParquetSink } = await import('../src/sinks/parquet/sink.js');
   const { createQuarantineFilesSink } = await import('../src/sinks/quarantine-files.js');
   const { createFanOut } = await import('../src/sinks/fan-out.js');
   const { openWarehouse } = await import('../src/pipelines/warehouse.js');

@@ -1,5 +1,5 @@
 /**
- * Source benchmark (issue 3): the default job (PACW, ERCO, CAL, TEX, MISO × demand and generation,
+ * Source benchmark: the default job (PACW, ERCO, CAL, TEX, MISO × demand and generation,
  * 2019-01-01 → 2026-01-01) against the simulator.
  *
  * 1. clean: limiter off → requests sent, rows, rows per request, and the old per-region × series × 45-day plan's

@@ -1,5 +1,5 @@
 /**
- * Bench of the transforms (issue 4): parse + validate + normalize of 1M EIA-shaped rows in 5,000-row pages, on one
+ * Bench of the transforms: parse + validate + normalize of 1M EIA-shaped rows in 5,000-row pages, on one
  * core (the main thread), and stream-json against `JSON.parse` on the same pages.
  *
  *   npx tsx bench/transforms.ts            # prints the figures as JSON

@@ -1,5 +1,5 @@
 /**
- * The bench's results: the JSON shape of `bench/results/latest.json`, the targets of issue 7 with pass/miss, the
+ * The bench's results: the JSON shape of `bench/results/latest.json`, the project's performance targets with pass/miss, the
  * stdout table and `docs/benchmarks.md`. Pure (no I/O).
  */
 import type { SinkCaseResult } from '../sinks.js';
@@ -36,7 +36,7 @@ export interface StageRow {
   note?: string;
 }
 
-/** One target of issue 7. */
+/** One performance target. */
 export interface TargetRow {
   target: string;
   /** e.g. `≥ 150,000 rows/s`. */
@@ -152,7 +152,7 @@ const UNIT_ROWS = 150_000;
 /** Flat RSS: the largest size's peak at most this many times the smallest's. */
 export const RSS_FLAT_RATIO = 1.2;
 
-/** Evaluate the targets of issue 7 (and the completeness check) on the results. */
+/** Evaluate the performance targets (and the completeness check) on the results. */
 export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
   const rate = (x: number) => n0(x);
   const ratio = (x: number) => `${fr(x)}×`;
@@ -333,7 +333,7 @@ export function renderMarkdown(r: BenchResults): string {
       `1-minute load average ${m.loadStart} at the start, ${m.loadEnd} at the end` +
       (Math.max(m.loadStart, m.loadEnd) > m.cores ? ` — **above the ${m.cores} cores: other work competed for the CPU, so absolute rates are pessimistic; the ratios, taken in the same run, hold better**.` : '.'),
     '',
-    '## Targets (issue 7)',
+    '## Targets',
     '',
     mdTable(
       ['target', 'goal', 'measured', 'verdict'],

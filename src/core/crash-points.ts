@@ -1,5 +1,5 @@
 /**
- * Named crash points for the crash-and-resume tests (issue 8): when configured, the process kills itself with
+ * Named crash points for the crash-and-resume tests: when configured, the process kills itself with
  * SIGKILL — no cleanup, exactly like `kill -9` — the n-th time a named point is reached. Off unless the CLI was
  * given `EIA_STREAM_CRASH_AT=name:n[,name:n…]` (test-only; documented in docs/architecture.md).
  *

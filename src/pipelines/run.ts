@@ -10,7 +10,7 @@ import type { Dataset } from '../core/catalog.js';
 import type { WorkUnit } from '../core/contracts.js';
 import type { Logger } from '../core/logger.js';
 import { HOUR_MS, formatHourStamp } from '../core/time.js';
-import { createParquetSink } from '../sinks/parquet.js';
+import { createParquetSink } from '../sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
 import type { Warehouse } from './warehouse.js';

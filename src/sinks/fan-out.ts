@@ -14,7 +14,7 @@
 import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
 import { crashPoint } from '../core/crash-points.js';
 import { EtlError, isEtlError } from '../core/errors.js';
-import { closedError } from './errors.js';
+import { closedError, sinkError } from './errors.js';
 
 /** Tag a sink's failure with its name (EtlErrors keep their code; others become `ETL_SINK_WRITE`). */
 function tagged(sink: Sink, op: string, e: unknown): EtlError {
@@ -26,10 +26,7 @@ function tagged(sink: Sink, op: string, e: unknown): EtlError {
       details: { ...e.details, sink: sink.name },
     });
   }
-  return new EtlError('ETL_SINK_WRITE', 'sink', `${prefix}${op} failed: ${(e as Error)?.message ?? String(e)}`, {
-    cause: e,
-    details: { sink: sink.name },
-  });
+  return sinkError(sink.name, `${op} failed`, e);
 }
 
 /** Options of `createFanOut`. */

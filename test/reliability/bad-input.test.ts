@@ -202,10 +202,9 @@ describe('bad keys and bad responses: exit 1 (or a clean EtlError) in one line w
     expect(r.stderr).toContain('api_key=REDACTED');
   });
 
-  // BUG (src/store/duckdb/warehouse.ts `safeArgs` → `redactUrl(json)`): the summary of a failed source run holds the
-  // request URL; `redactUrl`'s `[^&#]*` after `api_key=` runs to the end of the JSON text (api_key is the last
-  // parameter), the JSON is cut, DuckDB rejects it ("Malformed JSON"), and the `runs` row stays 'running' — every
-  // failed fetch run is recorded as still running. Remove `.fails` once fixed.
+  // The summary of a failed source run holds the request URL with `api_key` as its last parameter. Redacting it
+  // must leave valid JSON (a redaction running to the end of the text would cut it, DuckDB would reject the row and
+  // the run would stay 'running').
   it('a failed run is recorded in `runs` as failed (not left as running)', async () => {
     const dir = await tmp.dir();
     const r = await runCli(jobArgs(DAY, dir), { env: cliEnv(sim.baseUrl, OTHER_KEY) });

@@ -88,11 +88,8 @@ describe('kill -9 and resume: the final data equals an uninterrupted run', { tim
     await expectSameAsUninterrupted([whileWritingPages(), whileCommittingFiles(), whileCommittingDuckDb(), randomMoment()], 2);
   });
 
-  // BUG (src/store/atomic-files.ts): `commitJournal` writes the journal with `writeFileAtomic`, whose temp file has a
-  // random name (`.journal/.raw-<unit>.json.<8 hex>.tmp`). A kill -9 while it is written leaves that file, and
-  // nothing removes it: `recoverJournals` only reads `<prefix>*.json`, and the next commit of the unit uses a new
-  // random name. Reproduced 6 times out of 6. (The quarantine files sink's `writeFileAtomic` temp names have the
-  // same problem.) Remove `.fails` once fixed.
+  // A kill -9 while a commit journal (or a quarantine file) is written leaves its temp file behind; the resume must
+  // remove it, since the next commit of the unit does not reuse the name.
   it('a kill -9 while a commit journal is written leaves no temp file once the resume completes', async () => {
     const dir = await tmp.dir();
     const env = cliEnv(sim.baseUrl);

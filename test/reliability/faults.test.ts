@@ -106,10 +106,9 @@ describe('a historical run under injected faults (≥ 20% of requests) loads exa
 });
 
 describe('simulator request log (src/simulator/server.ts): requests the client abandoned are logged (regression, docs/parts/reliability.md bug 1)', () => {
-  // BUG (simulator): a request whose response is held by the `latency` fault, or streamed by the `oversized` fault,
-  // is never logged when the client gives up first (`deliver` returns on `res.destroyed` before `finish`, and the
-  // oversized pump stops without `finish`). The log then under-counts requests, so `maxRequestsInWindow` and fault
-  // tallies read low. Remove `.fails` once fixed.
+  // A request whose response is held by the `latency` fault, or streamed by the `oversized` fault, must be logged
+  // even when the client gives up first; otherwise the log under-counts requests and `maxRequestsInWindow` and the
+  // fault tallies read low.
   it('logs a request even when the client times out during a latency fault', async () => {
     const sim = await startSim({ faults: { script: { 1: 'latency' }, delayMs: 400 } });
     open.push(sim);

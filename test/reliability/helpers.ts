@@ -1,5 +1,5 @@
 /**
- * Shared helpers of the reliability tests (issue 8), one import for the test files. Not a test file.
+ * Shared helpers of the reliability tests, one import for the test files. Not a test file.
  *
  * - `support/setup.ts`: constants, temp dirs, jobs, the simulator's ground truth, simulators
  * - `support/proxy.ts`: an arrival-logging proxy that can answer scripted 429s

@@ -14,7 +14,7 @@ import { EtlError, isEtlError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { emptyCounts, runFlow } from '../../src/pipelines/flow.js';
 import { createFanOut } from '../../src/sinks/fan-out.js';
-import { createParquetSink } from '../../src/sinks/parquet.js';
+import { createParquetSink } from '../../src/sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../../src/sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
 import { openWarehouse } from '../../src/pipelines/warehouse.js';

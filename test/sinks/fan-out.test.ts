@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PageBatch, Sink, UnitEnd } from '../../src/core/contracts.js';
 import { EtlError, isEtlError } from '../../src/core/errors.js';
 import { createFanOut } from '../../src/sinks/fan-out.js';
-import { createParquetSink } from '../../src/sinks/parquet.js';
+import { createParquetSink } from '../../src/sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../../src/sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
 import { openWarehouse } from '../../src/pipelines/warehouse.js';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { PipelineConfig } from '../../config.js';
 import { configError, isEtlError } from '../../core/errors.js';
 import { stderrStatusLine } from '../../core/status-line.js';
-import { createParquetSink } from '../../sinks/parquet.js';
+import { createParquetSink } from '../../sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../../sinks/quarantine-files.js';
 import { acquireLock } from '../../store/lock.js';
 import { fileTag, hashFile, keepLocalFile, type BulkFileManifest } from '../../sources/bulk/bulk-archive.js';

@@ -13,7 +13,7 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
-import { closedError, sinkError } from '../errors.js';
+import { serialSink } from '../serial-sink.js';
 import { pageSha256 } from '../../store/page-digest.js';
 import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/record-stage.js';
 import { sqlString, tsLiteral } from '../../store/sql.js';
@@ -52,10 +52,8 @@ const msToTs = tsLiteral;
 
 /** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
-  const name = 'duckdb';
   const stagedPages = new Map<string, Staged>();
   const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, rowsExisting: 0, duplicatesDropped: 0 };
-  let closed = false;
   let conn: DuckDBConnection | null = null;
   const store = recordStoreFor(instance);
   const holder = store.holder();
@@ -63,24 +61,16 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
   const ids = new Map<string, number>();
   let nextId = 0;
   let pending: [number, string][] = [];
-  let ready: Promise<void> | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
-  const init = () =>
-    (ready ??= (async () => {
-      conn = await instance.connect();
-      store.register(conn);
-      for (const [s, id] of (await conn.runAndReadAll('SELECT s, id FROM strings')).getRows() as [string, number][]) {
-        ids.set(s, id);
-        if (id >= nextId) nextId = id + 1;
-      }
-      await conn.run(`CREATE OR REPLACE TEMP TABLE wh_pages AS SELECT * EXCLUDE (unit_id, dataset) FROM pages LIMIT 0`);
-      await conn.run(`CREATE OR REPLACE TEMP TABLE wh_quarantine AS SELECT * EXCLUDE (unit_id) FROM quarantine LIMIT 0`);
-    })());
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = queue.then(fn, fn);
-    queue = p.catch(() => undefined);
-    return p;
-  };
+  async function init(): Promise<void> {
+    conn = await instance.connect();
+    store.register(conn);
+    for (const [s, id] of (await conn.runAndReadAll('SELECT s, id FROM strings')).getRows() as [string, number][]) {
+      ids.set(s, id);
+      if (id >= nextId) nextId = id + 1;
+    }
+    await conn.run(`CREATE OR REPLACE TEMP TABLE wh_pages AS SELECT * EXCLUDE (unit_id, dataset) FROM pages LIMIT 0`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE wh_quarantine AS SELECT * EXCLUDE (unit_id) FROM quarantine LIMIT 0`);
+  }
 
   const idOf = (s: string): number => {
     let id = ids.get(s);
@@ -223,68 +213,45 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     stats.duplicatesDropped += duplicates;
   }
 
-  return {
-    name,
-    stats: () => ({ ...stats }),
+  /** Stage a page: its records in the shared record stage, its page facts and quarantined rows in memory. */
+  function stage(batch: PageBatch): void {
+    const { page, envelope } = batch;
+    store.append(holder, page.unit.id, batch.records);
+    let s = stagedPages.get(page.unit.id);
+    if (!s) stagedPages.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
+    s.pages.set(page.pageId, {
+      page_id: page.pageId,
+      page_offset: page.offset,
+      url: page.url,
+      status: page.status,
+      latency_ms: page.latencyMs,
+      attempts: page.attempts,
+      bytes: page.body.length,
+      sha256: pageSha256(page),
+      rows: envelope.rows.length,
+      total: envelope.total,
+      api_version: envelope.apiVersion,
+      fetched_at: page.fetchedAt,
+    });
+    s.quarantine.set(page.pageId, batch.quarantined);
+  }
 
-    async write(batch: PageBatch): Promise<void> {
-      if (closed) throw closedError(name);
-      const { page, envelope } = batch;
-      try {
-        await init();
-        store.append(holder, page.unit.id, batch.records);
-        let s = stagedPages.get(page.unit.id);
-        if (!s) stagedPages.set(page.unit.id, (s = { pages: new Map(), quarantine: new Map() }));
-        s.pages.set(page.pageId, {
-          page_id: page.pageId,
-          page_offset: page.offset,
-          url: page.url,
-          status: page.status,
-          latency_ms: page.latencyMs,
-          attempts: page.attempts,
-          bytes: page.body.length,
-          sha256: pageSha256(page),
-          rows: envelope.rows.length,
-          total: envelope.total,
-          api_version: envelope.apiVersion,
-          fetched_at: page.fetchedAt,
-        });
-        s.quarantine.set(page.pageId, batch.quarantined);
-      } catch (e) {
-        throw sinkError(name, `staging page ${page.pageId}`, e);
-      }
+  const sink = serialSink({
+    name: 'duckdb',
+    init,
+    stage,
+    commit,
+    drop: (unitId) => {
+      stagedPages.delete(unitId);
+      store.release(holder, unitId);
     },
-
-    commitUnit(end: UnitEnd): Promise<void> {
-      if (closed) return Promise.reject(closedError(name));
-      return serial(async () => {
-        try {
-          await init();
-          await commit(end);
-        } catch (e) {
-          throw sinkError(name, `committing unit ${end.unit.id}`, e);
-        }
-      });
+    shutdown: async () => {
+      stagedPages.clear();
+      store.releaseAll(holder);
+      await conn?.run('DROP TABLE IF EXISTS temp.wh_pages').catch(() => undefined);
+      conn?.closeSync();
+      conn = null;
     },
-
-    abortUnit(unitId: string): Promise<void> {
-      return serial(async () => {
-        stagedPages.delete(unitId);
-        store.release(holder, unitId);
-      });
-    },
-
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await serial(async () => {
-        if (ready) await ready.catch(() => undefined);
-        stagedPages.clear();
-        store.releaseAll(holder);
-        await conn?.run('DROP TABLE IF EXISTS temp.wh_pages').catch(() => undefined);
-        conn?.closeSync();
-        conn = null;
-      });
-    },
-  };
+  });
+  return Object.assign(sink, { stats: () => ({ ...stats }) });
 }

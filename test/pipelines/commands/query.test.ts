@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { parseQueryArgs } from '../../../src/pipelines/commands/query-args.js';
 import { queryMain } from '../../../src/pipelines/commands/query.js';
-import { createParquetSink } from '../../../src/sinks/parquet.js';
+import { createParquetSink } from '../../../src/sinks/parquet/sink.js';
 import { openWarehouse, WAREHOUSE_FILE } from '../../../src/pipelines/warehouse.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, useTempDir, writeUnit } from '../../support/sink-contract.js';
 

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createParquetSink } from '../../../src/sinks/parquet.js';
+import { createParquetSink } from '../../../src/sinks/parquet/sink.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, useTempDir, writeUnit } from '../../support/sink-contract.js';
 
 const probe = spawnSync('python3', ['-c', 'import pyarrow'], { encoding: 'utf8' });

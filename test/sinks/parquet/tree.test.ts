@@ -14,7 +14,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type Fil
 import { compressors } from 'hyparquet-compressors';
 import { describe, expect, it } from 'vitest';
 import type { ObservationRecord, PageBatch } from '../../../src/core/contracts.js';
-import { createParquetSink } from '../../../src/sinks/parquet.js';
+import { createParquetSink } from '../../../src/sinks/parquet/sink.js';
 import { fixtureBatch, fixtureRecords, fixtureUnit, useTempDir, writeUnit } from '../../support/sink-contract.js';
 
 /** Every file below `root`, relative, with `/` separators. */

@@ -4,10 +4,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObservationRecord, PageBatch } from '../../src/core/contracts.js';
-import { HOUR_MS } from '../../src/core/time.js';
-import { createParquetSink } from '../../src/sinks/parquet.js';
-import { fixtureBatch, fixtureRecords, fixtureUnit, fixtureUnitBatches, testSink, useTempDir, writeUnit } from '../support/sink-contract.js';
+import type { ObservationRecord, PageBatch } from '../../../src/core/contracts.js';
+import { HOUR_MS } from '../../../src/core/time.js';
+import { createParquetSink } from '../../../src/sinks/parquet/sink.js';
+import { fixtureBatch, fixtureRecords, fixtureUnit, fixtureUnitBatches, testSink, useTempDir, writeUnit } from '../../support/sink-contract.js';
 
 let db: DuckDBInstance;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * Parquet sink: normalized records in hive-style data-time partitions for ML training
  * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `store/parquet-layout.ts`). The partition
- * keys are in the path only, and `parquet/_common_metadata` holds the files' schema (`parquet/file-schema.ts`).
+ * keys are in the path only, and `parquet/_common_metadata` holds the files' schema (`file-schema.ts`).
  *
  * - `write` stages the page's records in JS columns (`store/record-stage.ts`); nothing is visible, nothing waits.
  * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it
@@ -10,8 +10,8 @@
  *   `COPY … (FORMAT PARQUET, COMPRESSION ZSTD)`, sorted by (respondent, series, period), without any row whose key
  *   the unit re-delivers or that an earlier copy of the unit wrote. Renames and removals of all partitions go in
  *   one journal (`store/atomic-files.ts`): the unit appears in every partition at once, and no key is ever in two files.
- * - Units commit one at a time (a mutex); `abortUnit` drops the stage; `close` drops everything and, when the
- *   sink opened its own DuckDB instance, closes it.
+ * - Units commit one at a time (`serial-sink.ts`); `abortUnit` drops the stage; `close` drops everything and, when
+ *   the sink opened its own DuckDB instance, closes it.
  *
  * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool and one record stage with the
  * DuckDB sink (a page is staged once for both); otherwise the sink opens an in-memory instance with a small
@@ -20,14 +20,14 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PageBatch, Sink, UnitEnd } from '../core/contracts.js';
-import { commitJournal, journalPath, recoverJournals } from '../store/atomic-files.js';
-import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from '../store/duckdb/settings.js';
-import { PARQUET_JOURNAL_PREFIX } from '../store/parquet-layout.js';
-import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../store/record-stage.js';
-import { closedError, sinkError } from './errors.js';
-import { prepareCommonMetadata } from './parquet/file-schema.js';
-import { preparePartition, type ParquetWriteSettings } from './parquet/partition.js';
+import type { Sink, UnitEnd } from '../../core/contracts.js';
+import { commitJournal, journalPath, recoverJournals } from '../../store/atomic-files.js';
+import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from '../../store/duckdb/settings.js';
+import { PARQUET_JOURNAL_PREFIX } from '../../store/parquet-layout.js';
+import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../../store/record-stage.js';
+import { serialSink } from '../serial-sink.js';
+import { prepareCommonMetadata } from './file-schema.js';
+import { preparePartition, type ParquetWriteSettings } from './partition.js';
 
 /** Options of the Parquet sink. */
 export interface ParquetSinkOptions {
@@ -58,46 +58,34 @@ export interface ParquetSinkStats {
 
 /** Create the Parquet sink (see the module comment). */
 export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): ParquetSinkStats } {
-  const name = 'parquet';
   const settings: ParquetWriteSettings = {
     compression: opts.compression ?? 'zstd',
     minFileRows: opts.minFileRows ?? 65_536,
     minRowGroupRows: opts.minRowGroupRows ?? 100_000,
   };
   const stats: ParquetSinkStats = { unitsCommitted: 0, filesWritten: 0, rowsWritten: 0, duplicatesDropped: 0 };
-  let closed = false;
   let ownInstance: DuckDBInstance | null = null;
   let conn: DuckDBConnection | null = null;
   const store: RecordStore = opts.duckdb ? recordStoreFor(opts.duckdb) : createRecordStore();
   const holder = store.holder();
-  let ready: Promise<void> | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
   // `parquet/_common_metadata` is (re)written with the first commit of each sink, so it describes what this build
   // writes even over a tree an older build wrote.
   let schemaWritten = false;
 
-  const init = () =>
-    (ready ??= (async () => {
-      await recoverJournals(opts.dataDir, PARQUET_JOURNAL_PREFIX);
-      let instance = opts.duckdb;
-      if (!instance) {
-        ownInstance = instance = await DuckDBInstance.create(':memory:', {
-          memory_limit: opts.memoryLimit ?? MEMORY_LIMIT,
-          threads: String(opts.threads ?? THREADS),
-          temp_directory: path.join(opts.dataDir, '.duckdb-tmp'),
-          allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
-        });
-      }
-      conn = await instance.connect();
-      store.register(conn);
-    })());
-
-  /** Run `fn` after every earlier call: one statement stream at a time on the connection. */
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = queue.then(fn, fn);
-    queue = p.catch(() => undefined);
-    return p;
-  };
+  async function init(): Promise<void> {
+    await recoverJournals(opts.dataDir, PARQUET_JOURNAL_PREFIX);
+    let instance = opts.duckdb;
+    if (!instance) {
+      ownInstance = instance = await DuckDBInstance.create(':memory:', {
+        memory_limit: opts.memoryLimit ?? MEMORY_LIMIT,
+        threads: String(opts.threads ?? THREADS),
+        temp_directory: path.join(opts.dataDir, '.duckdb-tmp'),
+        allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
+      });
+    }
+    conn = await instance.connect();
+    store.register(conn);
+  }
 
   async function commit(end: UnitEnd): Promise<void> {
     const { unit } = end;
@@ -159,46 +147,17 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     stats.rowsWritten += rows;
   }
 
-  return {
-    name,
-    stats: () => ({ ...stats }),
-
-    async write(batch: PageBatch): Promise<void> {
-      if (closed) throw closedError(name);
-      try {
-        // Staging is plain JS (no DuckDB call): it never waits for a commit in progress.
-        await init();
-        store.append(holder, batch.page.unit.id, batch.records);
-      } catch (e) {
-        throw sinkError(name, `staging page ${batch.page.pageId}`, e);
-      }
+  const sink = serialSink({
+    name: 'parquet',
+    init,
+    stage: (batch) => store.append(holder, batch.page.unit.id, batch.records),
+    commit,
+    drop: (unitId) => store.release(holder, unitId),
+    shutdown: () => {
+      store.releaseAll(holder);
+      conn?.closeSync();
+      ownInstance?.closeSync();
     },
-
-    commitUnit(end: UnitEnd): Promise<void> {
-      if (closed) return Promise.reject(closedError(name));
-      return serial(async () => {
-        try {
-          await init();
-          await commit(end);
-        } catch (e) {
-          throw sinkError(name, `committing unit ${end.unit.id}`, e);
-        }
-      });
-    },
-
-    abortUnit(unitId: string): Promise<void> {
-      return serial(async () => store.release(holder, unitId));
-    },
-
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await serial(async () => {
-        if (ready) await ready.catch(() => undefined);
-        store.releaseAll(holder);
-        conn?.closeSync();
-        ownInstance?.closeSync();
-      });
-    },
-  };
+  });
+  return Object.assign(sink, { stats: () => ({ ...stats }) });
 }
