@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { FaultKind } from './options.js';
+import { maxInAnyWindow, minSpan } from '../core/windows.js';
 
 /** One served request. */
 export interface RequestLogEntry {
@@ -63,13 +64,7 @@ export class RequestLog {
  * E.g. `maxRequestsInWindow(log, 1000) <= 5` asserts the client never exceeded 5 requests in any second.
  */
 export function maxRequestsInWindow(log: readonly RequestLogEntry[], windowMs: number): number {
-  const ts = log.map((e) => e.t).sort((a, b) => a - b);
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < ts.length; hi++) {
-    while (ts[hi] - ts[lo] >= windowMs) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
+  return maxInAnyWindow(log.map((e) => e.t), windowMs);
 }
 
 /**
@@ -78,8 +73,5 @@ export function maxRequestsInWindow(log: readonly RequestLogEntry[], windowMs: n
  * distance: how much of the client's margin arrival jitter left over.
  */
 export function minSpanOf(log: readonly RequestLogEntry[], count: number): number {
-  const ts = log.map((e) => e.t).sort((a, b) => a - b);
-  let min = Infinity;
-  for (let i = 0; i + count - 1 < ts.length; i++) min = Math.min(min, ts[i + count - 1] - ts[i]);
-  return min;
+  return minSpan(log.map((e) => e.t), count);
 }

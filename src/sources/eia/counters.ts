@@ -3,7 +3,7 @@
  * bytes, latency percentiles, and the budget as the client itself saw it (max requests in any 1 s and any
  * 3,600 s window of its own send log). `snapshot()` is what the lead prints in the run summary.
  */
-import { maxInAnyWindow } from './sliding-window.js';
+import { maxInAnyWindow } from '../../core/windows.js';
 
 /** A point-in-time copy of the counters. */
 export interface SourceCountersSnapshot {

@@ -137,14 +137,3 @@ export class SlidingWindowLog {
     return !e.pending && e.t <= now - this.horizonMs;
   }
 }
-
-/** The most starts found in any window of `windowMs` (half-open) over a sorted or unsorted list of times. */
-export function maxInAnyWindow(times: readonly number[], windowMs: number): number {
-  const t = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < t.length; j++) {
-    while (t[j] - t[i] >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBudgetRecord, type BudgetRecord } from '../../../src/sources/eia/budget-record.js';
 import { createRateLimiter } from '../../../src/sources/eia/rate-limiter.js';
-import { maxInAnyWindow } from '../../../src/sources/eia/sliding-window.js';
+import { maxInAnyWindow } from '../../../src/core/windows.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../../..');

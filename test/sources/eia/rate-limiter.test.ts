@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { manualClock, systemClock } from '../../../src/core/clock.js';
 import { isEtlError } from '../../../src/core/errors.js';
 import { createRateLimiter } from '../../../src/sources/eia/rate-limiter.js';
-import { maxInAnyWindow } from '../../../src/sources/eia/sliding-window.js';
+import { maxInAnyWindow } from '../../../src/core/windows.js';
 
 describe('rate limiter', () => {
   it('keeps every 1-s and every rolling-hour window within budget (manual clock)', async () => {
