@@ -8,10 +8,9 @@
 import { existsSync } from 'node:fs';
 import { parseCli } from './config.js';
 import { configureCrashPoints } from './core/crash-points.js';
-import { EtlError, isEtlError } from './core/errors.js';
+import { EtlError, isEtlError, userMessage } from './core/errors.js';
 import { applyHeapPolicy } from './core/heap.js';
 import { createLogger } from './core/logger.js';
-import { redactText } from './core/redact.js';
 import { runFollow } from './pipelines/commands/follow.js';
 import { queryMain } from './pipelines/commands/query.js';
 import { runCommand } from './pipelines/run.js';
@@ -33,7 +32,7 @@ async function main(): Promise<number> {
   try {
     parsed = parseCli(process.argv.slice(2), process.env);
   } catch (e) {
-    process.stderr.write(`eia-stream: error: ${oneLine(e, secret)}\n`);
+    process.stderr.write(`eia-stream: error: ${userMessage(e, secret)}\n`);
     process.stderr.write(`Run 'npm run pipeline -- --help' for usage.\n`);
     return 2;
   }
@@ -66,15 +65,9 @@ async function main(): Promise<number> {
     if (isEtlError(e, 'ETL_ABORTED')) return 130;
     const code = isEtlError(e) && e.code === 'ETL_CONFIG_INVALID' ? 2 : 1;
     logger.debug({ err: e }, 'run failed');
-    process.stderr.write(`eia-stream: error: ${oneLine(e, secret)}\n`);
+    process.stderr.write(`eia-stream: error: ${userMessage(e, secret)}\n`);
     return code;
   }
-}
-
-/** One line for the user: the code and the message, never a stack, never the key. */
-function oneLine(e: unknown, secret: string | undefined): string {
-  const msg = isEtlError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e);
-  return redactText(msg.replace(/\s*\n\s*/g, ' '), secret);
 }
 
 main().then(
@@ -84,7 +77,7 @@ main().then(
     setTimeout(() => process.exit(code), 50).unref();
   },
   (e) => {
-    process.stderr.write(`eia-stream: internal error: ${oneLine(e, process.env.EIA_API_KEY)}\n`);
+    process.stderr.write(`eia-stream: internal error: ${userMessage(e, process.env.EIA_API_KEY)}\n`);
     process.exit(1);
   },
 );

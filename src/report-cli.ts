@@ -2,14 +2,10 @@
  * `npm run report`: the edge of the report command. Owns argv, stdout/stderr and exit codes:
  * 0 written · 1 failed (one line) · 2 bad usage or no warehouse (one line naming the flag, nothing written).
  */
-import { isEtlError } from './core/errors.js';
-import { redactText } from './core/redact.js';
+import { isEtlError, userMessage } from './core/errors.js';
 import { parseReportArgs, runReportCommand } from './pipelines/commands/report.js';
 
-function oneLine(e: unknown): string {
-  const msg = isEtlError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e);
-  return redactText(msg.replace(/\s*\n\s*/g, ' '), process.env.EIA_API_KEY?.trim() || undefined);
-}
+const oneLine = (e: unknown): string => userMessage(e, process.env.EIA_API_KEY?.trim() || undefined);
 
 async function main(): Promise<number> {
   let parsed;

@@ -3,6 +3,8 @@
  * stable `code` (for programs and tests) and the `stage` it came from. Messages never contain the API key: build
  * them from redacted URLs (`redactUrl`) only.
  */
+import { redactText } from './redact.js';
+
 export type EtlErrorCode =
   /** Bad CLI flag, option or config value (exit code 2). */
   | 'ETL_CONFIG_INVALID'
@@ -83,4 +85,10 @@ export function isEtlError(e: unknown, code?: EtlErrorCode): e is EtlError {
 /** Shorthand for a config error (one line, names the flag and the allowed values). */
 export function configError(message: string): EtlError {
   return new EtlError('ETL_CONFIG_INVALID', 'config', message);
+}
+
+/** An error as a user reads it: one line, `message [CODE]` for ours, never a stack, never the key. */
+export function userMessage(e: unknown, secret?: string): string {
+  const msg = isEtlError(e) ? `${e.message} [${e.code}]` : e instanceof Error ? e.message : String(e);
+  return redactText(msg.replace(/\s*\n\s*/g, ' '), secret);
 }

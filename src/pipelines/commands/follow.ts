@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { PipelineConfig } from '../../config.js';
 import { DEFAULTS } from '../../config.js';
-import { isEtlError } from '../../core/errors.js';
+import { isEtlError, userMessage } from '../../core/errors.js';
 import { formatHourStamp, HOUR_MS } from '../../core/time.js';
 import { createEiaClient, openBudgetRecord } from '../../sources/eia/index.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from '../builtin-simulator.js';
@@ -82,7 +82,7 @@ export async function runFollow(config: PipelineConfig, deps: RunDeps): Promise<
         failures++;
         metrics.recordCycle({ ...cycleFigures(null, now() - t0), ok: false }, now());
         const delay = retryCycleDelayMs(failures, Math.min(intervalMs, 5_000), intervalMs, Math.random);
-        logger.error(`follow: ${command} cycle FAILED (${failures} in a row): ${oneLine(e)}; retrying in ${Math.round(delay / 1000)} s`);
+        logger.error(`follow: ${command} cycle FAILED (${failures} in a row): ${userMessage(e)}; retrying in ${Math.round(delay / 1000)} s`);
         await sleep(delay, signal);
         continue;
       }
@@ -103,7 +103,7 @@ async function runWhenFree(config: PipelineConfig, deps: RunDeps): Promise<RunRe
       return await runCommand(config, deps);
     } catch (e) {
       if (!isWarehouseBusy(e) || deps.signal.aborted) throw e;
-      deps.logger.warn(`follow: the warehouse is held by another process (${oneLine(e)}); waiting ${BUSY_RETRY_MS / 1000} s and retrying`);
+      deps.logger.warn(`follow: the warehouse is held by another process (${userMessage(e)}); waiting ${BUSY_RETRY_MS / 1000} s and retrying`);
       await sleep(BUSY_RETRY_MS, deps.signal);
     }
   }
@@ -155,11 +155,6 @@ function cycleLine(command: string, f: CycleFigures, r: RunResult): string {
   const s = r.summary;
   return `follow: ${command} cycle ok in ${(f.durationMs / 1000).toFixed(1)} s: frontier ${s?.frontier ?? '-'}, ${s?.requests ?? 0} requests, ` +
     `rows loaded ${f.rowsLoaded} (new ${f.rowsNew}, revised ${f.rowsRevised}), quarantined ${f.rowsQuarantined}, throttled ${f.throttled}; newest stored: ${routes.join(', ')}`;
-}
-
-function oneLine(e: unknown): string {
-  const m = isEtlError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  return m.replace(/\s*\n\s*/g, ' ');
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (never rejects). */
