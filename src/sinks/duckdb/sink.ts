@@ -2,7 +2,7 @@
  * DuckDB sink: loads units into the warehouse tables (`store/duckdb/`), on the warehouse's instance; attached to the
  * warehouse by `pipelines/warehouse.ts` (`warehouse.sink`).
  *
- * - `write` stages records in JS columns (`store/record-stage.ts`, shared with the Parquet sink on the same instance);
+ * - `write` stages records in JS columns (`store/staged-records.ts`, shared with the Parquet sink on the same instance);
  *   page facts and quarantined rows wait in memory (a few per page). It never calls DuckDB, so it never waits
  *   for a commit in progress.
  * - `commitUnit` reads the staged rows through the stage's table function (text as `strings` ids).
@@ -15,7 +15,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
 import { serialSink } from '../serial-sink.js';
 import { pageSha256 } from '../../store/page-digest.js';
-import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/record-stage.js';
+import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/staged-records.js';
 import { sqlString, tsLiteral } from '../../store/sql.js';
 
 interface PageRow {
@@ -213,7 +213,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     stats.duplicatesDropped += duplicates;
   }
 
-  /** Stage a page: its records in the shared record stage, its page facts and quarantined rows in memory. */
+  /** Stage a page: its records in the shared record store, its page facts and quarantined rows in memory. */
   function stage(batch: PageBatch): void {
     const { page, envelope } = batch;
     store.append(holder, page.unit.id, batch.records);

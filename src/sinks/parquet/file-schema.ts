@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OBSERVATION_COLUMNS } from '../../store/record-stage.js';
+import { OBSERVATION_COLUMNS } from '../../store/staged-records.js';
 import { tempPathFor } from '../../store/atomic-files.js';
 import { sqlString } from '../../store/sql.js';
 import { parquetRoot } from '../../store/parquet-layout.js';

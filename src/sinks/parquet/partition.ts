@@ -63,7 +63,7 @@ export async function preparePartition(
     dataset: string;
     year: number;
     unitId: string;
-    /** The unit's rows (one per key), as relations with the observation columns (`record-stage.ts`). */
+    /** The unit's rows (one per key), as relations with the observation columns (`staged-records.ts`). */
     cur: UnitRelations;
     /** Rows of `cur` in this partition. */
     unitRows: number;

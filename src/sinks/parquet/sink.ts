@@ -3,7 +3,7 @@
  * (`parquet/dataset=<dataset>/year=<YYYY>/part-<NNNNNN>.parquet`, layout in `store/parquet-layout.ts`). The partition
  * keys are in the path only, and `parquet/_common_metadata` holds the files' schema (`file-schema.ts`).
  *
- * - `write` stages the page's records in JS columns (`store/record-stage.ts`); nothing is visible, nothing waits.
+ * - `write` stages the page's records in JS columns (`store/staged-records.ts`); nothing is visible, nothing waits.
  * - `commitUnit` reads the unit's rows through the stage's table function, then for each (dataset, year) it
  *   touches — plus the unit's own year, so rows an earlier copy wrote are found even when this copy has none —
  *   writes new files with DuckDB
@@ -13,7 +13,7 @@
  * - Units commit one at a time (`serial-sink.ts`); `abortUnit` drops the stage; `close` drops everything and, when
  *   the sink opened its own DuckDB instance, closes it.
  *
- * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool and one record stage with the
+ * DuckDB: pass `duckdb` (e.g. the warehouse's instance) to share one buffer pool and one record store with the
  * DuckDB sink (a page is staged once for both); otherwise the sink opens an in-memory instance with a small
  * `memory_limit` that spills to `<dataDir>/.duckdb-tmp`.
  */
@@ -24,7 +24,7 @@ import type { Sink, UnitEnd } from '../../core/contracts.js';
 import { commitJournal, journalPath, recoverJournals } from '../../store/atomic-files.js';
 import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from '../../store/duckdb/settings.js';
 import { PARQUET_JOURNAL_PREFIX } from '../../store/parquet-layout.js';
-import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../../store/record-stage.js';
+import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../../store/staged-records.js';
 import { serialSink } from '../serial-sink.js';
 import { prepareCommonMetadata } from './file-schema.js';
 import { preparePartition, type ParquetWriteSettings } from './partition.js';

@@ -8,7 +8,7 @@
  * Units the ledger already holds are skipped, so a stopped run resumes at the first group not committed.
  *
  * Memory: one inflated chunk, one kept line (a few MB) and its rows; the sinks stage the open group's rows (a
- * respondent's fuels since 2019 ≈ 0.6 M rows, ~25 MB in the record stage); the flow's backpressure holds the
+ * respondent's fuels since 2019 ≈ 0.6 M rows, ~25 MB of staged records); the flow's backpressure holds the
  * reading while the sinks commit. Why groups and not one unit per line: the default job's 299 series-year units
  * spent most of the run committing (docs/decisions.md, "The bulk source").
  */

@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObservationRecord } from '../../src/core/contracts.js';
 import { HOUR_MS } from '../../src/core/time.js';
-import { countDuplicates, createRecordStore, openScan, stagedRelation } from '../../src/store/record-stage.js';
+import { countDuplicates, createRecordStore, openScan, stagedRelation } from '../../src/store/staged-records.js';
 import { fixtureRecords, fixtureUnit } from '../support/sink-contract.js';
 import { seededInt } from '../support/random.js';
 

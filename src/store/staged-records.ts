@@ -1,5 +1,5 @@
 /**
- * The record stage: a unit's normalized records held in JS typed arrays until the Parquet and DuckDB sinks commit
+ * Staged records: a unit's normalized records held in JS typed arrays until the Parquet and DuckDB sinks commit
  * it, read by DuckDB through a table function. Nothing is copied into DuckDB while a unit is staged.
  *
  * `append` only writes numbers into typed arrays (tens of ns per row), so staging costs the JS thread next to
