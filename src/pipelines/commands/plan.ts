@@ -9,13 +9,12 @@ import type { WorkUnit } from '../../core/contracts.js';
 import { formatHourStamp } from '../../core/time.js';
 import { readLedger, type LedgerUnit } from '../../store/duckdb/ledger.js';
 import { WAREHOUSE_FILE } from '../../store/duckdb/warehouse.js';
-import { EiaSourceConfigSchema, expectedRequests, planUnits } from '../../sources/eia/index.js';
+import { expectedRequests, planUnits } from '../../sources/eia/index.js';
+import { TYPICAL_LATENCY_S, etaSeconds } from '../../sources/eia/eta.js';
+import { DEFAULT_LIMITER_MARGIN_MS } from '../../sources/eia/rate-limiter.js';
 import type { RunDeps, RunResult } from '../execute.js';
 import { selectionsFor } from '../selections.js';
 import { resumeCommand, splitByLedger } from './plan-ledger.js';
-
-/** EIA's typical response time, seconds: an assumption of the ETA, not a measurement. */
-const LATENCY_S = 1.2;
 
 export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const selections = selectionsFor(config.types, config.regions);
@@ -37,7 +36,13 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
   const requests = expectedRequests(units);
   const rows = sumRows(units);
   const restRequests = expectedRequests(rest);
-  const etaS = eta(config, restRequests);
+  const etaS = etaSeconds({
+    requests: restRequests,
+    requestsPerSecond: config.requestsPerSecond,
+    requestsPerHour: config.requestsPerHour,
+    concurrency: config.concurrency,
+    marginMs: DEFAULT_LIMITER_MARGIN_MS,
+  });
   const resume = resumeCommand(config);
   const plan = {
     command: 'plan',
@@ -80,7 +85,7 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
       `${split.todo.length} not fetched, ${split.later.length} not published yet`,
     `  remaining: ${rest.length} unit(s), ${restRequests} requests, ~${plan.remaining.expectedRows} rows; ` +
       `budget ${restRequests} of ${config.requestsPerHour} requests/hour (${(plan.budgetHours * 100).toFixed(1)}% of one hour); ` +
-      `ETA ≈ ${plan.etaSeconds} s at ≤ ${config.requestsPerSecond}/s, ${config.concurrency} in flight, ~${LATENCY_S} s per response`,
+      `ETA ≈ ${plan.etaSeconds} s at ≤ ${config.requestsPerSecond}/s, ${config.concurrency} in flight, ~${TYPICAL_LATENCY_S} s per response`,
     rest.length || split.later.length ? `  writes nothing. Run: ${resume}` : `  nothing remains; writes nothing. (Run: ${resume} would fetch nothing.)`,
   ];
   deps.stdout.write(`${lines.join('\n')}\n`);
@@ -88,13 +93,3 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
 }
 
 const sumRows = (us: readonly WorkUnit[]) => us.reduce((n, u) => n + u.expectedRows, 0);
-
-/** Seconds for `requests`: bound by the per-second budget, the concurrency at EIA's latency, and the hourly budget. */
-function eta(config: PipelineConfig, requests: number): number {
-  // The limiter spaces every `requestsPerSecond` starts by 1 s plus its jitter margin.
-  const marginS = (EiaSourceConfigSchema.shape.limiterMarginMs.parse(undefined) as number) / 1000;
-  const rateBound = (requests / config.requestsPerSecond) * (1 + marginS);
-  const concurrencyBound = (requests * LATENCY_S) / config.concurrency;
-  const hourBound = requests > config.requestsPerHour ? Math.floor(requests / config.requestsPerHour) * 3600 : 0;
-  return Math.max(rateBound, concurrencyBound, hourBound);
-}
