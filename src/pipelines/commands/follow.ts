@@ -22,7 +22,8 @@ import { startHealthServer } from '../follow/health-server.js';
 import { FollowMetrics, type CycleFigures } from '../follow/metrics.js';
 import { cycleIntervalMs, DEFAULT_FOLLOW_SCHEDULE, healthOf, nextCycleAt, retryCycleDelayMs, type FollowSchedule, type Health } from '../follow/schedule.js';
 import type { RunDeps, RunResult } from '../execute.js';
-import { BUDGET_HORIZON_MS, runCommand } from '../run.js';
+import { runCommand } from '../run.js';
+import { BUDGET_HORIZON_MS } from './fetch.js';
 import { selectionsFor } from '../selections.js';
 import { cycleFigures, isWarehouseBusy } from './follow-cycle.js';
 

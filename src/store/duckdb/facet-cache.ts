@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { KnownRespondent } from '../../core/region-selection.js';
 import { sqlString } from '../sql.js';
-import { WAREHOUSE_FILE } from './warehouse.js';
+import { WAREHOUSE_FILE } from './file.js';
 
 /** A cached list is used while it is younger than a day. */
 export const FACET_CACHE_MAX_AGE_MS = 24 * 3600 * 1000;

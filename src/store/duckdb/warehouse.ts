@@ -18,15 +18,16 @@ import { EtlError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
 import { sqlString, tsLiteral } from '../sql.js';
 import { recoverDataDir } from '../recovery.js';
+import { WAREHOUSE_FILE } from './file.js';
 import { acquireLock, type DirLock } from '../lock.js';
+import { writeFacetCache, type FacetList } from './facet-cache.js';
 import { queryLedger, type LedgerUnit } from './ledger.js';
 import { SCHEMA_VERSION, schemaStatements } from './schema.js';
 
 export type { LedgerUnit } from './ledger.js';
 import { ALLOCATOR_FLUSH, CHECKPOINT_THRESHOLD, MEMORY_LIMIT, THREADS } from './settings.js';
 
-/** Warehouse file name inside the data directory. */
-export const WAREHOUSE_FILE = 'eia.duckdb';
+export { WAREHOUSE_FILE } from './file.js';
 
 /** Options of `openWarehouse`. */
 export interface WarehouseOptions {
@@ -80,6 +81,8 @@ export interface Warehouse {
   ledger(): Promise<Map<string, LedgerUnit>>;
   /** Record open units as closed: a later run re-fetched every hour of them that could still change. */
   closeUnits(ids: readonly string[]): Promise<void>;
+  /** Cache respondent lists fetched from EIA (`facet-cache.ts`); nothing to do for none. */
+  cacheFacetLists(lists: readonly FacetList[]): Promise<void>;
   /** Latest stored period (epoch ms) per `respondent|series` of `dataset`, for the given respondents. */
   latestPeriods(dataset: string, respondents: readonly string[]): Promise<Map<string, number>>;
   /** Insert a `runs` row with status `running`; returns its run id. */
@@ -152,6 +155,10 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
     async closeUnits(unitIds) {
       if (unitIds.length === 0) return;
       await conn.run(`UPDATE units SET open = false WHERE unit_id IN (${unitIds.map(sqlString).join(', ')})`);
+    },
+
+    async cacheFacetLists(lists) {
+      if (lists.length > 0) await writeFacetCache(conn, lists);
     },
 
     async latestPeriods(dataset, respondents) {
