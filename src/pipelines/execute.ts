@@ -187,13 +187,8 @@ async function flowWithProgress(
  */
 export async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
   const warehouse = await openWarehouse(dataDir);
-  const conn = await warehouse.connect();
-  try {
-    const rows = (await conn.runAndReadAll("UPDATE runs SET status = 'killed' WHERE status = 'running' RETURNING run_id")).getRows();
-    if (rows.length) logger.warn({ runs: rows.map((r) => String(r[0])) }, `${rows.length} earlier run(s) ended without recording it (killed); resuming from the ledger`);
-  } finally {
-    conn.closeSync();
-  }
+  const killed = await warehouse.markKilledRuns();
+  if (killed.length) logger.warn({ runs: killed }, `${killed.length} earlier run(s) ended without recording it (killed); resuming from the ledger`);
   return warehouse;
 }
 

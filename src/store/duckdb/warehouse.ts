@@ -85,6 +85,11 @@ export interface Warehouse {
   cacheFacetLists(lists: readonly FacetList[]): Promise<void>;
   /** Latest stored period (epoch ms) per `respondent|series` of `dataset`, for the given respondents. */
   latestPeriods(dataset: string, respondents: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Mark every run still `running` as `killed` and return their ids. Only the lock holder may call it: a run
+   * left running then belongs to a process that died without recording its end.
+   */
+  markKilledRuns(): Promise<string[]>;
   /** Insert a `runs` row with status `running`; returns its run id. */
   startRun(info: RunStartInfo): Promise<string>;
   /** Complete the run's row with its status, counts and summary. */
@@ -171,6 +176,11 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       );
       for (const [r, s, ms] of rows) out.set(`${r}|${s}`, Number(ms));
       return out;
+    },
+
+    async markKilledRuns() {
+      const rows = (await conn.runAndReadAll("UPDATE runs SET status = 'killed' WHERE status = 'running' RETURNING run_id")).getRows();
+      return rows.map((r) => String(r[0]));
     },
 
     async startRun(info) {

@@ -134,6 +134,21 @@ describe('DuckDB warehouse', () => {
     await w.close();
   });
 
+  it('markKilledRuns marks only the runs left running as killed, and returns their ids', async () => {
+    const w = await openWarehouse(dataDir());
+    const run = (command: string) => ({ command, args: {}, source: 'simulator', startMs: Date.UTC(2024, 0, 1), endMs: Date.UTC(2024, 0, 2) });
+    const finished = await w.startRun({ ...run('historical'), runId: 'r-finished' });
+    await w.finishRun(finished, { status: 'ok', durationMs: 1, units: 0, pages: 0, rowsReceived: 0, rowsLoaded: 0, rowsQuarantined: 0 });
+    await w.startRun({ ...run('incremental'), runId: 'r-left-running' });
+    expect(await w.markKilledRuns()).toEqual(['r-left-running']);
+    expect(await rows(w, 'SELECT run_id, status FROM runs ORDER BY run_id')).toEqual([
+      ['r-finished', 'ok'],
+      ['r-left-running', 'killed'],
+    ]);
+    expect(await w.markKilledRuns()).toEqual([]);
+    await w.close();
+  });
+
   it('checksum is independent of load order and of ingested_at', async () => {
     const a = fixtureUnitBatches(fixtureUnit(4), 2, 10);
     const b = fixtureUnitBatches(fixtureUnit(5), 2, 10);
