@@ -18,6 +18,7 @@ import { MAX_LIMITER_MARGIN_MS } from '../../sources/eia/rate-limiter.js';
 import { expectedRequests, planUnits } from '../../sources/eia/planner.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from '../builtin-simulator.js';
 import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDeps, type RunResult } from '../execute.js';
+import { planHistorical } from '../file-coverage.js';
 import { applyFrontier, clampRange } from '../frontier.js';
 import { planIncrementalGroups, supersededOpenUnits } from '../incremental-plan.js';
 import { selectionsFor, type Selection } from '../selections.js';
@@ -97,8 +98,16 @@ export async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient:
       const open = [...(await warehouse.ledger()).values()].filter((u) => u.open);
       superseded = supersededOpenUnits(open, selections);
     } else {
-      // Planned over the user's own range, so a unit keeps its id while the frontier moves through it.
-      planned = planUnits(selections, config.startMs, config.endMs);
+      // Planned over the user's own range, so a unit keeps its id while the frontier moves through it; hours a
+      // bulk back-fill stored are left out (file-coverage.ts) unless --fresh asks for everything again.
+      const plan = planHistorical(selections, config.startMs, config.endMs, config.fresh ? [] : (await warehouse.ledger()).values(), config.revisionHorizonHours);
+      planned = plan.units;
+      if (plan.requestsWithoutBulk !== null) {
+        logger.info(
+          `${config.command}: the ledger holds hours stored from EIA's bulk file: fetching only what it lacks ` +
+            `(${expectedRequests(planned)} request(s) instead of ${plan.requestsWithoutBulk})`,
+        );
+      }
       if (!config.fresh) {
         const done = await warehouse.completedUnitIds();
         const todo = planned.filter((u) => !done.has(u.id));

@@ -9,16 +9,16 @@ import type { WorkUnit } from '../../core/contracts.js';
 import { formatHourStamp } from '../../core/time.js';
 import { readLedger, type LedgerUnit } from '../../store/duckdb/ledger.js';
 import { WAREHOUSE_FILE } from '../../store/duckdb/warehouse.js';
-import { expectedRequests, planUnits } from '../../sources/eia/index.js';
+import { expectedRequests } from '../../sources/eia/index.js';
 import { TYPICAL_LATENCY_S, etaSeconds } from '../../sources/eia/eta.js';
 import { DEFAULT_LIMITER_MARGIN_MS } from '../../sources/eia/rate-limiter.js';
 import type { RunDeps, RunResult } from '../execute.js';
+import { planHistorical } from '../file-coverage.js';
 import { selectionsFor } from '../selections.js';
 import { resumeCommand, splitByLedger } from './plan-ledger.js';
 
 export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<RunResult> {
   const selections = selectionsFor(config.types, config.regions);
-  const units = planUnits(selections, config.startMs, config.endMs);
   let ledger: ReadonlyMap<string, LedgerUnit> = new Map();
   let ledgerNote = 'no ledger yet';
   try {
@@ -31,6 +31,8 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
     ledgerNote = 'ledger unreadable (a run may be writing it); counting every unit as remaining';
     deps.logger.warn(`plan: cannot read the ledger in ${config.dataDir}: ${(e as Error).message.split('\n')[0]}`);
   }
+  // The same plan historical makes: hours a bulk back-fill stored are not the API's to fetch.
+  const { units, requestsWithoutBulk } = planHistorical(selections, config.startMs, config.endMs, ledger.values(), config.revisionHorizonHours);
   const split = splitByLedger(units, ledger, (deps.now ?? Date.now)());
   const rest = [...split.open, ...split.todo];
   const requests = expectedRequests(units);
@@ -59,6 +61,8 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
     open: { units: split.open.length, requests: expectedRequests(split.open) },
     remaining: { units: rest.length, requests: restRequests, expectedRows: sumRows(rest) },
     notPublishedYet: { units: split.later.length },
+    /** Requests the job would need without the hours EIA's bulk file already stored (null: none in range). */
+    requestsWithoutBulk,
     budgetHours: +(restRequests / config.requestsPerHour).toFixed(3),
     budgetShareOfOneHour: +Math.min(1, restRequests / config.requestsPerHour).toFixed(3),
     etaSeconds: Math.round(etaS),
@@ -80,6 +84,9 @@ export async function runPlan(config: PipelineConfig, deps: RunDeps): Promise<Ru
       ([d, p]) => `  ${d.padEnd(20)} units ${String(p.units).padStart(5)}  requests ${String(p.requests).padStart(6)}  expected rows ${p.expectedRows}`,
     ),
     `  job                  units ${String(plan.units).padStart(5)}  requests ${String(requests).padStart(6)}  expected rows ${rows} (${plan.rowsPerRequest} rows/request)`,
+    ...(requestsWithoutBulk === null
+      ? []
+      : [`  bulk file: the ledger holds hours stored from EIA's bulk file; the API job leaves them out (${requests} requests instead of ${requestsWithoutBulk})`]),
     `  ${ledgerNote}: ${split.done.length} unit(s) done (${split.doneRequests} requests, ${split.doneRows} rows), ` +
       `${split.open.length} open (their window reached EIA's latest published hour: fetched again), ` +
       `${split.todo.length} not fetched, ${split.later.length} not published yet`,
