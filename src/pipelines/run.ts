@@ -5,11 +5,10 @@
  */
 import { rmdir } from 'node:fs/promises';
 import type { PipelineConfig } from '../config.js';
-import { formatRange } from '../config.js';
-import type { Dataset } from '../core/catalog.js';
+import type { Dataset, Selection } from '../core/catalog.js';
 import type { WorkUnit } from '../core/contracts.js';
 import type { Logger } from '../core/logger.js';
-import { HOUR_MS, formatHourStamp } from '../core/time.js';
+import { HOUR_MS, formatHourStamp, formatRange } from '../core/time.js';
 import { createParquetSink } from '../sinks/parquet.js';
 import { createQuarantineFilesSink } from '../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../sinks/raw-archive.js';
@@ -26,7 +25,7 @@ import { runFeatures } from './commands/features.js';
 import { applyFrontier, clampRange } from './frontier.js';
 import { planIncrementalGroups, supersededOpenUnits } from './incremental-plan.js';
 import { resolveRegions } from './regions.js';
-import { selectionsFor, type Selection } from './selections.js';
+import { selectionsFor } from './selections.js';
 import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDeps, type RunResult } from './execute.js';
 
 export type { RunDeps, RunResult } from './execute.js';
