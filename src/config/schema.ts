@@ -49,6 +49,8 @@ export const QUICK_PHASES: Readonly<Record<Phase, { start: string; end: string; 
 };
 
 const DEFAULT_REGIONS = ['PACW', 'ERCO', 'CAL', 'TEX', 'MISO'];
+/** Loopback: the figures on /metrics describe a private directory. */
+const METRICS_HOST = '127.0.0.1';
 
 /** Record a one-line message as the value's only issue. */
 function fail(ctx: z.RefinementCtx, message: string): never {
@@ -204,15 +206,14 @@ export const OPTIONS = {
   },
   'metrics-port': {
     arg: 'P',
-    schema: wholeNumber('--metrics-port', 0, 65_535).default(9464).describe('follow: port of /metrics and /healthz on 127.0.0.1 (default {default}; 0 = any)'),
+    schema: wholeNumber('--metrics-port', 0, 65_535).default(9464).describe(`follow: port of /metrics and /healthz on ${METRICS_HOST} (default {default}; 0 = any)`),
   },
   'metrics-host': {
     arg: 'H',
-    // Loopback by default: the figures describe a private directory.
     schema: z
       .string()
       .refine((v) => /^[0-9A-Za-z.:-]+$/.test(v), (v) => ({ message: `--metrics-host must be an IP address or host name such as 127.0.0.1 or 0.0.0.0 (got '${v}')` }))
-      .default('127.0.0.1')
+      .default(METRICS_HOST)
       .describe('follow: address of /metrics and /healthz (default {default}; 0.0.0.0 in a container)'),
   },
   'sim-clock-speed': {
