@@ -26,9 +26,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Pool } from 'undici';
-import { DATASET_INFO, type Dataset } from '../src/core/catalog.js';
+import { DATASET_INFO, type Dataset, type TypeName } from '../src/core/catalog.js';
 import { HOUR_MS, parseHourStamp } from '../src/core/time.js';
-import { selectionsFor, type TypeName } from '../src/pipelines/selections.js';
+import { selectionsFor } from '../src/pipelines/selections.js';
 import { oldApproachPlan, type OldRequest } from './lib/old-plan.js';
 
 const gunzipAsync = promisify(gunzip);

@@ -8,6 +8,30 @@ import { RESPONDENT_INFO, type RespondentKind } from './respondents.js';
 export const DATASETS = ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const;
 export type Dataset = (typeof DATASETS)[number];
 
+/**
+ * The `--types` values: what a user asks for by name. pipelines/selections.ts maps each to its route (and, on
+ * region-data, its `type` code).
+ */
+export const TYPE_NAMES = [
+  'demand',
+  'forecast',
+  'net-generation',
+  'total-interchange',
+  'generation',
+  'interchange',
+  'subregion',
+] as const;
+export type TypeName = (typeof TYPE_NAMES)[number];
+
+/**
+ * One query family: a route and its facet filters (codes sorted). The pipeline derives them from --types ×
+ * --regions (pipelines/selections.ts); the EIA planner cuts them into work units.
+ */
+export interface Selection {
+  readonly dataset: Dataset;
+  readonly facets: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Static facts about one route. */
 export interface DatasetInfo {
   readonly id: Dataset;

@@ -1,4 +1,8 @@
-/** Hour arithmetic on EIA period stamps. All instants are epoch milliseconds, UTC, whole hours. */
+/**
+ * Hour arithmetic on EIA period stamps, and the UTC dates and ranges users type and read. All instants are epoch
+ * milliseconds, UTC, whole hours.
+ */
+import { configError } from './errors.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -93,4 +97,29 @@ export function parseLocalHourStamp(s: string): number | undefined {
   if (offsetH > 14) return undefined;
   // local = UTC + offset, so UTC = local − offset.
   return sign === '+' ? local - offsetH * HOUR_MS : local + offsetH * HOUR_MS;
+}
+
+/**
+ * A user's bound: `YYYY-MM-DD` (= T00) or `YYYY-MM-DDTHH` (UTC) → epoch ms.
+ * @throws EtlError ETL_CONFIG_INVALID naming `flag` and the accepted forms.
+ */
+export function parseInstant(flag: string, text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?$/.exec(text.trim());
+  const bad = () => configError(`${flag} must be a UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH (got '${text}')`);
+  if (!m) throw bad();
+  const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 0 : Number(m[4])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) throw bad();
+  const ms = Date.UTC(y, mo - 1, d, h);
+  if (new Date(ms).getUTCDate() !== d) throw bad();
+  return ms;
+}
+
+/** A UTC range for messages: `[2019-01-01T00, 2026-01-01T00)`. */
+export function formatRange(startMs: number, endMs: number): string {
+  return `[${formatHourStamp(startMs)}, ${formatHourStamp(endMs)})`;
+}
+
+/** The current hour's end (exclusive bound that includes the latest complete hour stamp). */
+export function nowRangeEnd(nowMs: number): number {
+  return floorHour(nowMs) + HOUR_MS;
 }

@@ -10,11 +10,10 @@
  * named series is; a selection without a series filter (fuel-type-data: every fuel) is covered where the file
  * held any series of the respondent — the file carries all of a respondent's series for the hours it holds.
  */
-import { DATASET_INFO, type Dataset } from '../core/catalog.js';
+import { DATASET_INFO, type Dataset, type Selection } from '../core/catalog.js';
 import type { WorkUnit } from '../core/contracts.js';
 import { HOUR_MS } from '../core/time.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
-import type { Selection } from './selections.js';
 
 /** What coverage needs of a ledger unit. */
 export interface CoveredUnit {

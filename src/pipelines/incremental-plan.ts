@@ -11,9 +11,8 @@
  * request (its last, partial page); series further apart get their own query, so one discontinued series never
  * widens another's window.
  */
-import type { Dataset } from '../core/catalog.js';
+import type { Dataset, Selection } from '../core/catalog.js';
 import { HOUR_MS, floorHour } from '../core/time.js';
-import type { Selection } from './selections.js';
 
 /** Series starting at most this many hours after a group's first series join its query. */
 export const GROUP_SLACK_HOURS = 168;

@@ -4,19 +4,7 @@
  * Several region-data types are merged into ONE query (`type=[D,DF,…]`), so the planner can fill pages with
  * every series of every requested respondent.
  */
-import type { Dataset } from '../core/catalog.js';
-
-/** The `--types` values (issue 6). */
-export const TYPE_NAMES = [
-  'demand',
-  'forecast',
-  'net-generation',
-  'total-interchange',
-  'generation',
-  'interchange',
-  'subregion',
-] as const;
-export type TypeName = (typeof TYPE_NAMES)[number];
+import type { Selection, TypeName } from '../core/catalog.js';
 
 /** region-data `type` code per type name. */
 const REGION_TYPE_CODE: Partial<Record<TypeName, string>> = {
@@ -25,12 +13,6 @@ const REGION_TYPE_CODE: Partial<Record<TypeName, string>> = {
   'net-generation': 'NG',
   'total-interchange': 'TI',
 };
-
-/** One query family: a route and its facet filters (codes sorted). */
-export interface Selection {
-  readonly dataset: Dataset;
-  readonly facets: Readonly<Record<string, readonly string[]>>;
-}
 
 /** Map types × regions to the queries that fetch them, in a deterministic order. */
 export function selectionsFor(types: readonly TypeName[], regions: readonly string[]): Selection[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planUnits } from '../../src/sources/eia/planner.js';
 import { bulkCoverage, gaps, planHistorical, uncoveredJobs, union, type CoveredUnit } from '../../src/pipelines/file-coverage.js';
-import type { Selection } from '../../src/pipelines/selections.js';
+import type { Selection } from '../../src/core/catalog.js';
 
 const H = 3_600_000;
 const Y = (y: number) => Date.UTC(y, 0, 1);

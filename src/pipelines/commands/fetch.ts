@@ -4,11 +4,11 @@
  * simulator) into every sink through `execute`.
  */
 import { rmdir } from 'node:fs/promises';
-import { formatRange, type PipelineConfig } from '../../config.js';
-import type { Dataset } from '../../core/catalog.js';
+import type { PipelineConfig } from '../../config.js';
+import type { Dataset, Selection } from '../../core/catalog.js';
 import type { WorkUnit } from '../../core/contracts.js';
 import type { Logger } from '../../core/logger.js';
-import { HOUR_MS, formatHourStamp } from '../../core/time.js';
+import { HOUR_MS, formatHourStamp, formatRange } from '../../core/time.js';
 import { createParquetSink } from '../../sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../../sinks/quarantine-files.js';
 import { createRawArchiveSink } from '../../sinks/raw-archive.js';
@@ -21,7 +21,7 @@ import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDep
 import { planHistorical } from '../file-coverage.js';
 import { applyFrontier, clampRange } from '../frontier.js';
 import { planIncrementalGroups, supersededOpenUnits } from '../incremental-plan.js';
-import { selectionsFor, type Selection } from '../selections.js';
+import { selectionsFor } from '../selections.js';
 import type { Warehouse } from '../warehouse.js';
 
 /** How far back the budget record's sends matter: the hourly window plus the limiter's largest margin. */

@@ -4,9 +4,9 @@
  * (and not at all when the data directory holds no warehouse), and no request is sent.
  */
 import path from 'node:path';
-import { formatRange, type PipelineConfig } from '../../config.js';
+import type { PipelineConfig } from '../../config.js';
 import type { WorkUnit } from '../../core/contracts.js';
-import { formatHourStamp } from '../../core/time.js';
+import { formatHourStamp, formatRange } from '../../core/time.js';
 import { readLedger, type LedgerUnit } from '../../store/duckdb/ledger.js';
 import { WAREHOUSE_FILE } from '../../store/duckdb/warehouse.js';
 import { expectedRequests } from '../../sources/eia/index.js';

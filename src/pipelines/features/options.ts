@@ -1,11 +1,12 @@
 /**
- * The `features` command's own flags (`--split`, `--impute`, `--out`), parsed once by `src/config.ts`. Pure; every
- * error is a one-line `ETL_CONFIG_INVALID` naming the flag and the allowed values.
+ * The `features` command's own options: `--split` boundaries and the `--out` default (they depend on the range and
+ * the data directory), called once by the CLI's config (src/config/argv.ts), which has already checked `--impute`
+ * against its schema. Pure; every error is a one-line `ETL_CONFIG_INVALID` naming the flag and the allowed values.
  */
 import path from 'node:path';
 import { configError } from '../../core/errors.js';
-import { formatHourStamp } from '../../core/time.js';
-import { IMPUTE_MODES, type ImputeMode } from './spec.js';
+import { formatHourStamp, parseInstant } from '../../core/time.js';
+import type { ImputeMode } from './spec.js';
 
 /** What `features` needs beyond the common options. */
 export interface FeatureOptions {
@@ -20,39 +21,35 @@ export interface FeatureOptions {
   readonly rangeGiven: boolean;
 }
 
-/** The raw flag values. */
+/** The flag values: `split` and `out` as typed, `impute` already checked. */
 export interface FeatureFlags {
   split?: string;
-  impute?: string;
+  impute: ImputeMode;
   out?: string;
 }
 
 /**
- * Parse the `features` flags. `parseInstant` is config.ts's date parser (so --split takes what --start takes).
+ * Parse the `features` flags; --split takes what --start takes (`parseInstant`).
  * @throws EtlError ETL_CONFIG_INVALID
  */
 export function parseFeatureOptions(
   flags: FeatureFlags,
-  ctx: { dataDir: string; regions: readonly string[] | null; rangeGiven: boolean; parseInstant: (flag: string, text: string) => number },
+  ctx: { dataDir: string; regions: readonly string[] | null; rangeGiven: boolean },
 ): FeatureOptions {
-  const impute = flags.impute ?? 'none';
-  if (!(IMPUTE_MODES as readonly string[]).includes(impute)) {
-    throw configError(`--impute must be one of ${IMPUTE_MODES.join(', ')} (got '${impute}')`);
-  }
   const splits: number[] = [];
   if (flags.split !== undefined) {
     const parts = flags.split.split(',').map((s) => s.trim());
     if (parts.length > 2 || parts.some((p) => p === '')) {
       throw configError(`--split takes one or two UTC dates YYYY-MM-DD[THH], comma-separated, e.g. 2024-01-01,2025-01-01 (got '${flags.split}')`);
     }
-    for (const p of parts) splits.push(ctx.parseInstant('--split', p));
+    for (const p of parts) splits.push(parseInstant('--split', p));
     if (splits.length === 2 && splits[1] <= splits[0]) {
       throw configError(`--split boundaries must increase (got ${parts.join(',')}): train < first ≤ validation < second ≤ test`);
     }
   }
   const out = flags.out ?? path.join(ctx.dataDir, 'features');
   if (out.trim() === '') throw configError('--out must not be empty');
-  return { splits, impute: impute as ImputeMode, out, regions: ctx.regions, rangeGiven: ctx.rangeGiven };
+  return { splits, impute: flags.impute, out, regions: ctx.regions, rangeGiven: ctx.rangeGiven };
 }
 
 /**

@@ -7,18 +7,15 @@
  * is full except the unit's last, so the waste is < 1 page per unit.
  */
 import { createHash } from 'node:crypto';
-import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
+import { DATASET_INFO, type Dataset, type Selection } from '../../core/catalog.js';
 import type { WorkUnit } from '../../core/contracts.js';
 import { configError } from '../../core/errors.js';
 import { HOUR_MS, isWholeHour, utcYear, yearStart } from '../../core/time.js';
 import { builtinSeriesEstimate, type Facets, type SeriesEstimator } from './known-series.js';
 import { EIA_MAX_PAGE_SIZE } from './config.js';
 
-/** What the lead asks for: a route and its facet filters (see `pipelines/selections.ts`). */
-export interface Selection {
-  readonly dataset: Dataset;
-  readonly facets: Facets;
-}
+/** What the lead asks for (declared in core/catalog.ts; exported here for the source's callers). */
+export type { Selection };
 
 /** Half-open range of period stamps `[startMs, endMs)`, whole UTC hours, epoch ms. */
 export interface HourRange {

@@ -1,7 +1,10 @@
+/** parseCli: flags, the --config file and the environment → one frozen config, or a one-line usage error. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, HELP, PHASES, QUICK_PHASES, commandHelp, parseCli } from '../src/config.js';
-import { isEtlError } from '../src/core/errors.js';
+import { parseCli } from '../../src/config/argv.js';
+import { isEtlError } from '../../src/core/errors.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
   const r = parseCli(args, env);
@@ -143,45 +146,21 @@ describe('value errors name the value and the rule', () => {
   });
 });
 
-describe('help per command', () => {
-  it('points from the general help to the per-command help', () => {
-    expect(HELP).toContain('npm run pipeline <command> -- --help');
-    expect(parseCli(['--help'], {})).toEqual({ kind: 'help', text: HELP });
-  });
-
-  it.each(COMMANDS.map((c) => [c]))('%s --help shows its usage, options and examples', (command) => {
-    const r = parseCli([command, '--help'], {});
-    expect(r).toEqual({ kind: 'help', text: commandHelp(command) });
-    const text = commandHelp(command);
-    expect(text).toContain(`Usage: npm run pipeline ${command}`);
-    const options = text.slice(text.indexOf('Options:\n'), text.indexOf('\n\nExamples:')).split('\n').slice(1);
-    expect(options.length).toBeGreaterThan(3);
-    // Option lines are HELP's own lines (one description per option, in one place), except where the command
-    // states its own meaning of a flag (features reads a warehouse: its --start/--end/--regions/--data-dir).
-    const own = command === 'features' ? /^ {2}(--(start|end|regions|data-dir) |\s{20,}REGIONS = its regions)/ : null;
-    for (const line of options) if (!own?.test(line)) expect(HELP.split('\n')).toContain(line);
-    const examples = text.slice(text.indexOf('Examples:\n')).split('\n').slice(1).filter((l) => l.startsWith('  npm run'));
-    expect(examples.length).toBeGreaterThan(0);
-    for (const ex of examples) {
-      // Every example parses: the npm separator `--` is dropped as npm does.
-      const argv = ex.trim().split(/\s+/).slice(3).filter((a) => a !== '--');
-      expect(argv[0]).toBe(command);
-      expect(parseCli(argv, {}).kind, ex).toBe('run');
+describe('the --config file', () => {
+  it('gives the options it names, camelCase; flags win over it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eia-config-'));
+    try {
+      const file = path.join(dir, 'eia.json');
+      await writeFile(file, JSON.stringify({ regions: ['pacw'], types: ['demand'], concurrency: 3, start: '2024-01-01', end: '2024-02-01', logLevel: 'debug' }));
+      const c = run(['historical', '--config', file, '--concurrency', '9']);
+      expect([c.regions, c.types, c.concurrency, c.logLevel, c.rangeGiven]).toEqual([['PACW'], ['demand'], 9, 'debug', true]);
+      expect(c.startMs).toBe(Date.UTC(2024, 0, 1));
+      await writeFile(file, JSON.stringify({ concurrency: '3' }));
+      expect(errorOf(['historical', '--config', file])).toMatch(/^--config: field 'concurrency' in '.*': Expected number, received string; allowed fields: start, end, regions/);
+      await writeFile(file, JSON.stringify({ concurrency: 0 }));
+      expect(errorOf(['historical', '--config', file])).toBe("--concurrency must be a whole number from 1 to 64 (got '0')");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-  });
-
-  it('explains every quick phase: its range, respondents, types and what it is for', () => {
-    const text = commandHelp('quick');
-    for (const p of PHASES) {
-      const q = QUICK_PHASES[p];
-      const at = text.indexOf(`  ${p} `);
-      expect(at, p).toBeGreaterThan(0);
-      const [first, second] = text.slice(at).split('\n');
-      expect(first).toContain(`${q.start} → ${q.end}`);
-      expect(first).toContain(q.regions.join(','));
-      expect(first).toContain(q.types.join(','));
-      expect(second.trim().length, `purpose of ${p}`).toBeGreaterThan(40);
-    }
-    expect(text).toContain('--phase P');
   });
 });
