@@ -105,6 +105,31 @@ describe('historical --source bulk (simulator)', () => {
     expect((await observations(bulkDir)).rows).toEqual(api.rows);
   });
 
+  it('after a bulk back-fill, historical from the API fetches only what the file lacked', { timeout: 300_000 }, async () => {
+    const apiDir = path.join(root, 'api'); // the first test's API run over the default regions
+    if (!existsSync(apiDir)) await run(['historical', ...RANGE], apiDir, { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl });
+    const dir = path.join(root, 'one-ledger');
+    await run(['historical', ...RANGE, '--source', 'bulk', '--regions', 'PACW,ERCO'], dir, { EIA_BULK_URL: bulkUrl });
+    const before = sim.requestLog.length;
+    const summary = await run(['historical', ...RANGE, '--regions', 'PACW,ERCO,CAL'], dir, { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl });
+    expect(summary.status).toBe('ok');
+    const data = sim.requestLog.slice(before).filter((e) => /\/data\/?$/.test(e.path));
+    expect(data.length).toBeGreaterThan(0);
+    // Only CAL is asked for: PACW and ERCO came from the file for the whole range.
+    for (const e of data) {
+      const asked = JSON.stringify(e.params);
+      expect(asked).toContain('CAL');
+      expect(asked).not.toMatch(/PACW|ERCO/);
+    }
+    const want = (await observations(apiDir)).rows.filter((r) => ['PACW', 'ERCO', 'CAL'].includes(String(r[1])));
+    const got = await observations(dir);
+    expect(got.rows).toEqual(want);
+    expect(got.runs).toEqual([
+      ['bulk', 'ok'],
+      ['eia', 'ok'],
+    ]);
+  });
+
   it('resumes an interrupted download with Range and ends with the server\'s bytes', { timeout: 300_000 }, async () => {
     const dir = path.join(root, 'resume');
     const head = await fetch(smallUrl, { method: 'HEAD' });
