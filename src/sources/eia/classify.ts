@@ -16,7 +16,7 @@
 import type { PageEnvelope } from '../../core/contracts.js';
 import { EtlError, isEtlError, type EtlErrorCode } from '../../core/errors.js';
 import { errorCodeFor, parseEnvelope, readApiError } from './envelope.js';
-import type { HttpResponse } from './client.js';
+import type { HttpResponse } from './http.js';
 
 /** Parse a response into its envelope, or throw the `EtlError` it stands for (message: method, safe URL, status, unit). */
 export function classifyResponse(res: HttpResponse, label: string): PageEnvelope {

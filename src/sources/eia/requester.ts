@@ -1,6 +1,6 @@
 /**
  * One logical request with its retries: every attempt passes the shared rate limiter, goes out over the HTTP
- * client, is classified (`classify.ts`) and, on failure, retried per `retry.ts`.
+ * transport (`http.ts`), is classified (`classify.ts`) and, on failure, retried per `retry.ts`.
  *
  * Key gate: until a request with the key has succeeded, attempts go out ONE AT A TIME, so an invalid key costs
  * exactly one request; after a fatal key error every later request fails with the same error without sending.
@@ -9,7 +9,7 @@ import { abortError, systemClock, type Clock } from '../../core/clock.js';
 import type { PageEnvelope } from '../../core/contracts.js';
 import { isEtlError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createHttpClient, type HttpClient, type HttpResponse } from './client.js';
+import { createHttpTransport, type HttpTransport, type HttpResponse } from './http.js';
 import { classifyMetadata, classifyResponse } from './classify.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
 import { createCounters, type SourceCounters } from './counters.js';
@@ -65,8 +65,8 @@ export interface EiaClientDeps {
   readonly random?: () => number;
   readonly logger?: Logger;
   readonly counters?: SourceCounters;
-  /** Test seam: replaces the undici client. */
-  readonly http?: HttpClient;
+  /** Test seam: replaces the undici transport (`http.ts`). */
+  readonly http?: HttpTransport;
 }
 
 /** Create the client. Validates the config (`ETL_CONFIG_INVALID`). */
@@ -87,7 +87,7 @@ export function createEiaClient(input: EiaSourceConfigInput | EiaSourceConfig, d
   const counters = deps.counters ?? createCounters({ limiter, now: () => clock.now() });
   const http =
     deps.http ??
-    createHttpClient({
+    createHttpTransport({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
       connectTimeoutMs: config.connectTimeoutMs,

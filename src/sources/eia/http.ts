@@ -1,5 +1,5 @@
 /**
- * The HTTP client: one GET at a time over a keep-alive undici Pool. Transport only: it returns any status with
+ * The HTTP transport: one GET at a time over a keep-alive undici Pool. Transport only: it returns any status with
  * its body (gzip-decoded, key redacted) and throws a typed `EtlError` for what never became a complete response:
  *
  * | failure | code |
@@ -24,7 +24,7 @@ import { redactBody, redactText, redactUrl } from '../../core/redact.js';
 const gunzip = promisify(gunzipCb);
 
 /** Transport settings (a subset of the source config). */
-export interface HttpClientOptions {
+export interface HttpTransportOptions {
   /** Any URL of the origin to pool connections for (the API base URL). */
   readonly baseUrl: string;
   /** The key to redact from bodies and messages. */
@@ -64,7 +64,7 @@ export interface GetOptions {
 }
 
 /** One GET. */
-export interface HttpClient {
+export interface HttpTransport {
   get(url: string, opts: GetOptions): Promise<HttpResponse>;
   /** Close the pool's connections (idempotent). */
   close(): Promise<void>;
@@ -109,8 +109,8 @@ export function gunzipChunkSize(body: Buffer): number {
 
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** Create the client. */
-export function createHttpClient(o: HttpClientOptions): HttpClient {
+/** Create the transport. */
+export function createHttpTransport(o: HttpTransportOptions): HttpTransport {
   const pool = new Pool(new URL(o.baseUrl).origin, {
     connections: o.connections,
     connect: { timeout: o.connectTimeoutMs },
