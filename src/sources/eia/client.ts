@@ -1,6 +1,7 @@
 /**
- * One logical request with its retries: every attempt passes the shared rate limiter, goes out over the HTTP
- * transport (`http.ts`), is classified (`classify.ts`) and, on failure, retried per `retry.ts`.
+ * The EIA client (`createEiaClient`): everything that talks to the API with one key. One logical request with its
+ * retries: every attempt passes the shared rate limiter, goes out over the HTTP transport (`http.ts`), is
+ * classified (`classify.ts`) and, on failure, retried per `retry.ts`.
  *
  * Key gate: until a request with the key has succeeded, attempts go out ONE AT A TIME, so an invalid key costs
  * exactly one request; after a fatal key error every later request fails with the same error without sending.
