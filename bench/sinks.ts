@@ -122,10 +122,11 @@ function* batches(rows: number, withBody: boolean): Generator<{ batch: PageBatch
       const pageId = `${unit.id}-p${offset}`;
       const recs = records(unit, pageId, u * UNIT_ROWS + offset, n, ingestedAt);
       const b = withBody ? body(recs, unitRows, offset) : Buffer.from('{"response":{"total":"0","data":[]},"request":{"params":{"api_key":"REDACTED"}}}');
+      const envelope = { total: unitRows, rows: new Array(n), warnings: [], apiVersion: '2.1.8', frequency: 'hourly', dateFormat: 'YYYY-MM-DD"T"HH24' };
       const batch: PageBatch = {
         kind: 'page',
-        page: { unit, offset, pageId, body: b, url: `http://127.0.0.1/v2/electricity/rto/region-data/data/?api_key=REDACTED&offset=${offset}`, status: 200, latencyMs: 5, attempts: 1, fetchedAt: new Date().toISOString() },
-        envelope: { total: unitRows, rows: new Array(n), warnings: [], apiVersion: '2.1.8', frequency: 'hourly', dateFormat: 'YYYY-MM-DD"T"HH24' },
+        page: { unit, offset, pageId, body: b, url: `http://127.0.0.1/v2/electricity/rto/region-data/data/?api_key=REDACTED&offset=${offset}`, status: 200, latencyMs: 5, attempts: 1, fetchedAt: new Date().toISOString(), envelope },
+        envelope,
         records: recs,
         quarantined: [],
         duplicates: 0,

@@ -1,9 +1,11 @@
 /**
  * The contracts of eia-stream: what flows between components and what each component kind promises.
  *
- *   Source ──FlowItem──▶ parse ──▶ validate+normalize ──PageBatch/UnitEnd──▶ fan-out ──▶ Sink × N
+ *   Source ──SourceItem──▶ validate+normalize ──FlowItem (PageBatch/UnitEnd/UnitRestart)──▶ fan-out ──▶ Sink × N
  *
- * Everything moves in page-sized batches (≤ 5,000 rows), never single rows. Backpressure is by pulling: a stage
+ * A source owns its input's format: every page it yields carries its parsed envelope (the EIA source and the raw
+ * archive parse bodies with `sources/eia/envelope.ts`), so the transforms never read a body. Everything moves in
+ * page-sized batches (≤ 5,000 rows), never single rows. Backpressure is by pulling: a stage
  * asks for the next item only after its consumer awaited the previous one, and the fan-out awaits every sink,
  * so the slowest sink paces the source.
  *
@@ -48,7 +50,7 @@ export interface EiaWarning {
 /** One data row as the API sends it (keys per route, see catalog `rowKeys`). */
 export type EiaRow = Record<string, unknown>;
 
-/** The facts of one parsed data page (`parsePage` in transforms/parse-json). */
+/** The facts of one parsed data page (`parseEnvelope` in sources/eia/envelope.ts). */
 export interface PageEnvelope {
   /** `response.total` as a number (the API sends a string since 2.1.6). */
   readonly total: number;
@@ -78,8 +80,11 @@ export interface FetchedPage {
   readonly attempts: number;
   /** ISO-8601 UTC time the response arrived. */
   readonly fetchedAt: string;
-  /** Parsed envelope (the source parses to verify paging; replay leaves it undefined for the parse stage). */
-  readonly envelope?: PageEnvelope;
+  /**
+   * The parsed envelope, set by every source: the EIA source parses each response to verify paging, the raw-archive
+   * source parses the archived body, the bulk source builds it around the rows it read.
+   */
+  readonly envelope: PageEnvelope;
 }
 
 // ───────────────────────────── records ─────────────────────────────
@@ -152,7 +157,10 @@ export interface QuarantineRecord {
   ingested_at: number;
 }
 
-/** A page after parse → validate → normalize. `received = records + quarantined + duplicates` (asserted). */
+/**
+ * A page after validate → normalize. `received = records + quarantined + duplicates`, where received is
+ * `envelope.rows.length`; the flow (`pipelines/flow.ts`) asserts it for every batch before any sink sees it.
+ */
 export interface PageBatch {
   readonly kind: 'page';
   readonly page: FetchedPage;
@@ -191,13 +199,13 @@ export type FlowItem = PageBatch | UnitEnd | UnitRestart;
  * Source: yields items until its input is exhausted; a normal return means the end. It must stop promptly (and
  * reject with `ETL_ABORTED`) when `signal` aborts, and never run ahead of its consumer by more than a small,
  * bounded number of pages. For each unit, all its `page` items come before its `unit-end`; pages of different
- * units may interleave.
+ * units may interleave. Every page carries its parsed envelope (a body that does not parse is the source's error).
  */
 export interface Source {
   read(signal: AbortSignal): AsyncIterable<SourceItem>;
 }
 
-/** Stream-level transform stage (e.g. parse, validate+normalize): batch in, batch out, in order. */
+/** Stream-level transform stage (e.g. validate+normalize): batch in, batch out, in order. */
 export type StreamTransform<I, O> = (items: AsyncIterable<I>, opts: { signal: AbortSignal }) => AsyncIterable<O>;
 
 /**

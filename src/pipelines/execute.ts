@@ -13,7 +13,6 @@ import type { Logger } from '../core/logger.js';
 import { formatHourStamp } from '../core/time.js';
 import { createFanOut } from '../sinks/fan-out.js';
 import type { EiaSourceConfigInput } from '../sources/eia/index.js';
-import { parsePages } from '../transforms/parse-json.js';
 import { validateNormalize } from '../transforms/validate-normalize.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { createProgress } from './progress.js';
@@ -156,7 +155,7 @@ async function flowWithProgress(
     return await runFlow(
       {
         source,
-        transforms: [parsePages, validateNormalize({ ingestedAt: Date.now() })],
+        transforms: [validateNormalize({ ingestedAt: Date.now() })],
         sink,
         signal: deps.signal,
         hooks: {

@@ -1,8 +1,11 @@
 /**
- * One backpressured flow: source → parse → validate+normalize → fan-out to every sink, built on
+ * One backpressured flow: source → validate+normalize → fan-out to every sink, built on
  * `stream/promises.pipeline` over async iterables. Items are page-sized batches. The fan-out awaits every sink for
  * each batch, and each stage pulls the next item only when its consumer is done with the previous one, so the
  * slowest sink paces the source and memory stays bounded by (source run-ahead + one batch per stage).
+ *
+ * The flow is the one place that asserts the account of every page: `received = records + quarantined +
+ * duplicates`, before the batch reaches any sink (a violation is a bug: `ETL_INTERNAL`).
  *
  * Units are committed in the order their `unit-end` arrives: raw → parquet → … → DuckDB (which writes the ledger
  * row in the same transaction), so a unit is done only when every sink holds it.
@@ -32,7 +35,7 @@ export interface FlowHooks {
 
 export interface FlowParts {
   source: Source;
-  /** Ordered transform stages (parse, validate+normalize). The last one must yield `FlowItem`s. */
+  /** Ordered transform stages (validate+normalize). The last one must yield `FlowItem`s. */
   transforms: readonly StreamTransform<any, any>[];
   /** The fan-out over every sink (itself a Sink). */
   sink: Sink;
@@ -60,7 +63,15 @@ export async function runFlow(parts: FlowParts, counts: FlowCounts = emptyCounts
         const received = item.envelope.rows.length;
         const accounted = item.records.length + item.quarantined.length + item.duplicates;
         if (received !== accounted) {
-          throw new EtlError('ETL_INTERNAL', 'pipeline', `page ${item.page.pageId}: received ${received} rows but accounted ${accounted}`);
+          throw new EtlError('ETL_INTERNAL', 'pipeline', `page ${item.page.pageId}: received ${received} rows but accounted ${accounted}`, {
+            details: {
+              pageId: item.page.pageId,
+              received,
+              records: item.records.length,
+              quarantined: item.quarantined.length,
+              duplicates: item.duplicates,
+            },
+          });
         }
         open.add(item.page.unit.id);
         await sink.write(item);

@@ -11,7 +11,7 @@ import { DATASET_INFO, type Dataset } from '../core/catalog.js';
 import { checkRegionCodes, expandRegions, offlineRespondents, type KnownRespondent } from '../core/region-selection.js';
 import { FACET_CACHE_MAX_AGE_MS, readFacetCache, type FacetList } from '../store/duckdb/facet-cache.js';
 import { fetchRespondentFacet } from '../sources/eia/facets.js';
-import type { EiaClient } from '../sources/eia/requester.js';
+import type { EiaClient } from '../sources/eia/client.js';
 import { selectionsFor } from './selections.js';
 
 export interface ResolvedRegions {

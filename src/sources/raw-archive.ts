@@ -4,9 +4,11 @@
  *
  * Order is deterministic: dataset (name), year, then unit (window start, id); within a unit, pages by offset,
  * then the unit's `unit-end`. Each page is rebuilt as a `FetchedPage` from the manifest and the gunzipped body,
- * with `envelope` undefined so the parse stage parses it. A missing, unreadable or altered page (sha256 differs)
- * or a corrupt manifest rejects with `ETL_REPLAY_INVALID` naming the file. One page is read per pull, so memory
- * stays at one page. Interrupted raw commits are rolled forward first (same journal as the writer).
+ * its envelope parsed by the same parser as a live page (`eia/envelope.ts`). A missing, unreadable or altered page
+ * (sha256 differs) or a corrupt manifest rejects with `ETL_REPLAY_INVALID` naming the file; a body that does not
+ * parse rejects with the parser's `EtlError` (stage `parse`, `details.pageId` added). One page is read and parsed
+ * per pull, so memory stays at one page. Interrupted raw commits are rolled forward first (same journal as the
+ * writer).
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,11 +16,12 @@ import { gunzip as gunzipCb } from 'node:zlib';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { DATASETS, type Dataset } from '../core/catalog.js';
-import type { FetchedPage, Source, SourceItem, WorkUnit } from '../core/contracts.js';
-import { EtlError } from '../core/errors.js';
+import type { FetchedPage, PageEnvelope, Source, SourceItem, WorkUnit } from '../core/contracts.js';
+import { EtlError, isEtlError } from '../core/errors.js';
 import { abortError } from '../core/clock.js';
 import { recoverJournals } from '../store/atomic-files.js';
 import { MANIFEST_VERSION, RAW_JOURNAL_PREFIX, rawRoot, type UnitManifest } from '../store/raw-layout.js';
+import { parseEnvelope } from './eia/envelope.js';
 
 const gunzip = promisify(gunzipCb);
 
@@ -74,6 +77,7 @@ async function* readArchive(opts: RawArchiveSourceOptions, signal: AbortSignal):
       }
       const sha = createHash('sha256').update(body).digest('hex');
       if (sha !== p.sha256) throw invalid(`page file ${pageFile} does not match its manifest (sha256 ${sha} ≠ ${p.sha256})`);
+      const envelope = parseArchivedPage(body, p.page_id);
       const page: FetchedPage = {
         unit,
         offset: p.offset,
@@ -84,11 +88,22 @@ async function* readArchive(opts: RawArchiveSourceOptions, signal: AbortSignal):
         latencyMs: p.latency_ms,
         attempts: p.attempts,
         fetchedAt: p.fetched_at,
+        envelope,
       };
       yield { kind: 'page', page };
     }
     if (signal.aborted) throw abortError();
     yield { kind: 'unit-end', unit, total: m.total, pages: m.pages.length, rowsReceived: m.rows_received };
+  }
+}
+
+/** An archived body's envelope; a body that does not parse is a systemic failure, named by its page. */
+function parseArchivedPage(body: Buffer, pageId: string): PageEnvelope {
+  try {
+    return parseEnvelope(body);
+  } catch (e) {
+    if (!isEtlError(e)) throw e;
+    throw new EtlError(e.code, 'parse', `page ${pageId}: ${e.message}`, { cause: e, details: { ...e.details, pageId } });
   }
 }
 

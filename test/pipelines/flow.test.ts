@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FlowItem, PageBatch, Sink, Source, SourceItem, UnitEnd, WorkUnit } from '../../src/core/contracts.js';
 import { EtlError, isEtlError } from '../../src/core/errors.js';
 import { runFlow } from '../../src/pipelines/flow.js';
@@ -7,10 +7,11 @@ const unit = (id: string): WorkUnit => ({
   id, dataset: 'region-data', facets: { respondent: ['PACW'], type: ['D'] }, startMs: 0, endMs: 3_600_000, year: 2024, expectedRows: 2,
 });
 
-function page(u: WorkUnit, offset: number): SourceItem {
+function page(u: WorkUnit, offset: number, rows: Record<string, unknown>[] = []): SourceItem {
+  const envelope = { total: rows.length, rows, warnings: [], apiVersion: null, frequency: null, dateFormat: null };
   return {
     kind: 'page',
-    page: { unit: u, offset, pageId: `${u.id}-p${offset}`, body: Buffer.from('{}'), url: 'x', status: 200, latencyMs: 1, attempts: 1, fetchedAt: '' },
+    page: { unit: u, offset, pageId: `${u.id}-p${offset}`, body: Buffer.from('{}'), url: 'x', status: 200, latencyMs: 1, attempts: 1, fetchedAt: '', envelope },
   };
 }
 
@@ -89,10 +90,12 @@ describe('runFlow', () => {
     expect(maxAhead).toBeLessThanOrEqual(2);
   });
 
-  it('fails with ETL_INTERNAL when a page is not fully accounted for', async () => {
+  it('fails with ETL_INTERNAL when a page is not fully accounted for, before any sink sees it', async () => {
     const log: string[] = [];
     const err = await runFlow({ source: fakeSource(1, 1, log), transforms: [toBatches(true)], sink: recordingSink(log), signal: new AbortController().signal }).catch((e) => e);
     expect(isEtlError(err, 'ETL_INTERNAL')).toBe(true);
+    expect(err).toMatchObject({ stage: 'pipeline', details: { pageId: 'u0-p0', received: 2, records: 1, quarantined: 0, duplicates: 0 } });
+    expect(log).not.toContain('write u0-p0');
   });
 
   it('stops on a sink failure, aborts the open unit and commits nothing after it', async () => {
@@ -117,5 +120,35 @@ describe('runFlow', () => {
     expect(isEtlError(err, 'ETL_ABORTED')).toBe(true);
     expect(log).toContain('commit u0');
     expect(log).not.toContain('commit u1');
+  });
+});
+
+describe('runFlow accounting with the validate+normalize stage', () => {
+  afterEach(() => {
+    vi.doUnmock('../../src/transforms/validate.js');
+    vi.resetModules();
+  });
+
+  it('throws ETL_INTERNAL when validation loses a row, and writes nothing', async () => {
+    vi.resetModules();
+    vi.doMock('../../src/transforms/validate.js', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../../src/transforms/validate.js')>();
+      return { ...real, validatePage: () => ({ records: [], quarantined: [], duplicates: 0 }) };
+    });
+    const { validateNormalize } = await import('../../src/transforms/validate-normalize.js');
+    const { runFlow: run } = await import('../../src/pipelines/flow.js');
+    const log: string[] = [];
+    const u = unit('u0');
+    const item = page(u, 0, [{ period: '1970-01-01T01', respondent: 'PACW', type: 'D', value: '1' }]);
+    const source: Source = {
+      async *read() {
+        yield item;
+      },
+    };
+    const err = await run({ source, transforms: [validateNormalize()], sink: recordingSink(log), signal: new AbortController().signal }).catch((e) => e);
+    // A fresh module graph has its own EtlError class, so check the fields rather than instanceof.
+    expect(err).toMatchObject({ name: 'EtlError', code: 'ETL_INTERNAL', stage: 'pipeline' });
+    expect(err.details).toMatchObject({ received: 1, records: 0, pageId: 'u0-p0' });
+    expect(log.filter((l) => l.startsWith('write'))).toEqual([]);
   });
 });

@@ -20,7 +20,6 @@ import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
 import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import type { SimulatorHandle } from '../../src/simulator/index.js';
 import { createEiaSource } from '../../src/sources/eia/index.js';
-import { parsePages } from '../../src/transforms/parse-json.js';
 import { validateNormalize } from '../../src/transforms/validate-normalize.js';
 import {
   KEY,
@@ -210,7 +209,7 @@ async function flowWithFailingSink(dataDir: string, which: 'parquet' | 'duckdb',
   ]);
   const counts = emptyCounts();
   try {
-    await runFlow({ source, transforms: [parsePages, validateNormalize({ ingestedAt: Date.now() })], sink, signal: new AbortController().signal }, counts);
+    await runFlow({ source, transforms: [validateNormalize({ ingestedAt: Date.now() })], sink, signal: new AbortController().signal }, counts);
     return { error: null, counts };
   } catch (e) {
     return { error: e, counts };

@@ -1,4 +1,5 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import type { SourceItem } from '../../src/core/contracts.js';
 import { isEtlError } from '../../src/core/errors.js';
 import { createRawArchiveSink } from '../../src/sinks/raw-archive.js';
 import { manifestFileName, unitDir } from '../../src/store/raw-layout.js';
+import { parseEnvelope } from '../../src/sources/eia/envelope.js';
 import { createRawArchiveSource } from '../../src/sources/raw-archive.js';
 import { fixtureUnit, fixtureUnitBatches, useTempDir, writeUnit } from '../support/sink-contract.js';
 
@@ -28,7 +30,7 @@ async function archive(dataDir: string) {
 describe('raw archive source', () => {
   const dataDir = useTempDir();
 
-  it('replays every page (same bytes and facts, envelope left to the parse stage) then the unit-end, in a deterministic order', async () => {
+  it('replays every page (same bytes and facts, envelope parsed from the archived body) then the unit-end, in a deterministic order', async () => {
     const { a, b, c } = await archive(dataDir());
     const items = await collect(createRawArchiveSource({ dataDir: dataDir() }).read(new AbortController().signal));
     const order = items.map((x) => (x.kind === 'page' ? x.page.pageId : `end ${x.unit.id}`));
@@ -38,7 +40,9 @@ describe('raw archive source', () => {
     if (first?.kind !== 'page') throw new Error('missing');
     const src = b[1].page;
     expect(first.page.body.equals(src.body)).toBe(true);
-    expect(first.page.envelope).toBeUndefined();
+    expect(first.page.envelope).toEqual(parseEnvelope(src.body));
+    expect(first.page.envelope.rows.length).toBeGreaterThan(0);
+    for (const x of items) if (x.kind === 'page') expect(x.page.envelope.total).toBeGreaterThan(0);
     expect(first.page).toMatchObject({ offset: src.offset, url: src.url, status: 200, latencyMs: 120, attempts: 1, fetchedAt: src.fetchedAt });
     expect(first.page.unit).toEqual(src.unit);
     const end = items.find((x) => x.kind === 'unit-end' && x.unit.id === b[0].page.unit.id);
@@ -75,6 +79,29 @@ describe('raw archive source', () => {
     const e2 = await collect(createRawArchiveSource({ dataDir: dataDir() }).read(new AbortController().signal)).then(() => null, (x: unknown) => x);
     expect(isEtlError(e2, 'ETL_REPLAY_INVALID')).toBe(true);
     expect((e2 as Error).message).toContain(manifest);
+  });
+
+  it('a page whose body does not parse fails with the parser\'s error and the page id', async () => {
+    const { b } = await archive(dataDir());
+    const dir = unitDir(dataDir(), b[0].page.unit);
+    const pageId = b[1].page.pageId;
+    // A consistent archive (the manifest's sha256 matches) of a body that is not an envelope.
+    const body = Buffer.from('{"response":');
+    await writeFile(path.join(dir, `${pageId}.json.gz`), gzipSync(body));
+    const manifestFile = path.join(dir, manifestFileName(b[0].page.unit.id));
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    for (const p of manifest.pages) if (p.page_id === pageId) p.sha256 = createHash('sha256').update(body).digest('hex');
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    const got: string[] = [];
+    const e = await (async () => {
+      for await (const x of createRawArchiveSource({ dataDir: dataDir() }).read(new AbortController().signal)) got.push(x.kind === 'page' ? x.page.pageId : 'end');
+    })().then(() => null, (x: unknown) => x);
+    expect(isEtlError(e, 'ETL_BODY_MALFORMED')).toBe(true);
+    expect((e as { stage: string }).stage).toBe('parse');
+    expect((e as { details: Record<string, unknown> }).details.pageId).toBe(pageId);
+    expect((e as Error).message).toContain(pageId);
+    expect(got).toContain(b[0].page.pageId);
+    expect(got).not.toContain(pageId);
   });
 
   it('stops with ETL_ABORTED when the signal aborts', async () => {

@@ -111,6 +111,7 @@ export function fixtureBatch(
     }),
   );
   const envelopeRows = [...rows, ...quarantined.map(() => ({}))];
+  const envelope = { total, rows: envelopeRows, warnings: [], apiVersion: '2.1.8', frequency: 'hourly', dateFormat: 'YYYY-MM-DD"T"HH24' };
   return {
     kind: 'page',
     page: {
@@ -123,8 +124,9 @@ export function fixtureBatch(
       latencyMs: 120,
       attempts: 1,
       fetchedAt: '2024-12-01T00:00:00.000Z',
+      envelope,
     },
-    envelope: { total, rows: envelopeRows, warnings: [], apiVersion: '2.1.8', frequency: 'hourly', dateFormat: 'YYYY-MM-DD"T"HH24' },
+    envelope,
     records,
     quarantined,
     duplicates: 0,

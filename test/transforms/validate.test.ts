@@ -4,7 +4,7 @@ import { Flag, type FlagName, type QuarantineReason } from '../../src/core/contr
 import type { Dataset } from '../../src/core/catalog.js';
 import { isEtlError } from '../../src/core/errors.js';
 import { formatHourStamp } from '../../src/core/time.js';
-import { parsePage } from '../../src/transforms/parse-json.js';
+import { parseEnvelope } from '../../src/sources/eia/envelope.js';
 import { DEFAULT_VALIDATE_OPTIONS, resolveValidateOptions, validatePage, type PageContext } from '../../src/transforms/validate.js';
 import type { HourlyFrequency } from '../../src/transforms/normalize.js';
 import { datasetOf, loadRecorded, ms } from './fixtures/pages.js';
@@ -116,7 +116,7 @@ describe('validatePage on the weird-rows fixture', () => {
 describe('validatePage on the recorded real responses', () => {
   const pages = loadRecorded()
     .filter((r) => r.status === 200)
-    .map((r) => ({ ...r, dataset: datasetOf(r.uri), envelope: parsePage(r.body) }));
+    .map((r) => ({ ...r, dataset: datasetOf(r.uri), envelope: parseEnvelope(r.body) }));
 
   for (const p of pages) {
     it(`${p.file}: every row loads (records = total, nothing quarantined or duplicated)`, () => {

@@ -2,7 +2,7 @@
  * `historical --source bulk`: the same back-fill from EIA's bulk file `EBA.zip` instead of the API.
  *
  *   --bulk-file PATH ─┐
- *   download (Range) ─┴▶ raw/bulk/EBA-<sha>.zip ─▶ EBA source ─▶ parse ▶ validate+normalize ▶ Parquet, quarantine, DuckDB
+ *   download (Range) ─┴▶ raw/bulk/EBA-<sha>.zip ─▶ EBA source ─▶ validate+normalize ▶ Parquet, quarantine, DuckDB
  *
  * No API request is made and no key is used: the run opens no budget record and no limiter. The raw archive keeps
  * the zip itself (`sources/bulk/bulk-archive.ts`), not page bodies, so the raw-archive sink is not in the fan-out;

@@ -2,7 +2,7 @@
  * The `EBA.zip` source: the zip's `EBA.txt` member streamed, split into lines, each line decided on from its head
  * (`eba-select.ts`) before it is parsed, the kept series parsed (`eba-line.ts`) and cut into its pieces of the
  * units of its group — route × respondent × UTC year over consecutive lines (`eba-records.ts`). Each piece is
- * yielded at once as pages of ≤ 5,000 API-shaped rows (with their envelope: the parse stage passes them through);
+ * yielded at once as pages of ≤ 5,000 API-shaped rows, each with its envelope already built (sources parse their own pages);
  * the group's `unit-end`s follow when a line of another route or respondent, or the end of the file, closes it, so
  * pages of a group's year units interleave (the contract allows it) and the sinks stage them until their commit.
  * Units the ledger already holds are skipped, so a stopped run resumes at the first group not committed.

@@ -1,23 +1,22 @@
 /**
- * Response → parsed page or typed error: the ONE place that decides what a status + body means (docs/eia-api.md §9.3).
- * Pure. Decides on the body as well as the status: a 200 with an `error` key is classified by its code.
+ * Response → parsed page or typed error: the one place that decides what a live response means (docs/eia-api.md
+ * §9.3), with a one-line message naming status, API code, URL and unit. Pure. Decides on the body as well as the
+ * status, through the wire format of `envelope.ts` (its parser and its one map from status + API code to code):
  *
- * | response | code |
+ * | response | outcome |
  * |---|---|
- * | 200, JSON envelope | (page) |
+ * | 200, JSON envelope | the page (`parseEnvelope`) |
  * | 200, not JSON / HTML / wrong content type / wrong shape | `ETL_BODY_MALFORMED` |
- * | 403 `API_KEY_MISSING` | `ETL_API_KEY_MISSING` |
- * | 403 `OVER_RATE_LIMIT` (EIA's FAQ: the key is suspended for exceeding the limit) | `ETL_KEY_SUSPENDED` |
- * | 429, or `OVER_RATE_LIMIT` / code 429 in another status's body | `ETL_RATE_LIMITED` |
- * | any other 403 (`API_KEY_INVALID`, suspension) | `ETL_API_KEY_INVALID` (the retry layer turns it into a suspension after a success) |
- * | 400 or body code 400 | `ETL_BAD_REQUEST` |
- * | 404, or any status with body code 404 | `ETL_NOT_FOUND` |
- * | 5xx and anything else | `ETL_HTTP_STATUS` (`details.status`) |
+ * | 200 with an `error` body | `errorCodeFor(200, its code)` |
+ * | any other status | `errorCodeFor(status, the body's code)` |
+ *
+ * Every error carries `details.status`, `details.url` (redacted), `details.unit` and, when the body had one,
+ * `details.apiCode`.
  */
 import type { PageEnvelope } from '../../core/contracts.js';
 import { EtlError, isEtlError, type EtlErrorCode } from '../../core/errors.js';
-import { parseEnvelope } from './envelope.js';
-import type { HttpResponse } from './client.js';
+import { errorCodeFor, parseEnvelope, readApiError } from './envelope.js';
+import type { HttpResponse } from './http.js';
 
 /** Parse a response into its envelope, or throw the `EtlError` it stands for (message: method, safe URL, status, unit). */
 export function classifyResponse(res: HttpResponse, label: string): PageEnvelope {
@@ -33,13 +32,7 @@ export function classifyResponse(res: HttpResponse, label: string): PageEnvelope
     }
   }
   const api = apiErrorOf(res.body);
-  let code: EtlErrorCode;
-  if (api.code === '404' || res.status === 404) code = 'ETL_NOT_FOUND';
-  else if (res.status === 403 && api.code === 'OVER_RATE_LIMIT') code = 'ETL_KEY_SUSPENDED';
-  else if (res.status === 429 || api.code === 'OVER_RATE_LIMIT' || api.code === '429') code = 'ETL_RATE_LIMITED';
-  else if (res.status === 403) code = api.code === 'API_KEY_MISSING' ? 'ETL_API_KEY_MISSING' : 'ETL_API_KEY_INVALID';
-  else if (res.status === 400 || api.code === '400') code = 'ETL_BAD_REQUEST';
-  else code = 'ETL_HTTP_STATUS';
+  const code = errorCodeFor(res.status, api.code);
   throw error(code, res, label, describe(code, res.status, api.code, api.message ?? sniff(res.body)), undefined, api.code);
 }
 
@@ -99,20 +92,17 @@ function error(code: EtlErrorCode, res: HttpResponse, label: string, what: strin
   });
 }
 
-/** The code and message of an error body (gateway `{error:{code,message}}` or application `{error,code}`). */
+/** The code and message of an error body as text, each undefined when absent (or the body is not JSON). */
 function apiErrorOf(body: Buffer): { code?: string; message?: string } {
+  let doc: unknown;
   try {
-    const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    const err = doc?.error;
-    if (err && typeof err === 'object') {
-      const e = err as Record<string, unknown>;
-      return { code: e.code === undefined ? undefined : String(e.code), message: e.message === undefined ? undefined : String(e.message) };
-    }
-    if (err !== undefined) return { code: doc.code === undefined ? undefined : String(doc.code), message: String(err) };
+    doc = JSON.parse(body.toString('utf8'));
   } catch {
-    /* not JSON: status decides */
+    return {}; // not JSON: the status decides
   }
-  return {};
+  const api = readApiError(doc);
+  if (!api) return {};
+  return { code: api.code === undefined ? undefined : String(api.code), message: api.message === undefined ? undefined : String(api.message) };
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);

@@ -6,7 +6,7 @@
 import { CODE_PATTERN, DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import { EtlError } from '../../core/errors.js';
 import type { KnownRespondent } from '../../core/region-selection.js';
-import type { EiaClient } from './requester.js';
+import type { EiaClient } from './client.js';
 
 /** Path of a route's respondent facet list below the base URL (interchange: `fromba`; sub-BA: `parent`). */
 export function respondentFacetPath(dataset: Dataset): string {

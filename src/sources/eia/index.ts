@@ -23,9 +23,9 @@ import type { BudgetRecord } from './budget-record.js';
 import type { SourceCounters } from './counters.js';
 import { remainingOffsets, UnitTally } from './paginate.js';
 import type { EiaQuery } from './query.js';
-import { createEiaClient, type EiaClient, type FetchResult } from './requester.js';
+import { createEiaClient, type EiaClient, type FetchResult } from './client.js';
 
-export { createEiaClient, type EiaClient, type EiaClientDeps, type FetchResult } from './requester.js';
+export { createEiaClient, type EiaClient, type EiaClientDeps, type FetchResult } from './client.js';
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { openBudgetRecord, type BudgetRecord } from './budget-record.js';
 export { parseEiaSourceConfig, EiaSourceConfigSchema, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';

@@ -44,7 +44,7 @@ export function dataParams(q: EiaQuery, offset: number, length: number): Array<[
 
 /**
  * Full request URL of one data page: `<baseUrl>/<route>/data/?…&api_key=<key>`. The result contains the key:
- * hand it only to the HTTP client; keep `redactUrl(url)` everywhere else.
+ * hand it only to the HTTP transport; keep `redactUrl(url)` everywhere else.
  */
 export function dataUrl(baseUrl: string, q: EiaQuery, offset: number, length: number, apiKey: string): string {
   const qs = [...dataParams(q, offset, length), ['api_key', apiKey] as [string, string]]

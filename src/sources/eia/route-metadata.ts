@@ -9,10 +9,10 @@
 import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
 import { EtlError } from '../../core/errors.js';
 import { parseHourStamp } from '../../core/time.js';
-import type { HttpResponse } from './client.js';
+import type { HttpResponse } from './http.js';
 import { classifyResponse } from './classify.js';
 
-/** `<baseUrl>/<route>?api_key=<key>`; the result contains the key: hand it only to the HTTP client. */
+/** `<baseUrl>/<route>?api_key=<key>`; the result contains the key: hand it only to the HTTP transport. */
 export function routeMetadataUrl(baseUrl: string, dataset: Dataset, apiKey: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${DATASET_INFO[dataset].route}?api_key=${encodeURIComponent(apiKey)}`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EtlError, type EtlErrorCode } from '../../../src/core/errors.js';
-import type { HttpResponse } from '../../../src/sources/eia/client.js';
+import type { HttpResponse } from '../../../src/sources/eia/http.js';
 import { classifyResponse } from '../../../src/sources/eia/classify.js';
 
 const FIX = fileURLToPath(new URL('../../fixtures/eia-recorded', import.meta.url));

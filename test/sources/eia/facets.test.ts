@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEtlError } from '../../../src/core/errors.js';
-import type { HttpResponse } from '../../../src/sources/eia/client.js';
+import type { HttpResponse } from '../../../src/sources/eia/http.js';
 import { classifyMetadata } from '../../../src/sources/eia/classify.js';
 import { parseFacetList, respondentFacetPath } from '../../../src/sources/eia/facets.js';
 

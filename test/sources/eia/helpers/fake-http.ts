@@ -1,10 +1,10 @@
 /**
- * A tiny in-process stand-in for the HTTP client (the `http` seam of `createEiaClient`): answers region-data
+ * A tiny in-process stand-in for the HTTP transport (the `http` seam of `createEiaClient`): answers region-data
  * queries from a generated grid (every hour × respondent × type), honouring start/end (inclusive), the sort,
  * offset and length. `script(n, url)` may replace the n-th (1-based) answer. For the source's pure-ish tests;
  * the simulator tests cover the real HTTP stack.
  */
-import type { HttpClient, HttpResponse } from '../../../../src/sources/eia/client.js';
+import type { HttpTransport, HttpResponse } from '../../../../src/sources/eia/http.js';
 import { parseHourStamp, HOUR_MS } from '../../../../src/core/time.js';
 
 export interface FakeCall {
@@ -13,7 +13,7 @@ export interface FakeCall {
   readonly length: number;
 }
 
-export interface FakeHttp extends HttpClient {
+export interface FakeHttp extends HttpTransport {
   readonly calls: FakeCall[];
   /** Highest number of calls in flight at once. */
   readonly peakInFlight: () => number;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEtlError, type EtlError } from '../../../src/core/errors.js';
-import { createHttpClient, gunzipChunkSize, type HttpClient } from '../../../src/sources/eia/client.js';
+import { createHttpTransport, gunzipChunkSize, type HttpTransport } from '../../../src/sources/eia/http.js';
 
 const KEY = 'TESTKEY0123456789abcdef';
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -36,17 +36,17 @@ const routes: Record<string, Handler> = {
 
 let server: Server;
 let base: string;
-let client: HttpClient;
+let transport: HttpTransport;
 const opts = { apiKey: KEY, connectTimeoutMs: 1000, headersTimeoutMs: 300, bodyTimeoutMs: 300, maxBodyBytes: 1024, connections: 4 };
 
 beforeAll(async () => {
   server = createServer((q, r) => routes[new URL(q.url!, 'http://x').pathname]?.(q, r));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = createHttpClient({ baseUrl: base, ...opts });
+  transport = createHttpTransport({ baseUrl: base, ...opts });
 });
 afterAll(async () => {
-  await client.close();
+  await transport.close();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
@@ -54,7 +54,7 @@ afterAll(async () => {
 const url = (path: string) => `${base}${path}?x=1&api_key=${KEY}`;
 async function failure(path: string): Promise<EtlError> {
   try {
-    await client.get(url(path), { label: 'unit-1-p0' });
+    await transport.get(url(path), { label: 'unit-1-p0' });
   } catch (e) {
     if (isEtlError(e)) return e;
     throw e;
@@ -62,9 +62,9 @@ async function failure(path: string): Promise<EtlError> {
   throw new Error('no error');
 }
 
-describe('http client', () => {
+describe('http transport', () => {
   it('returns the body with the echoed key redacted and the URL redacted', async () => {
-    const r = await client.get(url('/ok'), { label: 'u' });
+    const r = await transport.get(url('/ok'), { label: 'u' });
     expect(r.status).toBe(200);
     expect(r.body.toString()).toContain('"api_key":"REDACTED"');
     expect(r.body.toString()).not.toContain(KEY);
@@ -72,13 +72,13 @@ describe('http client', () => {
   });
 
   it('asks for gzip and decodes it', async () => {
-    const r = await client.get(url('/gzip'), { label: 'u' });
+    const r = await transport.get(url('/gzip'), { label: 'u' });
     expect(JSON.parse(r.body.toString())).toEqual({ key: 'REDACTED', accept: 'gzip' });
     expect(r.wireBytes).toBeLessThan(r.body.length + 40);
   });
 
   it('returns non-2xx responses with status and Retry-After (classification is not its job)', async () => {
-    const r = await client.get(url('/status'), { label: 'u' });
+    const r = await transport.get(url('/status'), { label: 'u' });
     expect([r.status, r.retryAfter, r.contentType]).toEqual([503, '2', 'text/plain']);
   });
 
@@ -97,13 +97,13 @@ describe('http client', () => {
 
   it('an aborted signal rejects with ETL_ABORTED', async () => {
     const ac = new AbortController();
-    const p = client.get(url('/slow'), { label: 'u', signal: ac.signal });
+    const p = transport.get(url('/slow'), { label: 'u', signal: ac.signal });
     setTimeout(() => ac.abort(), 20);
     await expect(p).rejects.toSatisfy((e) => isEtlError(e, 'ETL_ABORTED'));
   });
 
   it('a connection refused is ETL_NETWORK', async () => {
-    const dead = createHttpClient({ baseUrl: 'http://127.0.0.1:1', ...opts });
+    const dead = createHttpTransport({ baseUrl: 'http://127.0.0.1:1', ...opts });
     await expect(dead.get('http://127.0.0.1:1/x?api_key=K', { label: 'u' })).rejects.toSatisfy((e) => isEtlError(e, 'ETL_NETWORK'));
     await dead.close();
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePage, parsePages } from '../../src/transforms/parse-json.js';
-import { isEtlError, type EtlErrorCode } from '../../src/core/errors.js';
-import type { SourceItem } from '../../src/core/contracts.js';
-import { bodyOf, collect, from, loadRecorded, pageOf, unitOf } from './fixtures/pages.js';
+import { parseEnvelope } from '../../../src/sources/eia/envelope.js';
+import { isEtlError, type EtlErrorCode } from '../../../src/core/errors.js';
+import { bodyOf, loadRecorded } from '../../transforms/fixtures/pages.js';
 
 /** Run `fn` and return the EtlError it throws (fails the test when it does not throw one). */
 function thrown(fn: () => unknown): { code: EtlErrorCode; message: string; details: Record<string, unknown> } {
@@ -18,7 +17,7 @@ function thrown(fn: () => unknown): { code: EtlErrorCode; message: string; detai
 const ROW = { period: '2024-01-01T00', respondent: 'PACW', type: 'D', value: '1', 'value-units': 'megawatthours' };
 const BODY_21_8 = bodyOf([ROW]);
 
-describe('parsePage on the recorded real responses', () => {
+describe('parseEnvelope on the recorded real responses', () => {
   const recorded = loadRecorded();
 
   it('finds the 14 recorded interactions', () => {
@@ -27,7 +26,7 @@ describe('parsePage on the recorded real responses', () => {
 
   for (const r of recorded.filter((x) => x.status === 200)) {
     it(`parses ${r.file}: rows = total, apiVersion 2.1.8, hourly, no warnings`, () => {
-      const env = parsePage(r.body);
+      const env = parseEnvelope(r.body);
       expect(env.total).toBeGreaterThan(0);
       expect(env.rows).toHaveLength(env.total);
       expect(env.apiVersion).toBe('2.1.8');
@@ -41,7 +40,7 @@ describe('parsePage on the recorded real responses', () => {
     const bodies = recorded.filter((x) => x.status === 403);
     expect(bodies).toHaveLength(2);
     for (const r of bodies) {
-      const e = thrown(() => parsePage(r.body));
+      const e = thrown(() => parseEnvelope(r.body));
       expect(e.code).toBe('ETL_API_KEY_INVALID');
       expect(e.details.apiCode).toBe('API_KEY_INVALID');
       expect(e.details.apiMessage).toBe('An invalid api_key was supplied. Get one at https://api.eia.gov:443');
@@ -52,7 +51,7 @@ describe('parsePage on the recorded real responses', () => {
     const bodies = recorded.filter((x) => x.status === 500);
     expect(bodies).toHaveLength(4);
     for (const r of bodies) {
-      const e = thrown(() => parsePage(r.body));
+      const e = thrown(() => parseEnvelope(r.body));
       expect(e.code).toBe('ETL_NOT_FOUND');
       expect(e.details).toMatchObject({ apiCode: 404, apiMessage: 'Not found.' });
     }
@@ -60,16 +59,16 @@ describe('parsePage on the recorded real responses', () => {
 
   it('accepts a Buffer as well as a string', () => {
     const r = recorded.find((x) => x.status === 200)!;
-    expect(parsePage(Buffer.from(r.body))).toEqual(parsePage(r.body));
+    expect(parseEnvelope(Buffer.from(r.body))).toEqual(parseEnvelope(r.body));
   });
 });
 
-describe('parsePage envelope variants', () => {
+describe('parseEnvelope envelope variants', () => {
   const warning = { warning: 'incomplete return', description: 'The API can only return 5000 rows in JSON format.' };
 
   it('reads warnings at the root (2.1.8)', () => {
     const body = `{"warnings":[${JSON.stringify(warning)}],${BODY_21_8.slice(1)}`;
-    expect(parsePage(body).warnings).toEqual([warning]);
+    expect(parseEnvelope(body).warnings).toEqual([warning]);
   });
 
   it('reads warnings inside response (2023) with total and values as numbers', () => {
@@ -78,7 +77,7 @@ describe('parsePage envelope variants', () => {
       request: {},
       apiVersion: '2.1.3',
     });
-    const env = parsePage(body);
+    const env = parseEnvelope(body);
     expect(env.total).toBe(40776);
     expect(env.warnings).toEqual([warning]);
     expect(env.rows[0].value).toBe(3998);
@@ -87,34 +86,34 @@ describe('parsePage envelope variants', () => {
   it('reads warnings in both places, in root-then-response order', () => {
     const other = { warning: 'parameter out of range', description: 'x' };
     const body = JSON.stringify({ warnings: [warning], response: { warnings: [other], total: '0', data: [] } });
-    expect(parsePage(body).warnings.map((w) => w.warning)).toEqual(['incomplete return', 'parameter out of range']);
+    expect(parseEnvelope(body).warnings.map((w) => w.warning)).toEqual(['incomplete return', 'parameter out of range']);
   });
 
   it('treats warnings: null (2026) and absent warnings as none', () => {
-    expect(parsePage(`{"warnings":null,${BODY_21_8.slice(1)}`).warnings).toEqual([]);
-    expect(parsePage(JSON.stringify({ response: { warnings: null, total: '0', data: [] } })).warnings).toEqual([]);
+    expect(parseEnvelope(`{"warnings":null,${BODY_21_8.slice(1)}`).warnings).toEqual([]);
+    expect(parseEnvelope(JSON.stringify({ response: { warnings: null, total: '0', data: [] } })).warnings).toEqual([]);
   });
 
   it('keeps any warning entry, even one without the usual keys', () => {
     const body = JSON.stringify({ warnings: ['odd', { code: 7 }], response: { total: '0', data: [] } });
-    expect(parsePage(body).warnings).toEqual([
+    expect(parseEnvelope(body).warnings).toEqual([
       { warning: 'odd', description: '' },
       { warning: '{"code":7}', description: '' },
     ]);
   });
 
   it('accepts total "0" with no rows, and a missing apiVersion, frequency and dateFormat as null', () => {
-    const env = parsePage('{"response":{"total":"0","data":[]}}');
+    const env = parseEnvelope('{"response":{"total":"0","data":[]}}');
     expect(env).toEqual({ total: 0, rows: [], warnings: [], apiVersion: null, frequency: null, dateFormat: null });
   });
 
   it('reads a local-hourly envelope', () => {
-    const env = parsePage(bodyOf([], { frequency: 'local-hourly' }));
+    const env = parseEnvelope(bodyOf([], { frequency: 'local-hourly' }));
     expect(env.frequency).toBe('local-hourly');
   });
 });
 
-describe('parsePage error bodies', () => {
+describe('parseEnvelope error bodies', () => {
   const cases: [string, string, EtlErrorCode, unknown][] = [
     ['gateway API_KEY_MISSING', '{"error":{"code":"API_KEY_MISSING","message":"No api_key was supplied.  Please register"}}', 'ETL_API_KEY_MISSING', 'API_KEY_MISSING'],
     ['gateway OVER_RATE_LIMIT', '{"error":{"code":"OVER_RATE_LIMIT","message":"You have exceeded your rate limit."}}', 'ETL_RATE_LIMITED', 'OVER_RATE_LIMIT'],
@@ -126,7 +125,7 @@ describe('parsePage error bodies', () => {
   ];
   for (const [name, body, code, apiCode] of cases) {
     it(`maps ${name} to ${code}`, () => {
-      const e = thrown(() => parsePage(body));
+      const e = thrown(() => parseEnvelope(body));
       expect(e.code).toBe(code);
       expect(e.details.apiCode).toBe(apiCode);
       expect(typeof e.details.apiMessage).toBe('string');
@@ -134,13 +133,13 @@ describe('parsePage error bodies', () => {
   }
 
   it('puts the API message in the error message on one line', () => {
-    const e = thrown(() => parsePage(loadRecorded().find((r) => r.status === 403)!.body));
+    const e = thrown(() => parseEnvelope(loadRecorded().find((r) => r.status === 403)!.body));
     expect(e.message).toContain('An invalid api_key was supplied.');
     expect(e.message).not.toContain('\n');
   });
 });
 
-describe('parsePage malformed bodies', () => {
+describe('parseEnvelope malformed bodies', () => {
   const recordedBody = loadRecorded().find((r) => r.status === 200)!.body;
   const cases: [string, string][] = [
     ['an empty body', ''],
@@ -163,51 +162,12 @@ describe('parsePage malformed bodies', () => {
   ];
   for (const [name, body] of cases) {
     it(`throws ETL_BODY_MALFORMED for ${name}`, () => {
-      expect(thrown(() => parsePage(body)).code).toBe('ETL_BODY_MALFORMED');
+      expect(thrown(() => parseEnvelope(body)).code).toBe('ETL_BODY_MALFORMED');
     });
   }
 
   it('does not quote the body in the error message', () => {
-    const e = thrown(() => parsePage('<html>secret-looking-text</html>'));
+    const e = thrown(() => parseEnvelope('<html>secret-looking-text</html>'));
     expect(e.message).not.toContain('secret-looking-text');
-  });
-});
-
-describe('parsePages stage', () => {
-  const signal = new AbortController().signal;
-  const unit = unitOf('region-data');
-
-  it('fills the envelope of pages that have none (replay)', async () => {
-    const out = await collect(parsePages(from<SourceItem>([{ kind: 'page', page: pageOf(unit, BODY_21_8) }]), { signal }));
-    expect(out).toHaveLength(1);
-    const item = out[0];
-    expect(item.kind === 'page' && item.page.envelope?.rows).toEqual([ROW]);
-  });
-
-  it('passes pages that already carry an envelope, unit-end and unit-restart through unchanged and in order', async () => {
-    const envelope = parsePage(BODY_21_8);
-    const items: SourceItem[] = [
-      { kind: 'page', page: pageOf(unit, 'not json at all', 0, envelope) },
-      { kind: 'unit-restart', unit, reason: 'test' },
-      { kind: 'unit-end', unit, total: 1, pages: 1, rowsReceived: 1 },
-    ];
-    const out = await collect(parsePages(from(items), { signal }));
-    expect(out).toHaveLength(3);
-    out.forEach((item, i) => expect(item).toBe(items[i]));
-  });
-
-  it('rethrows a parse failure with the page id', async () => {
-    const items: SourceItem[] = [{ kind: 'page', page: pageOf(unit, '{"response":', 5000) }];
-    const err = await collect(parsePages(from(items), { signal })).catch((e) => e);
-    expect(isEtlError(err, 'ETL_BODY_MALFORMED')).toBe(true);
-    expect(err.details.pageId).toBe(`${unit.id}-p5000`);
-    expect(err.message).toContain(`${unit.id}-p5000`);
-  });
-
-  it('rejects with ETL_ABORTED once the signal is aborted', async () => {
-    const ac = new AbortController();
-    ac.abort();
-    const err = await collect(parsePages(from<SourceItem>([{ kind: 'page', page: pageOf(unit, BODY_21_8) }]), { signal: ac.signal })).catch((e) => e);
-    expect(isEtlError(err, 'ETL_ABORTED')).toBe(true);
   });
 });
