@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CODE_PATTERN, DEAD_RESPONDENTS, HISTORY_START_MS } from './core/catalog.js';
+import { CODE_PATTERN, DEAD_RESPONDENTS, EIA930_START_MS, HISTORY_START_MS } from './core/catalog.js';
 import { checkRegionCodes, offlineRespondents } from './core/region-selection.js';
 import { configError } from './core/errors.js';
 import { HOUR_MS, floorHour, formatHourStamp } from './core/time.js';
@@ -21,8 +21,8 @@ export type Command = (typeof COMMANDS)[number];
 export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-/** `historical --source`: the API (default) or EIA's bulk file `EBA.zip`. */
-export const INPUTS = ['api', 'bulk'] as const;
+/** `historical --source`: the API (default), EIA's bulk file `EBA.zip`, or the Grid Monitor's six-month CSVs. */
+export const INPUTS = ['api', 'bulk', 'grid-monitor'] as const;
 export type Input = (typeof INPUTS)[number];
 
 /** Defaults of the user-facing options. */
@@ -111,11 +111,20 @@ export interface PipelineConfig {
    * simulator's `/bulk/EBA.zip` (no key: the run's data is simulated, the bulk file too).
    */
   readonly bulkUrl: string | null;
+  /** `--grid-monitor-dir`: a folder of six-month CSVs to read instead of downloading them (null = download). */
+  readonly gridMonitorDir: string | null;
+  /**
+   * The folder the six-month CSVs are downloaded from: `EIA_GRID_MONITOR_URL`, else EIA's with a key, else null =
+   * the built-in simulator's `/gridmonitor/sixMonthFiles/`.
+   */
+  readonly gridMonitorUrl: string | null;
 }
 
 export const EIA_BASE_URL = 'https://api.eia.gov/v2';
 /** EIA's bulk file of EIA-930 (keyless; it may redirect to www.eia.gov/opendata/bulk/EBA.zip). */
 export const EIA_BULK_URL = 'https://api.eia.gov/bulk/EBA.zip';
+/** EIA's folder of the six-month Grid Monitor CSVs (keyless). */
+export const EIA_GRID_MONITOR_URL = 'https://www.eia.gov/electricity/gridmonitor/sixMonthFiles/';
 /** EIA's documented key limits (FAQ): ~9,000 requests per hour sustained, bursts under 5 per second. */
 export const EIA_KEY_LIMITS = { requestsPerHour: 9000, requestsPerSecond: 5 } as const;
 /** The budget record's file name inside the data directory (unless --budget-file / EIA_BUDGET_FILE names one). */
@@ -141,6 +150,7 @@ const OPTIONS = {
   'sim-clock-speed': { type: 'string' },
   source: { type: 'string' },
   'bulk-file': { type: 'string' },
+  'grid-monitor-dir': { type: 'string' },
   phase: { type: 'string' },
   split: { type: 'string' },
   impute: { type: 'string' },
@@ -223,12 +233,15 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (endMs <= startMs) {
     throw configError(`--end (${endText}) must be after --start (${startText}); the range is [start, end) in UTC`);
   }
-  if (endMs <= HISTORY_START_MS) {
-    throw configError(`--end (${endText}) is before 2019-01-01T00, where EIA API v2 hourly history starts`);
+  // The six-month CSVs reach back to EIA-930's first day (2015-07-01); the API and EBA.zip start in 2019.
+  const gridMonitor = v.source === 'grid-monitor';
+  const floorMs = gridMonitor ? EIA930_START_MS : HISTORY_START_MS;
+  if (endMs <= floorMs) {
+    throw configError(`--end (${endText}) is before ${gridMonitor ? '2015-07-01T00, where EIA-930 data starts' : '2019-01-01T00, where EIA API v2 hourly history starts'}`);
   }
-  if (startMs < HISTORY_START_MS) {
-    warnings.push(`--start ${startText} is before 2019-01-01T00 (start of API v2 hourly history); clamped to 2019-01-01T00`);
-    startMs = HISTORY_START_MS;
+  if (startMs < floorMs) {
+    warnings.push(`--start ${startText} is before ${gridMonitor ? '2015-07-01T00 (start of EIA-930 data)' : '2019-01-01T00 (start of API v2 hourly history)'}; clamped to ${formatHourStamp(floorMs)}`);
+    startMs = floorMs;
   }
 
   const regions = parseRegions(v.regions ?? file.regions ?? ladder?.regions ?? DEFAULTS.regions);
@@ -257,6 +270,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
   }
   const { input, bulkFile, bulkUrl } = parseBulkOptions(command, v.source, v['bulk-file'], env, apiKey);
+  const { gridMonitorDir, gridMonitorUrl } = parseGridMonitorOptions(input, v['grid-monitor-dir'], env, apiKey);
   const dataDir = v['data-dir'] ?? file.dataDir ?? DEFAULTS.dataDir;
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
   const features =
@@ -302,6 +316,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     input,
     bulkFile,
     bulkUrl,
+    gridMonitorDir,
+    gridMonitorUrl,
   };
   if (config.dataDir.trim() === '') throw configError('--data-dir must not be empty');
   if (config.budgetFile.trim() === '') throw configError('--budget-file (or EIA_BUDGET_FILE) must not be empty');
@@ -336,6 +352,26 @@ function parseBulkOptions(
     throw configError(`EIA_BULK_URL must be an http(s) URL such as ${EIA_BULK_URL} (got '${envUrl}')`);
   }
   return { input, bulkFile: bulkFileArg ?? null, bulkUrl: envUrl ?? (apiKey ? EIA_BULK_URL : null) };
+}
+
+/**
+ * `--grid-monitor-dir` and `EIA_GRID_MONITOR_URL`. Whether the folder holds the files the range needs is checked
+ * when the run lists it, still before anything is written (a usage error, exit 2).
+ */
+function parseGridMonitorOptions(
+  input: Input,
+  dirArg: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  apiKey: string | null,
+): { gridMonitorDir: string | null; gridMonitorUrl: string | null } {
+  if (dirArg !== undefined && input !== 'grid-monitor') throw configError(`--grid-monitor-dir only applies to 'historical --source grid-monitor'`);
+  if (dirArg !== undefined && dirArg.trim() === '') throw configError('--grid-monitor-dir must not be empty');
+  const envUrl = (env.EIA_GRID_MONITOR_URL ?? '').trim() || null;
+  if (envUrl !== null && !/^https?:\/\/[^\s]+$/.test(envUrl)) {
+    throw configError(`EIA_GRID_MONITOR_URL must be an http(s) URL of a folder such as ${EIA_GRID_MONITOR_URL} (got '${envUrl}')`);
+  }
+  const url = envUrl ?? (apiKey ? EIA_GRID_MONITOR_URL : null);
+  return { gridMonitorDir: dirArg ?? null, gridMonitorUrl: url && !url.endsWith('/') ? `${url}/` : url };
 }
 
 /** `YYYY-MM-DD` (= T00) or `YYYY-MM-DDTHH` (UTC) → epoch ms. */
@@ -506,9 +542,13 @@ Options:
   --metrics-port P            follow: port of /metrics and /healthz on 127.0.0.1 (default ${DEFAULTS.metricsPort}; 0 = any)
   --metrics-host H            follow: address of /metrics and /healthz (default 127.0.0.1; 0.0.0.0 in a container)
   --sim-clock-speed N         built-in simulator: simulated time runs N× real time (default 1)
-  --source api|bulk           historical: read the API (default), or EIA's bulk file EBA.zip (downloaded from
-                              EIA_BULK_URL into DIR/raw/bulk, resumable; no API request, no budget spent)
+  --source api|bulk|grid-monitor
+                              historical: read the API (default), or EIA's bulk file EBA.zip (downloaded from
+                              EIA_BULK_URL into DIR/raw/bulk, resumable; no API request, no budget spent), or the
+                              Grid Monitor's six-month CSVs, 2015-07 onward (downloaded from EIA_GRID_MONITOR_URL
+                              into DIR/raw/gridmonitor, resumable; no API request)
   --bulk-file PATH            historical --source bulk: read this EBA.zip instead of downloading one
+  --grid-monitor-dir DIR      historical --source grid-monitor: read the six-month CSVs in DIR instead of downloading
   --phase P                   quick: connectivity, small, medium, full
   --split A[,B]               features: time split boundaries → train [start, A), validation [A, B), test [B, end)
   --impute none|linear        features: fill missing runs of ≤ 6 h linearly (default none)
@@ -525,6 +565,7 @@ Environment:
   EIA_BASE_URL   API base URL (default ${EIA_BASE_URL}); point it at any simulator.
   EIA_BUDGET_FILE  the same as --budget-file (the flag wins).
   EIA_BULK_URL   where --source bulk downloads EBA.zip (default ${EIA_BULK_URL}; without a key, the built-in simulator's).
+  EIA_GRID_MONITOR_URL  the folder --source grid-monitor downloads from (default ${EIA_GRID_MONITOR_URL}; without a key, the built-in simulator's).
 
 Exit codes: 0 ok, 1 run failed, 2 bad usage (nothing written), 130 interrupted (re-run the same command to resume).
 
@@ -560,13 +601,16 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
     about: [
       'Back-fill [--start, --end) for --regions × --types into the raw archive, Parquet and DuckDB. Resumable: units',
       'already committed are skipped, so re-running the same command after a failure or Ctrl-C continues.',
-      'With --source bulk the same records come from EIA\'s bulk file EBA.zip instead (all routes, no API request).',
+      'With --source bulk the same records come from EIA\'s bulk file EBA.zip instead (all routes, no API request);',
+      'with --source grid-monitor from the Grid Monitor\'s six-month CSVs, 2015-07 onward (EIA\'s adjusted and imputed',
+      'values are kept beside each record in bulk_variants).',
     ],
-    options: ['--start', '--end', '--regions', '--types', '--source', '--bulk-file', ...FETCH_OPTIONS],
+    options: ['--start', '--end', '--regions', '--types', '--source', '--bulk-file', '--grid-monitor-dir', ...FETCH_OPTIONS],
     examples: [
       'npm run pipeline historical',
       'npm run pipeline historical -- --source bulk --start 2024-01-01 --end 2025-01-01',
       'npm run pipeline historical -- --source bulk --bulk-file ~/Downloads/EBA.zip --regions ALL --types demand',
+      'npm run pipeline historical -- --source grid-monitor --start 2015-07-01 --end 2019-01-01 --regions PACW --types demand',
       'npm run pipeline historical -- --start 2024-01-01 --end 2024-07-01 --regions PACW,ERCO --types demand',
       'npm run pipeline historical -- --regions CISO --types generation --data-dir ./ciso',
     ],
