@@ -25,6 +25,7 @@ export interface SixMonthFile {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** How far a file's UTC hours reach past its half's UTC midnights: a local day (the widest offset is 10 h). */
 export const SEAM_MARGIN_MS = DAY_MS;
 
@@ -62,9 +63,10 @@ function next(h: { year: number; half: Half }): { year: number; half: Half } {
 }
 
 /**
- * The files of `kind` whose hours may fall in `[startMs, endMs)`, oldest first: every half-year from the kind's
- * first whose span widened by the seam margin overlaps the range (so a range starting at a seam also reads the
- * file before it, which holds the seam's first copy). `lastMs` (optional) caps the list at the half holding it.
+ * The files of `kind` whose hours may fall in `[startMs, endMs)`, oldest first, from the kind's first half-year: a
+ * file's first stamp is after its half's first midnight (hour-ending), its last at most the seam margin after its
+ * half's end, so a range starting at a seam also reads the file before it, which holds the seam's first copy.
+ * `lastMs` (optional) caps the list at the half holding it.
  */
 export function sixMonthFilesFor(kind: SixMonthKind, startMs: number, endMs: number, lastMs = Infinity): SixMonthFile[] {
   const out: SixMonthFile[] = [];
@@ -72,9 +74,9 @@ export function sixMonthFilesFor(kind: SixMonthKind, startMs: number, endMs: num
   let h = halfOf(Math.max(startMs - SEAM_MARGIN_MS, EIA930_START_MS));
   const firstFile = sixMonthFile(kind, first.year, first.half);
   if (sixMonthFile(kind, h.year, h.half).fromMs < firstFile.fromMs) h = first;
-  const stop = Math.min(endMs + SEAM_MARGIN_MS, lastMs === Infinity ? Infinity : sixMonthFile(kind, halfOf(lastMs).year, halfOf(lastMs).half).toMs);
+  const stop = Math.min(endMs, lastMs === Infinity ? Infinity : sixMonthFile(kind, halfOf(lastMs).year, halfOf(lastMs).half).toMs);
   for (let f = sixMonthFile(kind, h.year, h.half); f.fromMs < stop; h = next(h), f = sixMonthFile(kind, h.year, h.half)) {
-    if (f.toMs + SEAM_MARGIN_MS > startMs && f.fromMs - SEAM_MARGIN_MS < endMs) out.push(f);
+    if (f.toMs + SEAM_MARGIN_MS > startMs && f.fromMs + HOUR_MS < endMs) out.push(f);
   }
   return out;
 }

@@ -21,6 +21,7 @@ import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 import { createRawArchiveSource } from '../sources/raw-archive.js';
 import { runPlan } from './commands/plan.js';
 import { runBulkHistorical } from './commands/bulk-historical.js';
+import { runGridMonitorHistorical } from './commands/grid-monitor-historical.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from './builtin-simulator.js';
 import { runFeatures } from './commands/features.js';
 import { applyFrontier, clampRange } from './frontier.js';
@@ -41,6 +42,7 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
   }
   // The bulk file is keyless: no key client, no budget record, no request limiter (bulk-historical.ts).
   if (config.input === 'bulk') return runBulkHistorical(config, deps);
+  if (config.input === 'grid-monitor') return runGridMonitorHistorical(config, deps);
   // With a key, one client serves the respondent lookup, the frontier and the data pages alike, and its limiter is
   // seeded from the key's budget record (this data directory's earlier runs, or every process sharing
   // --budget-file), so the lookup's request counts like any other. The record is the only file a refused code

@@ -56,7 +56,7 @@ export function validateNormalize(opts: ValidateNormalizeOptions = {}): StreamTr
           details: { pageId: page.pageId, received, records: result.records.length, quarantined: result.quarantined.length, duplicates: result.duplicates },
         });
       }
-      const batch: PageBatch = { kind: 'page', page, envelope, ...result };
+      const batch: PageBatch = { kind: 'page', page, envelope, ...result, duplicates: result.duplicates + (page.sourceDuplicates ?? 0) };
       yield batch;
     }
   };
