@@ -29,7 +29,7 @@ const TABLES: Record<string, string> = {
   revisions: 'changed values for an existing key: old_value, new_value, seen_at, unit_id',
   bulk_variants: "EIA's adjusted and imputed figures of a record, from the six-month Grid Monitor CSVs (historical --source grid-monitor): one row per key that has either; the record's value stays the reported one",
   units: 'the ledger: one row per committed work unit (one API query); resume skips these',
-  runs: 'one row per pipeline run: command, arguments (no key), source (eia | simulator | raw-archive), counts, status, summary',
+  runs: 'one row per pipeline run: command, arguments (no key), source (eia | simulator | raw-archive | bulk | grid-monitor, -simulator when simulated), counts, status, summary',
   respondents: 'EIA-930 respondent catalog: code, name, kind (ba | region | foreign), region, IANA time_zone, flags',
 };
 
