@@ -11,10 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HISTORY_START_MS } from '../core/catalog.js';
+import { EIA930_START_MS, HISTORY_START_MS } from '../core/catalog.js';
 import { configError } from '../core/errors.js';
 import { checkRegionCodes, offlineRespondents } from '../core/region-selection.js';
-import { parseInstant } from '../core/time.js';
+import { formatHourStamp, parseInstant } from '../core/time.js';
 import { parseFeatureOptions } from '../pipelines/features/options.js';
 import { HELP, commandHelp } from './help.js';
 import {
@@ -22,6 +22,7 @@ import {
   COMMANDS,
   EIA_BASE_URL,
   EIA_BULK_URL,
+  EIA_GRID_MONITOR_URL,
   EIA_KEY_LIMITS,
   ENVIRONMENT,
   FOLLOW_END,
@@ -100,12 +101,15 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
   if (endMs <= startMs) {
     throw configError(`--end (${endText}) must be after --start (${startText}); the range is [start, end) in UTC`);
   }
-  if (endMs <= HISTORY_START_MS) {
-    throw configError(`--end (${endText}) is before 2019-01-01T00, where EIA API v2 hourly history starts`);
+  // The six-month CSVs reach back to EIA-930's first day (2015-07-01); the API and EBA.zip start in 2019.
+  const gridMonitor = v.source === 'grid-monitor';
+  const floorMs = gridMonitor ? EIA930_START_MS : HISTORY_START_MS;
+  if (endMs <= floorMs) {
+    throw configError(`--end (${endText}) is before ${gridMonitor ? '2015-07-01T00, where EIA-930 data starts' : '2019-01-01T00, where EIA API v2 hourly history starts'}`);
   }
-  if (startMs < HISTORY_START_MS) {
-    warnings.push(`--start ${startText} is before 2019-01-01T00 (start of API v2 hourly history); clamped to 2019-01-01T00`);
-    startMs = HISTORY_START_MS;
+  if (startMs < floorMs) {
+    warnings.push(`--start ${startText} is before ${gridMonitor ? '2015-07-01T00 (start of EIA-930 data)' : '2019-01-01T00 (start of API v2 hourly history)'}; clamped to ${formatHourStamp(floorMs)}`);
+    startMs = floorMs;
   }
 
   const regions = optionValue('regions', v.regions ?? file.regions ?? ladder?.regions);
@@ -125,6 +129,7 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
     if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
   }
   const { input, bulkFile, bulkUrl } = parseBulkOptions(command, v.source, v['bulk-file'], env, apiKey);
+  const { gridMonitorDir, gridMonitorUrl } = parseGridMonitorOptions(input, v['grid-monitor-dir'], env, apiKey);
   const dataDir = optionValue('data-dir', v['data-dir'] ?? file.dataDir);
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
   const features =
@@ -167,6 +172,8 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
     input,
     bulkFile,
     bulkUrl,
+    gridMonitorDir,
+    gridMonitorUrl,
   };
   if (config.dataDir.trim() === '') throw configError('--data-dir must not be empty');
   if (config.budgetFile.trim() === '') throw configError('--budget-file (or EIA_BUDGET_FILE) must not be empty');
@@ -207,6 +214,22 @@ function parseBulkOptions(
   if (bulkFileArg !== undefined && bulkFileArg.trim() === '') throw configError('--bulk-file must not be empty');
   const envUrl = envValue(env, 'EIA_BULK_URL');
   return { input, bulkFile: bulkFileArg ?? null, bulkUrl: envUrl ?? (apiKey ? EIA_BULK_URL : null) };
+}
+
+/**
+ * `--grid-monitor-dir` and `EIA_GRID_MONITOR_URL`. Whether the folder holds the files the range needs is checked
+ * when the run lists it, still before anything is written (a usage error, exit 2).
+ */
+function parseGridMonitorOptions(
+  input: Input,
+  dirArg: string | undefined,
+  env: Env,
+  apiKey: string | null,
+): { gridMonitorDir: string | null; gridMonitorUrl: string | null } {
+  if (dirArg !== undefined && input !== 'grid-monitor') throw configError(`--grid-monitor-dir only applies to 'historical --source grid-monitor'`);
+  if (dirArg !== undefined && dirArg.trim() === '') throw configError('--grid-monitor-dir must not be empty');
+  const url = envValue(env, 'EIA_GRID_MONITOR_URL') ?? (apiKey ? EIA_GRID_MONITOR_URL : null);
+  return { gridMonitorDir: dirArg ?? null, gridMonitorUrl: url && !url.endsWith('/') ? `${url}/` : url };
 }
 
 function readConfigFile(path: string): ConfigFile {

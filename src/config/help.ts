@@ -101,13 +101,16 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
     about: [
       'Back-fill [--start, --end) for --regions × --types into the raw archive, Parquet and DuckDB. Resumable: units',
       'already committed are skipped, so re-running the same command after a failure or Ctrl-C continues.',
-      'With --source bulk the same records come from EIA\'s bulk file EBA.zip instead (all routes, no API request).',
+      'With --source bulk the same records come from EIA\'s bulk file EBA.zip instead (all routes, no API request);',
+      'with --source grid-monitor from the Grid Monitor\'s six-month CSVs, 2015-07 onward (EIA\'s adjusted and imputed',
+      'values are kept beside each record in bulk_variants).',
     ],
-    options: ['start', 'end', 'regions', 'types', 'source', 'bulk-file', ...FETCH_OPTIONS],
+    options: ['start', 'end', 'regions', 'types', 'source', 'bulk-file', 'grid-monitor-dir', ...FETCH_OPTIONS],
     examples: [
       'npm run pipeline historical',
       'npm run pipeline historical -- --source bulk --start 2024-01-01 --end 2025-01-01',
       'npm run pipeline historical -- --source bulk --bulk-file ~/Downloads/EBA.zip --regions ALL --types demand',
+      'npm run pipeline historical -- --source grid-monitor --start 2015-07-01 --end 2019-01-01 --regions PACW --types demand',
       'npm run pipeline historical -- --start 2024-01-01 --end 2024-07-01 --regions PACW,ERCO --types demand',
       'npm run pipeline historical -- --regions CISO --types generation --data-dir ./ciso',
     ],

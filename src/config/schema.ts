@@ -25,12 +25,14 @@ export const PHASES = ['connectivity', 'small', 'medium', 'full'] as const;
 export type Phase = (typeof PHASES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-/** `historical --source`: the API (default) or EIA's bulk file `EBA.zip`. */
-export const INPUTS = ['api', 'bulk'] as const;
+/** `historical --source`: the API (default), EIA's bulk file `EBA.zip`, or the Grid Monitor's six-month CSVs. */
+export const INPUTS = ['api', 'bulk', 'grid-monitor'] as const;
 export type Input = (typeof INPUTS)[number];
 
 /** EIA's bulk file of EIA-930 (keyless; it may redirect to www.eia.gov/opendata/bulk/EBA.zip). */
 export const EIA_BULK_URL = 'https://api.eia.gov/bulk/EBA.zip';
+/** EIA's folder of the six-month Grid Monitor CSVs (keyless). */
+export const EIA_GRID_MONITOR_URL = 'https://www.eia.gov/electricity/gridmonitor/sixMonthFiles/';
 /** EIA's documented key limits (FAQ): ~9,000 requests per hour sustained, bursts under 5 per second. */
 export const EIA_KEY_LIMITS = { requestsPerHour: 9000, requestsPerSecond: 5 } as const;
 /** The budget record's file name inside the data directory (unless --budget-file / EIA_BUDGET_FILE names one). */
@@ -226,10 +228,16 @@ export const OPTIONS = {
       .default('api')
       .describe(
         "historical: read the API (default), or EIA's bulk file EBA.zip (downloaded from\n" +
-          'EIA_BULK_URL into DIR/raw/bulk, resumable; no API request, no budget spent)',
+          'EIA_BULK_URL into DIR/raw/bulk, resumable; no API request, no budget spent), or the\n' +
+          "Grid Monitor's six-month CSVs, 2015-07 onward (downloaded from EIA_GRID_MONITOR_URL\n" +
+          'into DIR/raw/gridmonitor, resumable; no API request)',
       ),
   },
   'bulk-file': { arg: 'PATH', schema: z.string().optional().describe('historical --source bulk: read this EBA.zip instead of downloading one') },
+  'grid-monitor-dir': {
+    arg: 'DIR',
+    schema: z.string().optional().describe('historical --source grid-monitor: read the six-month CSVs in DIR instead of downloading'),
+  },
   phase: { arg: 'P', schema: oneOf('--phase', PHASES).optional().describe(`quick: ${PHASES.join(', ')}`) },
   split: {
     arg: 'A[,B]',
@@ -317,6 +325,9 @@ export const ENVIRONMENT = {
   EIA_BULK_URL: httpUrl('EIA_BULK_URL', EIA_BULK_URL).describe(
     `where --source bulk downloads EBA.zip (default ${EIA_BULK_URL}; without a key, the built-in simulator's).`,
   ),
+  EIA_GRID_MONITOR_URL: httpUrl('EIA_GRID_MONITOR_URL', EIA_GRID_MONITOR_URL).describe(
+    `the folder --source grid-monitor downloads from (default ${EIA_GRID_MONITOR_URL}; without a key, the built-in simulator's).`,
+  ),
 } as const;
 export type EnvName = keyof typeof ENVIRONMENT;
 
@@ -365,7 +376,7 @@ export interface PipelineConfig {
   readonly warnings: readonly string[];
   /** The `features` command's options (null for the other commands). */
   readonly features: FeatureOptions | null;
-  /** historical `--source`: `api` (the API or the built-in simulator) or `bulk` (EIA's `EBA.zip`, no API request). */
+  /** historical `--source`: `api` (the API or the built-in simulator), `bulk` (EIA's `EBA.zip`) or `grid-monitor` (the six-month CSVs); the last two send no API request. */
   readonly input: Input;
   /** `--bulk-file`: a local `EBA.zip` to read instead of downloading one (null = download). */
   readonly bulkFile: string | null;
@@ -374,4 +385,11 @@ export interface PipelineConfig {
    * simulator's `/bulk/EBA.zip` (no key: the run's data is simulated, the bulk file too).
    */
   readonly bulkUrl: string | null;
+  /** `--grid-monitor-dir`: a folder of six-month CSVs to read instead of downloading them (null = download). */
+  readonly gridMonitorDir: string | null;
+  /**
+   * The folder the six-month CSVs are downloaded from: `EIA_GRID_MONITOR_URL`, else EIA's with a key, else null =
+   * the built-in simulator's `/gridmonitor/sixMonthFiles/`.
+   */
+  readonly gridMonitorUrl: string | null;
 }

@@ -159,3 +159,8 @@ export const VALUE_UNITS = 'megawatthours';
 
 /** First hourly period stamp in API v2 (`2019-01-01T00`) as epoch ms. */
 export const HISTORY_START_MS = Date.UTC(2019, 0, 1, 0);
+/**
+ * First day of EIA-930 data (2015-07-01): the six-month Grid Monitor files begin here, four years before API v2's
+ * hourly history. Respondents without an `activeFrom` date reported from this day.
+ */
+export const EIA930_START_MS = Date.UTC(2015, 6, 1, 0);

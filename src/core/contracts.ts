@@ -85,6 +85,28 @@ export interface FetchedPage {
    * source parses the archived body, the bulk source builds it around the rows it read.
    */
   readonly envelope: PageEnvelope;
+  /**
+   * Rows the source received and did not put in `envelope.rows` because it had already delivered the same key (the
+   * six-month CSVs repeat the hours at a half-year seam): counted as duplicates of this page, so `received = records
+   * + quarantined + duplicates` still covers every row read.
+   */
+  readonly sourceDuplicates?: number;
+  /**
+   * Other published figures of the page's rows, beside their `value` (the six-month CSVs' EIA-adjusted and imputed
+   * values), keyed like the records; only rows with at least one figure. The variants sink keeps those whose record
+   * was loaded.
+   */
+  readonly variants?: readonly ValueVariants[];
+}
+
+/** EIA's adjusted and imputed figures of one (respondent, series, period) of the page's dataset. */
+export interface ValueVariants {
+  readonly respondent: string;
+  readonly series: string;
+  /** UTC instant of the hour-ending stamp, epoch ms. */
+  readonly period: number;
+  readonly adjusted: number | null;
+  readonly imputed: number | null;
 }
 
 // ───────────────────────────── records ─────────────────────────────

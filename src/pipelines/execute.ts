@@ -237,6 +237,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     revisionHorizonHours: config.revisionHorizonHours,
     timeoutMs: config.timeoutMs,
     ...(config.input === 'bulk' ? { source: 'bulk', bulkFile: config.bulkFile && path.resolve(config.bulkFile) } : {}),
+    ...(config.input === 'grid-monitor' ? { source: 'grid-monitor', gridMonitorDir: config.gridMonitorDir && path.resolve(config.gridMonitorDir) } : {}),
   };
 }
 

@@ -60,7 +60,7 @@ export async function runFlow(parts: FlowParts, counts: FlowCounts = emptyCounts
       // Items already in flight when Ctrl-C lands are not written: the run stops at the last committed unit.
       if (signal.aborted) throw signal.reason ?? new EtlError('ETL_ABORTED', 'pipeline', 'interrupted');
       if (item.kind === 'page') {
-        const received = item.envelope.rows.length;
+        const received = item.envelope.rows.length + (item.page.sourceDuplicates ?? 0);
         const accounted = item.records.length + item.quarantined.length + item.duplicates;
         if (received !== accounted) {
           throw new EtlError('ETL_INTERNAL', 'pipeline', `page ${item.page.pageId}: received ${received} rows but accounted ${accounted}`, {

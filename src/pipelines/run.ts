@@ -1,11 +1,12 @@
 /**
  * `runCommand`: the CLI's commands by name, each in its own file under commands/ (fetch: historical, quick and
- * incremental; replay; plan; features; `historical --source bulk`; follow runs its own loop). Every command that
+ * incremental; replay; plan; features; `historical --source bulk` and `--source grid-monitor`; follow runs its own loop). Every command that
  * writes hands its source and sinks to `execute` (execute.ts), which records the run and prints the summary.
  */
 import type { PipelineConfig } from '../config.js';
 import { createEiaClient, openBudgetRecord } from '../sources/eia/index.js';
 import { runBulkHistorical } from './commands/bulk-historical.js';
+import { runGridMonitorHistorical } from './commands/grid-monitor-historical.js';
 import { runFeatures } from './commands/features.js';
 import { BUDGET_HORIZON_MS, runFetch, sourceConfigOf } from './commands/fetch.js';
 import { runPlan } from './commands/plan.js';
@@ -25,6 +26,7 @@ export async function runCommand(config: PipelineConfig, deps: RunDeps): Promise
   }
   // The bulk file is keyless: no key client, no budget record, no request limiter (bulk-historical.ts).
   if (config.input === 'bulk') return runBulkHistorical(config, deps);
+  if (config.input === 'grid-monitor') return runGridMonitorHistorical(config, deps);
   // With a key, one client serves the respondent lookup, the frontier and the data pages alike, and its limiter is
   // seeded from the key's budget record (this data directory's earlier runs, or every process sharing
   // --budget-file), so the lookup's request counts like any other. The record is the only file a refused code

@@ -4,7 +4,7 @@
  * come from the respondent table (src/core/respondents.ts); the BAs beyond the original table are in
  * universe-profiles.ts.
  */
-import { HISTORY_START_MS, RESPONDENTS } from '../core/catalog.js';
+import { EIA930_START_MS, HISTORY_START_MS, RESPONDENTS } from '../core/catalog.js';
 import { RESPONDENT_INFO, activeFromMs, retiredMs } from '../core/respondents.js';
 import { HOUR_MS } from '../core/time.js';
 import { BA_PROFILES, GEN_ONLY_PROFILES, MORE_INTERCHANGE_PAIRS, MORE_SUB_BAS } from './universe-profiles.js';
@@ -29,17 +29,24 @@ export interface RespondentProfile {
   readonly endHour: number;
 }
 
+/** Hour index of the first EIA-930 period, 2015-07-01T01 (negative: before API v2 history). */
+export const EIA930_START_HOUR = (EIA930_START_MS - HISTORY_START_MS) / HOUR_MS + 1;
+
 /**
  * The hour span a respondent reports, [start, end) in hour indexes: from the first hour-ending stamp of its
- * activation day (`T01`) to the stamp ending its last day (`<retiredOn>T00`), clipped to API v2 history. A code the
- * respondent table does not know reports all along.
+ * activation day (`T01`) to the stamp ending its last day (`<retiredOn>T00`), from EIA-930's first day on. Hours
+ * before 0 (2019-01-01T00) exist only in the six-month Grid Monitor files (gridmon-csv.ts): the API and EBA.txt
+ * start at hour 0. A code the respondent table does not know reports all along.
  */
 export function lifeOf(code: string): { startHour: number; endHour: number } {
   const r = RESPONDENT_INFO[code];
-  if (!r) return { startHour: 0, endHour: Infinity };
+  if (!r) return { startHour: EIA930_START_HOUR, endHour: Infinity };
   const from = activeFromMs(r), to = retiredMs(r);
-  const hourAfter = (ms: number) => Math.max(0, (ms - HISTORY_START_MS) / HOUR_MS + 1);
-  return { startHour: Number.isFinite(from) ? hourAfter(from) : 0, endHour: Number.isFinite(to) ? hourAfter(to) : Infinity };
+  const hourAfter = (ms: number) => Math.max(EIA930_START_HOUR, (ms - HISTORY_START_MS) / HOUR_MS + 1);
+  return {
+    startHour: Number.isFinite(from) ? hourAfter(from) : EIA930_START_HOUR,
+    endHour: Number.isFinite(to) ? hourAfter(to) : Infinity,
+  };
 }
 
 /** From 2024-07-01: fuels added and dropped per respondent (docs/eia-api.md §15.7, item 11). PACW never changes. */

@@ -91,7 +91,9 @@ function build(dataset: Dataset, taxonomy: boolean): Series[] {
       const gen = p.meanDemand > 0 ? p.meanDemand * p.genRatio : GEN_ONLY_MEAN[p.code] ?? 0;
       const change = taxonomy ? TAXONOMY_CHANGE[p.code] : undefined;
       const fuels: [string, number, number, number][] = Object.entries(p.fuels).map(([f, s]) => [
-        f, s, 0, change?.drop.includes(f) ? TAXONOMY_HOUR : Infinity]);
+        // Fuels live with their respondent (from EIA-930's first day: net generation sums them before 2019 too);
+        // the Grid Monitor files show per-fuel columns only from 2018-07 (gridmon-csv.ts).
+        f, s, -Infinity, change?.drop.includes(f) ? TAXONOMY_HOUR : Infinity]);
       if (change) for (const [f, s] of Object.entries(change.add)) fuels.push([f, s, TAXONOMY_HOUR, Infinity]);
       for (const [fuel, share, start, end] of fuels) {
         const constant = share === 0;

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { DEFAULT_FAULT_DELAY_MS, FaultPicker } from './faults.js';
 import { isBulkPath, serveBulk } from './bulk-serve.js';
+import { isGridMonitorPath, serveGridMonitor } from './gridmon-serve.js';
 import { handle, type Handled, type HandlerState, type SimRequest, type SimResponse } from './handler.js';
 import { jitterUnit } from './headers.js';
 import type { ResolvedOptions } from './options.js';
@@ -69,6 +70,7 @@ export async function startServer(opts: ResolvedOptions, port: number): Promise<
     const query = q < 0 ? '' : url.slice(q + 1);
     // The bulk facility is keyless and outside the API's budget and faults (bulk-serve.ts).
     if (isBulkPath(path)) return void serveBulk(opts, bulkRespondents, req, res, path).catch(() => res.destroy());
+    if (isGridMonitorPath(path)) return void serveGridMonitor(opts, bulkRespondents, req, res, path).catch(() => res.destroy());
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' || req.headers['transfer-encoding'] !== undefined;
     const chunks: Buffer[] = [];
     if (hasBody) req.on('data', (c: Buffer) => chunks.push(c));

@@ -47,7 +47,7 @@ export function validateNormalize(opts: ValidateNormalizeOptions = {}): StreamTr
         },
         options,
       );
-      const batch: PageBatch = { kind: 'page', page, envelope, ...result };
+      const batch: PageBatch = { kind: 'page', page, envelope, ...result, duplicates: result.duplicates + (page.sourceDuplicates ?? 0) };
       yield batch;
     }
   };

@@ -184,6 +184,6 @@ describe('historical --source bulk (simulator)', () => {
     const missing = await run(['historical', '--source', 'bulk', '--bulk-file', path.join(root, 'nope.zip')], dir, {}).catch((e: unknown) => e);
     expect((missing as Error).message).toMatch(/^--bulk-file '.*nope\.zip' cannot be read \(ENOENT\)$/);
     const unknown = await run(['historical', '--source', 'csv'], dir, {}).catch((e: unknown) => e);
-    expect((unknown as Error).message).toBe("--source must be one of api, bulk (got 'csv')");
+    expect((unknown as Error).message).toBe("--source must be one of api, bulk, grid-monitor (got 'csv')");
   });
 });

@@ -27,13 +27,15 @@ const TABLES: Record<string, string> = {
   quarantine: 'rows rejected by hard checks, with reason code, detail, raw row, page and row index',
   pages: 'page manifest: one row per fetched API page (URL without the key, status, latency, sha256, rows)',
   revisions: 'changed values for an existing key: old_value, new_value, seen_at, unit_id',
+  bulk_variants: "EIA's adjusted and imputed figures of a record, from the six-month Grid Monitor CSVs (historical --source grid-monitor): one row per key that has either; the record's value stays the reported one",
   units: 'the ledger: one row per committed work unit (one API query); resume skips these',
-  runs: 'one row per pipeline run: command, arguments (no key), source (eia | simulator | raw-archive), counts, status, summary',
+  runs: 'one row per pipeline run: command, arguments (no key), source (eia | simulator | raw-archive | bulk | grid-monitor, -simulator when simulated), counts, status, summary',
   respondents: 'EIA-930 respondent catalog: code, name, kind (ba | region | foreign), region, IANA time_zone, flags',
 };
 
 const VIEWS: Record<string, string> = {
   observations: 'one row per (dataset, respondent, series, period): value in MWh, quality flags, source page. period = UTC instant ENDING the hour',
+  observation_variants: "observations with EIA's adjusted and imputed figures beside value (NULL where the source had none); value_adjusted = adjusted, else value",
   hourly_demand: 'region-data demand (D) per respondent and hour, with the hour start/end in UTC and in the respondent local time',
   generation_mix: 'fuel-type-data per respondent, hour and fuel with the share of the hour total; hour start/end in UTC and local time',
   daily_summary: "per dataset, respondent, series and UTC day (day_utc = UTC date of the hour's START, period - 1 h: hours T01..T00, 24 per day)",
@@ -54,6 +56,8 @@ const COLUMNS: Record<string, Record<string, string>> = {
   coverage_gaps: { gap_start: 'first missing period (hour-ending UTC instant)', gap_end: 'last missing period (hour-ending UTC instant)' },
   coverage: { first_period: 'earliest period (hour-ending UTC instant)', last_period: 'latest period (hour-ending UTC instant)' },
   revisions: { period: PERIOD },
+  bulk_variants: { ...TEXT_KEYS, period: PERIOD, adjusted: "EIA's adjusted figure (MWh; equals value in almost every hour)", imputed: 'the figure EIA imputed for the hour (MWh); NULL unless EIA imputed it', unit_id: 'the ledger unit that loaded it' },
+  observation_variants: { period: PERIOD, imputed_by_eia: 'true where EIA imputed the hour (imputed is not NULL)' },
   units: { window_start: 'first period of the query window (inclusive; hour-ending UTC instant, like period)', window_end: 'end of the query window (exclusive; in period terms)' },
   respondents: { time_zone: 'IANA zone of the clock EIA uses for the respondent local-time fields' },
 };

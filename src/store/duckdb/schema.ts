@@ -81,6 +81,16 @@ CREATE TABLE IF NOT EXISTS revisions (
   unit_id VARCHAR
 );
 
+CREATE TABLE IF NOT EXISTS bulk_variants (
+  dataset VARCHAR NOT NULL,
+  respondent VARCHAR NOT NULL,
+  series VARCHAR NOT NULL,
+  period TIMESTAMPTZ NOT NULL,
+  adjusted DOUBLE,
+  imputed DOUBLE,
+  unit_id VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS units (
   unit_id VARCHAR PRIMARY KEY,
   dataset VARCHAR NOT NULL,
@@ -149,6 +159,10 @@ CREATE OR REPLACE VIEW observations AS
 SELECT ${COLUMNS.map((c) => (TEXT.includes(c) ? `s_${c}.s AS ${c}` : `f.${c}`)).join(', ')}
 FROM observation_facts f
 ${TEXT.map((c) => `JOIN strings s_${c} ON s_${c}.id = f.${c}`).join('\n')};
+CREATE OR REPLACE VIEW observation_variants AS
+SELECT o.dataset, o.respondent, o.series, o.period, o.value, v.adjusted, v.imputed,
+  coalesce(v.adjusted, o.value) AS value_adjusted, v.imputed IS NOT NULL AS imputed_by_eia
+FROM observations o LEFT JOIN bulk_variants v USING (dataset, respondent, series, period);
 CREATE OR REPLACE VIEW hourly_demand AS
 SELECT o.respondent, o.respondent_name, o.period, ${HOUR_COLUMNS}, o.value AS demand_mwh, o.flags
 FROM observations o LEFT JOIN respondents r ON r.code = o.respondent
@@ -236,7 +250,7 @@ const LEDGER_COLUMNS = [
 ];
 
 /** Names of the views (for tests and docs). */
-export const VIEW_NAMES = ['observations', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;
+export const VIEW_NAMES = ['observations', 'observation_variants', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;
 
 /** Names of the tables. */
-export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'units', 'runs', 'respondents'] as const;
+export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'bulk_variants', 'units', 'runs', 'respondents'] as const;

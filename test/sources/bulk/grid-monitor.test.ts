@@ -3,6 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { sixMonthFile } from '../../../src/core/six-month-files.js';
+import { ebaBuildAt } from '../../../src/simulator/bulk-eba.js';
+import { gridMonitorCsv, gridMonitorHeader } from '../../../src/simulator/gridmon-csv.js';
+import { SeamFilter } from '../../../src/sources/bulk/grid-monitor-records.js';
 import { columnRole, planHeader, type GridMonitorFile } from '../../../src/sources/bulk/grid-monitor-columns.js';
 import {
   parseGridMonitorNumber, parseGridMonitorTime, rowObservations, type GridMonitorBadCell, type GridMonitorObservation,
@@ -82,5 +86,80 @@ describe('the real INTERCHANGE sample (AECI, 2022-01-01)', () => {
     expect(out).toHaveLength(9);
     expect(out[0]).toEqual({ dataset: 'interchange-data', respondent: 'AECI', series: 'MISO', period: Date.UTC(2022, 0, 1, 7), value: -391, adjusted: null, imputed: null });
     expect(new Set(out.map((o) => o.series))).toEqual(new Set(['MISO', 'SPA', 'SWPP', 'TVA']));
+  });
+});
+
+describe('the real samples, more values read by eye', () => {
+  it('BALANCE AEC 2020-07-01 14:00 UTC (hour 9): a separator in DF only, fuels and their adjusted twins', () => {
+    const { out } = load('balance', fixture('EIA930_BALANCE_sample.csv'));
+    const at = (series: string) => out.find((o) => o.series === series && o.period === H(1, 14));
+    expect(at('DF')).toMatchObject({ value: 1170, adjusted: null, imputed: null });
+    expect(at('D')).toMatchObject({ value: 569, adjusted: 569, imputed: null });
+    expect(at('TI')).toMatchObject({ value: 96, adjusted: 96 });
+    expect(at('COL')).toMatchObject({ value: 157, adjusted: 157 });
+    expect(at('NG')).toMatchObject({ dataset: 'region-data', value: 665 });
+    expect(out.find((o) => o.dataset === 'fuel-type-data' && o.series === 'NG' && o.period === H(1, 14))).toMatchObject({ value: 503, adjusted: 503 });
+    expect(at('OTH')).toMatchObject({ value: 4, adjusted: 4 });
+    expect(at('WAT')).toMatchObject({ value: 1 });
+    // 9 rows × (DF, D, NG, TI, COL, NG gas, WAT, OTH): SUN, WND, NUC, OIL, UNK are blank throughout.
+    expect(out).toHaveLength(9 * 8);
+  });
+  it('INTERCHANGE AECI 2022-01-01: 08:00 UTC to SWPP is -146, 09:00 UTC to MISO is -276', () => {
+    const { out } = load('interchange', fixture('EIA930_INTERCHANGE_sample.csv'));
+    expect(out.find((o) => o.series === 'SWPP' && o.period === Date.UTC(2022, 0, 1, 8))?.value).toBe(-146);
+    expect(out.find((o) => o.series === 'TVA' && o.period === Date.UTC(2022, 0, 1, 8))?.value).toBe(231);
+    expect(out.at(-1)).toEqual({ dataset: 'interchange-data', respondent: 'AECI', series: 'MISO', period: Date.UTC(2022, 0, 1, 9), value: -276, adjusted: null, imputed: null });
+  });
+});
+
+describe('header variants by half-year (as the simulator writes them)', () => {
+  it('plan every era: no fuels before 2018-H2, eight fuels to 2024-H1, the split fuels and EIA’s typo after', () => {
+    const fuels = (year: number, half: 'Jan_Jun' | 'Jul_Dec') => {
+      const plan = planHeader('balance', gridMonitorHeader({ kind: 'BALANCE', year, half }).names);
+      return plan.values.filter((v) => v.dataset === 'fuel-type-data').map((v) => `${v.series}${v.adjusted !== undefined ? '+a' : ''}${v.imputed !== undefined ? '+i' : ''}`).sort();
+    };
+    expect(fuels(2015, 'Jul_Dec')).toEqual([]);
+    expect(fuels(2018, 'Jan_Jun')).toEqual([]);
+    expect(fuels(2018, 'Jul_Dec')).toEqual(['COL+a+i', 'NG+a+i', 'NUC+a+i', 'OIL+a+i', 'OTH+a+i', 'SUN+a+i', 'UNK', 'WAT+a+i', 'WND+a+i']);
+    expect(fuels(2024, 'Jul_Dec')).toContain('SNB+a+i');
+    expect(fuels(2024, 'Jul_Dec')).toContain('UNK');
+    expect(fuels(2025, 'Jan_Jun')).toContain('UNK+a+i');
+    expect(gridMonitorHeader({ kind: 'BALANCE', year: 2024, half: 'Jul_Dec' }).names).toContain('Net Generation (MW) from Solar witho Integrated Battery Storage (Adjusted)');
+    for (const kind of ['INTERCHANGE', 'SUBREGION'] as const) {
+      const file = kind === 'INTERCHANGE' ? 'interchange' : 'subregion';
+      expect(planHeader(file, gridMonitorHeader({ kind, year: 2019, half: 'Jan_Jun' }).names).counterpart).toBe(3);
+    }
+  });
+});
+
+describe('seams', () => {
+  it('keep the first copy of a key from the earlier file and count the later copies', () => {
+    const seam = new SeamFilter();
+    const jan = sixMonthFile('BALANCE', 2018, 'Jan_Jun');
+    const jul = sixMonthFile('BALANCE', 2018, 'Jul_Dec');
+    const t = (h: number) => Date.UTC(2018, 6, 1, h);
+    seam.startFile(jan);
+    for (let h = -3; h <= 7; h++) expect(seam.isDuplicate('region-data', 'PACW', 'D', t(h))).toBe(false);
+    seam.startFile(jul);
+    for (let h = 1; h <= 7; h++) expect(seam.isDuplicate('region-data', 'PACW', 'D', t(h))).toBe(true);
+    expect(seam.isDuplicate('region-data', 'PACW', 'D', t(8))).toBe(false);
+    expect(seam.isDuplicate('region-data', 'PACW', 'DF', t(1))).toBe(false);
+    expect(seam.duplicates).toBe(7);
+    // A file that does not adjoin the last one remembers nothing from it.
+    seam.startFile(sixMonthFile('BALANCE', 2019, 'Jul_Dec'));
+    seam.startFile(sixMonthFile('BALANCE', 2019, 'Jul_Dec'));
+    expect(seam.isDuplicate('region-data', 'PACW', 'D', t(1))).toBe(false);
+  });
+  it('the simulator writes the seam hours into both files, by the BA’s local date', () => {
+    const build = ebaBuildAt({ nowMs: Date.UTC(2025, 0, 1) }, Date.UTC(2025, 0, 1));
+    const stamps = (half: 'Jan_Jun' | 'Jul_Dec') => {
+      const rows = parse([...gridMonitorCsv(build, sixMonthFile('BALANCE', 2018, half), new Set(['PACW']))].join('')) as string[][];
+      return rows.slice(1).map((r) => parseGridMonitorTime(r[4]!)!);
+    };
+    const jan = stamps('Jan_Jun');
+    const jul = stamps('Jul_Dec');
+    const both = jan.filter((t) => jul.includes(t));
+    expect(both.map((t) => new Date(t).toISOString().slice(0, 13))).toEqual([1, 2, 3, 4, 5, 6, 7].map((h) => `2018-07-01T0${h}`));
+    expect(jan[0]).toBe(Date.UTC(2018, 0, 1, 1));
   });
 });
