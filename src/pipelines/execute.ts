@@ -64,7 +64,7 @@ export async function recordEarlyFailure(config: PipelineConfig, deps: RunDeps, 
 /** What `execute` runs: one source into a fan-out of sinks, recorded as one row of `runs`. */
 export interface Execution {
   startedAt: number;
-  /** `runs.source`: `eia`, `simulator`, `raw-archive`, `bulk` or `bulk-simulator` (the built-in simulator's file). */
+  /** `runs.source`: `eia`, `simulator`, `raw-archive`, `bulk`, `grid-monitor`, or `bulk-simulator` / `grid-monitor-simulator` (the built-in simulator's files). */
   sourceLabel: string;
   range: { startMs: number; endMs: number };
   unitsTotal: number;

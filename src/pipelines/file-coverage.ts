@@ -12,6 +12,7 @@
  */
 import { DATASET_INFO, type Dataset, type Selection } from '../core/catalog.js';
 import type { WorkUnit } from '../core/contracts.js';
+import { copySourceOf } from '../core/provenance.js';
 import { HOUR_MS } from '../core/time.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
 
@@ -66,7 +67,7 @@ export function planHistorical(
 }
 
 /** True for units written from EIA's bulk file. */
-export const isBulkUnit = (id: string): boolean => id.startsWith('bulk-');
+export const isBulkUnit = (id: string): boolean => copySourceOf(id) === 'bulk';
 
 /** The bulk file's coverage in the ledger (empty when no bulk back-fill ran). */
 export function bulkCoverage(units: Iterable<CoveredUnit>, horizonHours: number): Coverage {

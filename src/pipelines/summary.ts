@@ -5,6 +5,7 @@
 import type { PipelineConfig } from '../config.js';
 import { formatHourStamp } from '../core/time.js';
 import type { FlowCounts } from './flow.js';
+import { fileRunSource, isSimulatedRunSource } from '../core/provenance.js';
 
 /** What the source's counters contribute (see sources/eia/counters.ts). */
 export interface SourceFigures {
@@ -45,6 +46,8 @@ export interface RunSummary {
   rowsNew: number;
   rowsRevised: number;
   rowsUnchanged: number;
+  /** Loaded rows whose key another form of the data had stored (API vs bulk files), each kept in `source_copies`. */
+  rowsCompared: number;
   /** EIA's latest published hour (the newest of the selected routes) when the run planned, or null (replay). */
   frontier: string | null;
   /** Units committed open (their window reaches within the revision horizon of the frontier): fetched again later. */
@@ -81,7 +84,7 @@ export function buildSummary(input: {
   unitsSkipped: number;
   frontier?: { latestMs: number; unitsOpen: number; unitsLater: number };
   /** The DuckDB sink's figures: rows loaded, and of them re-delivered keys (`rowsExisting`) and changed values. */
-  loads?: { rowsLoaded: number; rowsExisting: number; revisions: number };
+  loads?: { rowsLoaded: number; rowsExisting: number; revisions: number; copies: number };
   counts: FlowCounts;
   source: SourceFigures | null;
   /** Files the sinks wrote (see `RunSummary.filesWritten`). */
@@ -96,7 +99,14 @@ export function buildSummary(input: {
   return {
     runId: input.runId,
     command: config.command === 'quick' ? `quick:${config.phase}` : config.command,
-    source: config.command === 'replay' ? 'raw-archive' : config.input === 'bulk' ? (config.bulkFile || config.bulkUrl ? 'bulk' : 'bulk-simulator') : config.source,
+    source:
+      config.command === 'replay'
+        ? 'raw-archive'
+        : config.input === 'bulk'
+          ? fileRunSource('bulk', Boolean(config.bulkFile || config.bulkUrl))
+          : config.input === 'grid-monitor'
+            ? fileRunSource('grid-monitor', Boolean(config.gridMonitorDir || config.gridMonitorUrl))
+            : config.source,
     start: formatHourStamp(input.range.startMs),
     end: formatHourStamp(input.range.endMs),
     regions: config.regions,
@@ -116,6 +126,7 @@ export function buildSummary(input: {
     rowsNew: input.loads ? input.loads.rowsLoaded - input.loads.rowsExisting : counts.rowsLoaded,
     rowsRevised: input.loads?.revisions ?? 0,
     rowsUnchanged: input.loads ? input.loads.rowsExisting - input.loads.revisions : 0,
+    rowsCompared: input.loads?.copies ?? 0,
     frontier: input.frontier ? formatHourStamp(input.frontier.latestMs) : null,
     unitsOpen: input.frontier?.unitsOpen ?? 0,
     unitsLater: input.frontier?.unitsLater ?? 0,
@@ -144,8 +155,8 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
     out.write(`${JSON.stringify(s)}\n`);
     return;
   }
-  const sim = s.source === 'simulator' || s.source === 'bulk-simulator' ? '  (SIMULATED DATA: no EIA_API_KEY was set)' : '';
-  const bulk = s.source === 'bulk' || s.source === 'bulk-simulator'; // no request, no budget: those lines say nothing
+  const sim = isSimulatedRunSource(s.source) ? '  (SIMULATED DATA: no EIA_API_KEY was set)' : '';
+  const bulk = s.source.startsWith('bulk') || s.source.startsWith('grid-monitor'); // no request, no budget: those lines say nothing
   out.write(
     [
       `${s.command} ${s.status}: [${s.start}, ${s.end}) ${s.regions.join(',')} × ${s.types.join(',')} — source=${s.source}${sim}`,
@@ -155,8 +166,9 @@ export function printSummary(s: RunSummary, json: boolean, out: NodeJS.WritableS
         : []),
       `  rows received ${s.rowsReceived} = loaded ${s.rowsLoaded} + quarantined ${s.rowsQuarantined} + duplicate ${s.rowsDuplicate}`,
       `  rows loaded ${s.rowsLoaded} = new ${s.rowsNew} + revised ${s.rowsRevised} + unchanged ${s.rowsUnchanged}`,
+      ...(s.rowsCompared > 0 ? [`  ${s.rowsCompared} row(s) met another form's copy of their key: kept in source_copies (see the reconciliation view)`] : []),
       ...(bulk
-        ? [`  no API request: rows from EIA's bulk file EBA.zip`]
+        ? [`  no API request: rows from ${s.source.startsWith('grid-monitor') ? "the Grid Monitor's six-month CSVs" : "EIA's bulk file EBA.zip"}`]
         : [
             `  requests ${s.requests} (retries ${s.retries}), ${s.rowsPerRequest} rows/request, max ${s.maxRequestsInAnySecond}/s and ${s.maxRequestsInAnyHour}/h`,
             `  throttled answers ${s.throttled}, limiter margin ${s.limiterMarginMs} ms (${s.limiterMarginChanges} change(s)), ${s.recordedSends} earlier send(s) of the key's last hour from the budget record`,

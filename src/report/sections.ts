@@ -12,12 +12,13 @@ import {
   coverageHeatmap, demandChart, flagsOverTime, forecastChart, mixChart, quarantineBars, revisionsByMonth,
   revisionsBySeenDay, revisionsBySize,
 } from './specs.js';
+import { isSimulatedRunSource } from '../core/provenance.js';
 
 const html = (s: string): Block => ({ kind: 'html', html: s });
 const p = (s: string, cls = 'note') => html(`<p class="${cls}">${s}</p>`);
 
 export function buildPage(data: ReportData, source: string): PageModel {
-  const simRuns = data.runs.filter((r) => r.source === 'simulator' || r.source === 'bulk-simulator').length;
+  const simRuns = data.runs.filter((r) => isSimulatedRunSource(r.source)).length;
   const rows = data.datasets.reduce((a, d) => a + d.rows, 0);
   const first = Math.min(...data.datasets.map((d) => d.firstMs));
   const last = Math.max(...data.datasets.map((d) => d.lastMs));
@@ -151,7 +152,7 @@ function runCells(r: RunRow): Cell[] {
   return [
     utc(r.startedMs),
     r.command,
-    { html: esc(r.source || NONE), cls: r.source === 'simulator' || r.source === 'bulk-simulator' ? 'sim' : '' },
+    { html: esc(r.source || NONE), cls: isSimulatedRunSource(r.source) ? 'sim' : '' },
     { html: esc(r.status), cls: r.status === 'ok' ? '' : 'bad' },
     { html: esc(r.range ?? NONE), cls: 'wrap narrow' },
     { html: esc(`${r.regions.join(', ') || NONE} × ${r.types.join(', ') || NONE}`), cls: 'wrap' },

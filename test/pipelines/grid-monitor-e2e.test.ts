@@ -8,14 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/config.js';
 import { isEtlError } from '../../src/core/errors.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { runCommand } from '../../src/pipelines/run.js';
-import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { runJson, warehouseRows } from '../support/pipeline-run.js';
 
 const KEY = 'GRIDMONTESTKEY0123456789ABCDEFGHIJKLMNO';
 const NOW = Date.UTC(2025, 2, 1, 12, 30);
@@ -37,28 +33,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const sink = () => new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
-
-async function run(args: string[], dir: string, env: Record<string, string>) {
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }) as unknown as NodeJS.WriteStream;
-  const parsed = parseCli([...args, '--json', '--data-dir', dir, '--no-progress'], env);
-  if (parsed.kind !== 'run') throw new Error('expected a run');
-  await runCommand(parsed.config, { logger: silentLogger(), signal: new AbortController().signal, stdout, stderr: sink(), now: () => NOW });
-  return JSON.parse(out) as Record<string, number | string>;
-}
-
-async function read(dir: string, sql: string) {
-  const wh = await openWarehouse(dir);
-  try {
-    const conn = await wh.connect();
-    const rows = (await conn.runAndReadAll(sql)).getRows();
-    conn.closeSync();
-    return rows.map((r) => r.map((x) => (typeof x === 'bigint' ? Number(x) : x)));
-  } finally {
-    await wh.close();
-  }
-}
+const run = (args: string[], dir: string, env: Record<string, string>) => runJson(args, dir, env, NOW);
+const read = warehouseRows;
 
 const OBS = 'SELECT dataset, respondent, series, epoch_ms(period)::DOUBLE, value FROM observations ORDER BY 1, 2, 3, 4';
 

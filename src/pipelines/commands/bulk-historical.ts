@@ -29,6 +29,7 @@ import { resolveRegions } from '../regions.js';
 import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDeps, type RunResult } from '../execute.js';
 import { selectionsFor } from '../selections.js';
 import type { Warehouse } from '../warehouse.js';
+import { fileRunSource } from '../../core/provenance.js';
 
 /** How errors name a user's file. */
 const bulkFileFlag = (file: string) => `--bulk-file '${file}'`;
@@ -99,7 +100,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
       return await execute(resolved, deps, warehouse, {
         startedAt,
         // `bulk-simulator` when the built-in simulator served the file: the report and the features card flag it.
-        sourceLabel: resolved.bulkFile || resolved.bulkUrl ? 'bulk' : 'bulk-simulator',
+        sourceLabel: fileRunSource('bulk', Boolean(resolved.bulkFile || resolved.bulkUrl)),
         range: { startMs: resolved.startMs, endMs: resolved.endMs },
         unitsTotal: unitsEstimate,
         unitsSkipped: 0,

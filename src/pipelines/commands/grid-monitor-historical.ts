@@ -34,6 +34,7 @@ import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDep
 import { resolveRegions } from '../regions.js';
 import { selectionsFor } from '../selections.js';
 import type { Warehouse } from '../warehouse.js';
+import { fileRunSource } from '../../core/provenance.js';
 
 const dirFlag = (dir: string) => `--grid-monitor-dir '${dir}'`;
 const KIND_FILE = { BALANCE: 'balance', INTERCHANGE: 'interchange', SUBREGION: 'subregion' } as const;
@@ -88,7 +89,7 @@ export async function runGridMonitorHistorical(config: PipelineConfig, deps: Run
     try {
       return await execute(resolved, deps, warehouse, {
         startedAt,
-        sourceLabel: resolved.gridMonitorDir || resolved.gridMonitorUrl ? 'grid-monitor' : 'grid-monitor-simulator',
+        sourceLabel: fileRunSource('grid-monitor', Boolean(resolved.gridMonitorDir || resolved.gridMonitorUrl)),
         range: { startMs: resolved.startMs, endMs: resolved.endMs },
         unitsTotal: unitsEstimate,
         unitsSkipped: 0,

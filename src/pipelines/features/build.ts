@@ -22,6 +22,7 @@ import { federalHolidayDates } from './holidays.js';
 import { checkSplitsInRange, type FeatureOptions } from './options.js';
 import { featureTable, fileColumns, inputTables, respondentTables, stagingTables, ts } from './sql.js';
 import { ROW_GROUP_ROWS, ROWS_PER_FILE, Status, VALUE_COLUMNS, shardNames, splitNames, statusColumn } from './spec.js';
+import { simulatedRunSourceSql } from '../../core/provenance.js';
 
 /** DuckDB memory limit of the build: the pivot and the windows spill beyond it. */
 export const FEATURES_MEMORY_LIMIT = '128MB';
@@ -108,7 +109,7 @@ export async function buildFeatures(req: BuildRequest): Promise<BuildResult> {
     const trainFiles = splits[0].files.map((f) => sqlString(path.join(tmp, f.name)));
     const stats = await trainStats(q, `read_parquet([${trainFiles.join(', ')}])`);
     const runs = await contributingRuns(q);
-    const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE source IN ('simulator', 'bulk-simulator')`))[0][0]) > 0;
+    const everSimulated = Number((await q(`SELECT count(*) FROM wh.runs WHERE ${simulatedRunSourceSql('source')}`))[0][0]) > 0;
     const [[unknownFuelRows]] = await q(`SELECT count(*)::BIGINT FROM wh.observation_facts f
       JOIN (SELECT s.id AS sid FROM wh.strings s JOIN feat_resp r ON r.respondent = s.s) r ON f.respondent = r.sid
       WHERE f.dataset = (SELECT id FROM wh.strings WHERE s = 'fuel-type-data') AND f.period >= ${ts(startMs)} AND f.period < ${ts(endMs)}

@@ -5,6 +5,7 @@
  */
 import { formatHourStamp } from '../../core/time.js';
 import { MAX_IMPUTE_GAP_HOURS, Status, featureSchema, type ImputeMode } from './spec.js';
+import { isSimulatedRunSource } from '../../core/provenance.js';
 
 /** Rows of a value column per status, in one split. */
 export interface ColumnCounts {
@@ -56,9 +57,11 @@ export interface CardInput {
 
 /** `eia`, `simulator`, or `mixed` (both) from the runs' `source`; a replayed archive counts as simulated if any run was. */
 export function dataSource(runs: readonly RunInfo[], everSimulated: boolean): 'eia' | 'simulator' | 'mixed' {
-  // A bulk run reads EIA's file (`bulk`) or the built-in simulator's (`bulk-simulator`); a replay, whatever was archived.
-  const origin: Record<string, string> = { 'raw-archive': everSimulated ? 'simulator' : 'eia', bulk: 'eia', 'bulk-simulator': 'simulator' };
-  const s = new Set(runs.map((r) => origin[r.source] ?? r.source));
+  // A bulk run reads EIA's files (`bulk`, `grid-monitor`) or the built-in simulator's (`…-simulator`); a replay,
+  // whatever was archived.
+  const originOf = (source: string) =>
+    source === 'raw-archive' ? (everSimulated ? 'simulator' : 'eia') : isSimulatedRunSource(source) ? 'simulator' : source === 'bulk' || source === 'grid-monitor' ? 'eia' : source;
+  const s = new Set(runs.map((r) => originOf(r.source)));
   if (s.has('simulator') && s.has('eia')) return 'mixed';
   // No run is known to have contributed (an empty range): only a warehouse that never saw the simulator is EIA's.
   if (s.size === 0) return everSimulated ? 'simulator' : 'eia';

@@ -6,13 +6,16 @@
  *   page facts and quarantined rows wait in memory (a few per page). It never calls DuckDB, so it never waits
  *   for a commit in progress.
  * - `commitUnit` reads the staged rows through the stage's table function (text as `strings` ids).
- * - `commitUnit`, in ONE transaction: `revisions` for keys whose value changed (IS DISTINCT FROM); delete the
+ * - `commitUnit`, in ONE transaction: `source_copies` for keys another form of the data stored (API vs EBA.zip vs
+ *   six-month CSVs, read from the stored row's page id: `core/provenance.ts`), equal or not, so copies reconcile;
+ *   `revisions` for keys whose value changed (IS DISTINCT FROM); delete the
  *   rows an earlier copy of the unit wrote and the rows whose key the unit re-delivers, insert the unit's rows
  *   (the upsert); replace the unit's quarantine rows and pages; insert the ledger row in `units`. A failure rolls
  *   back: the unit is not done and earlier units are intact.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
+import { copySourceOf, copySourceSql } from '../../core/provenance.js';
 import { serialSink } from '../serial-sink.js';
 import { pageSha256 } from '../../store/page-digest.js';
 import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/staged-records.js';
@@ -43,6 +46,8 @@ export interface DuckDbSinkStats {
   unitsCommitted: number;
   rowsLoaded: number;
   revisions: number;
+  /** Loaded rows whose key another form of the data had stored (`source_copies` rows written). */
+  copies: number;
   /** Loaded rows whose key was already stored (re-fetched); `revisions` of them changed value, the rest are unchanged. */
   rowsExisting: number;
   duplicatesDropped: number;
@@ -53,7 +58,7 @@ const msToTs = tsLiteral;
 /** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
   const stagedPages = new Map<string, Staged>();
-  const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, rowsExisting: 0, duplicatesDropped: 0 };
+  const stats: DuckDbSinkStats = { unitsCommitted: 0, rowsLoaded: 0, revisions: 0, copies: 0, rowsExisting: 0, duplicatesDropped: 0 };
   let conn: DuckDBConnection | null = null;
   const store = recordStoreFor(instance);
   const holder = store.holder();
@@ -165,8 +170,19 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
           )
         : null;
       let revisions = 0;
+      let copies = 0;
       let existing = 0;
       if (overlap && Number(overlap.getRows()[0][0]) > 0) {
+        // Before the upsert replaces them: every stored row of another form meeting this unit's key, equal or not.
+        const loaded = copySourceOf(unit.id);
+        const copied = await c.run(
+          `INSERT INTO source_copies SELECT d.s, r.s, se.s, n.period, o.src, o.value, '${loaded}', n.value, n.ingested_at, ${uid}
+           FROM ${staged} n
+             JOIN (SELECT f.*, ${copySourceSql('sp.s')} AS src FROM observation_facts f JOIN strings sp ON sp.id = f.source_page) o
+               ON ${key('o', 'n')} AND ${inRange} AND o.src <> '${loaded}'
+             JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series`,
+        );
+        copies = Number(copied.rowsChanged);
         const rev = await c.run(
           `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
            FROM ${staged} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
@@ -199,6 +215,7 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
       );
       await c.run('COMMIT');
       stats.revisions += revisions;
+      stats.copies += copies;
       stats.rowsExisting += existing;
     } catch (e) {
       await c.run('ROLLBACK').catch(() => undefined);

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, VALUE_UNITS } from '../../core/catalog.js';
 import type { EiaRow, WorkUnit } from '../../core/contracts.js';
 import { HOUR_MS, formatHourStamp, utcYear } from '../../core/time.js';
+import { UNIT_ID_PREFIX } from '../../core/provenance.js';
 import type { EbaSeries } from './eba-line.js';
 import { parseEbaUtcStamp } from './eba-series.js';
 
@@ -49,7 +50,7 @@ export interface EbaUnitContext {
 /** `bulk-<dataset>-<YYYY>-<12 hex>`: stable for the same file, job, group and window. */
 export function bulkUnitId(fileTag: string, dataset: string, respondent: string, groupTag: string, startMs: number, endMs: number): string {
   const text = ['bulk', fileTag, dataset, respondent, groupTag, startMs, endMs].join('|');
-  return `bulk-${dataset}-${utcYear(startMs)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  return `${UNIT_ID_PREFIX.bulk}${dataset}-${utcYear(startMs)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
 /** The name the API sends beside a respondent code (`respondent-name`, `fromba-name`, `parent-name`). */

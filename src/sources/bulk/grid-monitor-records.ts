@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, VALUE_UNITS, type Dataset } from '../../core/catalog.js';
 import type { EiaRow } from '../../core/contracts.js';
+import { UNIT_ID_PREFIX } from '../../core/provenance.js';
 import { SEAM_MARGIN_MS, type SixMonthFile } from '../../core/six-month-files.js';
 import { utcYear } from '../../core/time.js';
 
@@ -29,7 +30,7 @@ export function gridMonitorUnitId(
   endMs: number,
 ): string {
   const text = ['gm', fileTag, fileName, dataset, respondent, run, filterTag, startMs, endMs].join('|');
-  return `gm-${dataset}-${utcYear(startMs)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
+  return `${UNIT_ID_PREFIX['grid-monitor']}${dataset}-${utcYear(startMs)}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
 /** The unit window of a year inside the job's range. */

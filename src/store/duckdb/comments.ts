@@ -28,6 +28,8 @@ const TABLES: Record<string, string> = {
   pages: 'page manifest: one row per fetched API page (URL without the key, status, latency, sha256, rows)',
   revisions: 'changed values for an existing key: old_value, new_value, seen_at, unit_id',
   bulk_variants: "EIA's adjusted and imputed figures of a record, from the six-month Grid Monitor CSVs (historical --source grid-monitor): one row per key that has either; the record's value stays the reported one",
+  source_copies:
+    'one row each time a load met a key another form of the data had stored (api, bulk = EBA.zip, grid-monitor = six-month CSVs): both values, equal or not, before the newer replaced the older in observations',
   units: 'the ledger: one row per committed work unit (one API query); resume skips these',
   runs: 'one row per pipeline run: command, arguments (no key), source (eia | simulator | raw-archive | bulk | grid-monitor, -simulator when simulated), counts, status, summary',
   respondents: 'EIA-930 respondent catalog: code, name, kind (ba | region | foreign), region, IANA time_zone, flags',
@@ -36,6 +38,11 @@ const TABLES: Record<string, string> = {
 const VIEWS: Record<string, string> = {
   observations: 'one row per (dataset, respondent, series, period): value in MWh, quality flags, source page. period = UTC instant ENDING the hour',
   observation_variants: "observations with EIA's adjusted and imputed figures beside value (NULL where the source had none); value_adjusted = adjusted, else value",
+  copy_pairs: 'the latest comparison of each key held by two forms of the data: a_source/a_value vs b_source/b_value (the API first), difference = b - a, equal within 1e-6 MWh (NULL = NULL)',
+  reconciliation: 'per pair of forms, dataset and series: keys held by both, equal, different, pct_equal, the largest absolute difference',
+  copy_differences: 'the keys whose copies differ, largest absolute difference first (a missing value on one side first of all)',
+  reconciliation_columns:
+    "API vs six-month CSVs per dataset and series: how many API values equal the CSV's reported, adjusted (adjusted, else reported) and imputed figures; only hours where adjusted differs from reported tell the two apart (api_value_is)",
   hourly_demand: 'region-data demand (D) per respondent and hour, with the hour start/end in UTC and in the respondent local time',
   generation_mix: 'fuel-type-data per respondent, hour and fuel with the share of the hour total; hour start/end in UTC and local time',
   daily_summary: "per dataset, respondent, series and UTC day (day_utc = UTC date of the hour's START, period - 1 h: hours T01..T00, 24 per day)",
@@ -56,6 +63,16 @@ const COLUMNS: Record<string, Record<string, string>> = {
   coverage_gaps: { gap_start: 'first missing period (hour-ending UTC instant)', gap_end: 'last missing period (hour-ending UTC instant)' },
   coverage: { first_period: 'earliest period (hour-ending UTC instant)', last_period: 'latest period (hour-ending UTC instant)' },
   revisions: { period: PERIOD },
+  source_copies: {
+    ...TEXT_KEYS,
+    period: PERIOD,
+    stored_source: 'the form that had stored the key: api, bulk or grid-monitor',
+    stored_value: 'its value (MWh), replaced in observations by loaded_value',
+    loaded_source: 'the form of the load that met it',
+    loaded_value: 'the value that load stored (MWh)',
+    unit_id: 'the ledger unit of that load',
+  },
+  copy_pairs: { period: PERIOD },
   bulk_variants: { ...TEXT_KEYS, period: PERIOD, adjusted: "EIA's adjusted figure (MWh; equals value in almost every hour)", imputed: 'the figure EIA imputed for the hour (MWh); NULL unless EIA imputed it', unit_id: 'the ledger unit that loaded it' },
   observation_variants: { period: PERIOD, imputed_by_eia: 'true where EIA imputed the hour (imputed is not NULL)' },
   units: { window_start: 'first period of the query window (inclusive; hour-ending UTC instant, like period)', window_end: 'end of the query window (exclusive; in period terms)' },

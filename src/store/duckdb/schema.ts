@@ -17,6 +17,7 @@
  * computed in a named zone, never the session's `TimeZone`, so a view gives the same answer in every client.
  */
 import { Flag } from '../../core/contracts.js';
+import { COPY_SOURCES } from '../../core/provenance.js';
 import { commentStatements } from './comments.js';
 import { RESPONDENTS_DDL, respondentsFill } from './respondents-table.js';
 
@@ -91,6 +92,19 @@ CREATE TABLE IF NOT EXISTS bulk_variants (
   unit_id VARCHAR NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS source_copies (
+  dataset VARCHAR NOT NULL,
+  respondent VARCHAR NOT NULL,
+  series VARCHAR NOT NULL,
+  period TIMESTAMPTZ NOT NULL,
+  stored_source VARCHAR NOT NULL,
+  stored_value DOUBLE,
+  loaded_source VARCHAR NOT NULL,
+  loaded_value DOUBLE,
+  seen_at TIMESTAMPTZ NOT NULL,
+  unit_id VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS units (
   unit_id VARCHAR PRIMARY KEY,
   dataset VARCHAR NOT NULL,
@@ -154,6 +168,13 @@ const HOUR_COLUMNS = [
 const DAY_AGGREGATES = `count(*) AS hours, count(value) AS hours_with_value,
   min(value) AS min_mwh, max(value) AS max_mwh, avg(value) AS avg_mwh, sum(value) AS sum_mwh`;
 
+/** Two copies' values are equal within this many MWh (EBA values carry up to 14 decimals; the CSVs are whole MW). */
+const EQUAL_WITHIN = '1e-6';
+/** The order a copy pair names its forms (the API first), as a SQL expression. */
+const rank = (column: string) => `list_position([${COPY_SOURCES.map((s) => `'${s}'`).join(', ')}], ${column})`;
+/** NULL-safe "equal within EQUAL_WITHIN". */
+const close = (a: string, b: string) => `coalesce(abs(${a} - ${b}) <= ${EQUAL_WITHIN}, ${a} IS NULL AND ${b} IS NULL)`;
+
 const VIEWS = `
 CREATE OR REPLACE VIEW observations AS
 SELECT ${COLUMNS.map((c) => (TEXT.includes(c) ? `s_${c}.s AS ${c}` : `f.${c}`)).join(', ')}
@@ -199,6 +220,59 @@ SELECT dataset, respondent, series,
 ${flagColumns}
 FROM observations
 GROUP BY ALL;
+
+CREATE OR REPLACE VIEW copy_pairs AS
+SELECT dataset, respondent, series, period, a_source, a_value, b_source, b_value, b_value - a_value AS difference,
+  coalesce(abs(b_value - a_value) <= ${EQUAL_WITHIN}, a_value IS NULL AND b_value IS NULL) AS equal, seen_at
+FROM (
+  SELECT dataset, respondent, series, period, seen_at,
+    CASE WHEN ${rank('stored_source')} <= ${rank('loaded_source')} THEN stored_source ELSE loaded_source END AS a_source,
+    CASE WHEN ${rank('stored_source')} <= ${rank('loaded_source')} THEN stored_value ELSE loaded_value END AS a_value,
+    CASE WHEN ${rank('stored_source')} <= ${rank('loaded_source')} THEN loaded_source ELSE stored_source END AS b_source,
+    CASE WHEN ${rank('stored_source')} <= ${rank('loaded_source')} THEN loaded_value ELSE stored_value END AS b_value
+  FROM source_copies
+)
+QUALIFY row_number() OVER (PARTITION BY dataset, respondent, series, period, a_source, b_source ORDER BY seen_at DESC) = 1;
+
+CREATE OR REPLACE VIEW reconciliation AS
+SELECT a_source, b_source, dataset, series, count(*) AS keys,
+  count(*) FILTER (WHERE equal) AS equal, count(*) FILTER (WHERE NOT equal) AS different,
+  round(100.0 * count(*) FILTER (WHERE equal) / count(*), 3) AS pct_equal,
+  max(abs(difference)) AS max_abs_difference, min(period) AS first_period, max(period) AS last_period
+FROM copy_pairs
+GROUP BY ALL
+ORDER BY ALL;
+
+CREATE OR REPLACE VIEW copy_differences AS
+SELECT * EXCLUDE (equal) FROM copy_pairs WHERE NOT equal
+ORDER BY abs(difference) DESC NULLS FIRST, dataset, respondent, series, period;
+
+CREATE OR REPLACE VIEW reconciliation_columns AS
+WITH p AS (
+  SELECT p.dataset, p.series, p.a_value AS api, p.b_value AS reported, coalesce(v.adjusted, p.b_value) AS adjusted, v.imputed
+  FROM copy_pairs p LEFT JOIN bulk_variants v USING (dataset, respondent, series, period)
+  WHERE p.a_source = 'api' AND p.b_source = 'grid-monitor'
+), c AS (
+  SELECT dataset, series, count(*) AS keys,
+    count(*) FILTER (WHERE ${close('api', 'reported')}) AS api_equals_reported,
+    count(*) FILTER (WHERE ${close('api', 'adjusted')}) AS api_equals_adjusted,
+    count(*) FILTER (WHERE imputed IS NOT NULL) AS hours_imputed,
+    count(*) FILTER (WHERE imputed IS NOT NULL AND ${close('api', 'imputed')}) AS api_equals_imputed,
+    count(*) FILTER (WHERE NOT ${close('adjusted', 'reported')}) AS hours_adjusted_differs,
+    count(*) FILTER (WHERE NOT ${close('adjusted', 'reported')} AND ${close('api', 'reported')}) AS differs_api_equals_reported,
+    count(*) FILTER (WHERE NOT ${close('adjusted', 'reported')} AND ${close('api', 'adjusted')}) AS differs_api_equals_adjusted
+  FROM p
+  GROUP BY ALL
+)
+SELECT *,
+  CASE
+    WHEN hours_adjusted_differs = 0 THEN 'undecided (adjusted = reported in every hour compared)'
+    WHEN differs_api_equals_adjusted = hours_adjusted_differs THEN 'adjusted'
+    WHEN differs_api_equals_reported = hours_adjusted_differs THEN 'reported'
+    ELSE 'mixed'
+  END AS api_value_is
+FROM c
+ORDER BY ALL;
 
 CREATE OR REPLACE VIEW coverage_gaps AS
 SELECT dataset, respondent, series,
@@ -250,7 +324,7 @@ const LEDGER_COLUMNS = [
 ];
 
 /** Names of the views (for tests and docs). */
-export const VIEW_NAMES = ['observations', 'observation_variants', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;
+export const VIEW_NAMES = ['observations', 'observation_variants', 'copy_pairs', 'reconciliation', 'copy_differences', 'reconciliation_columns', 'hourly_demand', 'generation_mix', 'daily_summary', 'daily_summary_local', 'data_quality', 'coverage_gaps', 'coverage'] as const;
 
 /** Names of the tables. */
-export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'bulk_variants', 'units', 'runs', 'respondents'] as const;
+export const TABLE_NAMES = ['meta', 'strings', 'observation_facts', 'quarantine', 'pages', 'revisions', 'bulk_variants', 'source_copies', 'units', 'runs', 'respondents'] as const;

@@ -36,6 +36,15 @@ beforeAll(async () => {
   const hours = (unit.endMs - unit.startMs) / 3_600_000;
   const w = await openWarehouse(dir);
   await writeUnit(w.sink, [fixtureBatch(unit, 0, fixtureRecords(unit, 0, hours * 4, (i) => 100 + (i % 97)))]);
+  // What a grid-monitor load after an API load leaves beside the records (the README queries read both): EIA's
+  // figures for every 10th PACW hour, imputed on every 20th, and the copies those hours met, every 30th different.
+  const c = await w.connect();
+  await c.run(`INSERT INTO bulk_variants SELECT dataset, respondent, series, period, value + 1, CASE WHEN n % 20 = 0 THEN value + 2 END, 'gm-x'
+    FROM (SELECT *, row_number() OVER (ORDER BY period, series) AS n FROM observations WHERE respondent = 'PACW') WHERE n % 10 = 0`);
+  await c.run(`INSERT INTO source_copies SELECT dataset, respondent, series, period, 'api', value + CASE WHEN n % 30 = 0 THEN 5 ELSE 0 END,
+      'grid-monitor', value, period, 'gm-x'
+    FROM (SELECT *, row_number() OVER (ORDER BY period, series) AS n FROM observations WHERE respondent = 'PACW') WHERE n % 10 = 0`);
+  c.closeSync();
   await w.close();
   db = await DuckDBInstance.create(path.join(dir, WAREHOUSE_FILE), { access_mode: 'READ_ONLY' });
 }, 60_000);
