@@ -120,6 +120,21 @@ export interface RevisionSummary {
   topSeries: { dataset: string; respondent: string; series: string; count: number; meanAbsChange: number }[];
 }
 
+/**
+ * Copies of the same key from two forms of the data (`source_copies`, through the reconciliation views): empty when
+ * no load met another form's copy (or the warehouse predates the table).
+ */
+export interface CopySummary {
+  /** Keys compared (the latest comparison per key and pair of forms). */
+  keys: number;
+  /** Per pair of forms, dataset and series (`reconciliation`). */
+  pairs: { aSource: string; bSource: string; dataset: string; series: string; keys: number; equal: number; different: number; maxAbsDifference: number | null }[];
+  /** API vs six-month CSVs: which column the API's value is (`reconciliation_columns`). */
+  columns: { dataset: string; series: string; keys: number; hoursAdjustedDiffers: number; apiEqualsReported: number; apiEqualsAdjusted: number; verdict: string }[];
+  /** The largest differences (`copy_differences`). */
+  largest: { aSource: string; bSource: string; dataset: string; respondent: string; series: string; periodMs: number; aValue: number | null; bValue: number | null }[];
+}
+
 /** One `runs` row, with what its summary JSON adds. Absent figures are null (shown as "—"). */
 export interface RunRow {
   runId: string;
@@ -164,6 +179,7 @@ export interface ReportData {
   mix: MixMonth[];
   forecast: ForecastMonth[];
   revisions: RevisionSummary;
+  copies: CopySummary;
   runs: RunRow[];
 }
 

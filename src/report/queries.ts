@@ -181,6 +181,22 @@ export const SQL = {
       coalesce(avg(abs(new_value - old_value)), 0) AS mean_abs_change
     FROM revisions GROUP BY ALL ORDER BY count DESC, dataset, respondent, series LIMIT ${limit}`,
 
+  /** Whether the warehouse has the reconciliation views (a warehouse from before them, opened read-only, has not). */
+  hasCopies: `SELECT count(*)::DOUBLE AS n FROM duckdb_views() WHERE view_name = 'reconciliation' AND NOT internal`,
+
+  copyPairs: `
+    SELECT a_source, b_source, dataset, series, keys::DOUBLE AS keys, equal::DOUBLE AS equal, different::DOUBLE AS different,
+      max_abs_difference FROM reconciliation ORDER BY ALL`,
+
+  copyColumns: `
+    SELECT dataset, series, keys::DOUBLE AS keys, hours_adjusted_differs::DOUBLE AS hours_adjusted_differs,
+      api_equals_reported::DOUBLE AS api_equals_reported, api_equals_adjusted::DOUBLE AS api_equals_adjusted, api_value_is
+    FROM reconciliation_columns ORDER BY ALL`,
+
+  copyLargest: (limit: number) => `
+    SELECT a_source, b_source, dataset, respondent, series, ${ms('period')} AS period_ms, a_value, b_value
+    FROM copy_differences LIMIT ${limit}`,
+
   runs: (limit: number) => `
     SELECT run_id, command, coalesce(source, '') AS source, status, ${ms('started_at')} AS started_ms,
       duration_ms::DOUBLE AS duration_ms,

@@ -21,7 +21,7 @@ import { toRunRow, type RunsQueryRow } from './run-rows.js';
 const MEMORY_LIMIT = '128MB';
 const THREADS = 2;
 /** Rows of the longest-gaps table, the revisions' top series and the runs table. */
-export const LIMITS = { gaps: 25, revisedSeries: 10, runs: 200 } as const;
+export const LIMITS = { gaps: 25, revisedSeries: 10, copyDifferences: 10, runs: 200 } as const;
 
 type Row = Record<string, unknown>;
 
@@ -119,6 +119,30 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
       meanAbsChange: n(r.mean_abs_change),
     })),
   };
+  const nul = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const hasCopies = n((await q(SQL.hasCopies))[0].n) > 0;
+  const pairs = hasCopies
+    ? (await q(SQL.copyPairs)).map((r) => ({
+        aSource: str(r.a_source), bSource: str(r.b_source), dataset: str(r.dataset), series: str(r.series),
+        keys: n(r.keys), equal: n(r.equal), different: n(r.different), maxAbsDifference: nul(r.max_abs_difference),
+      }))
+    : [];
+  const copies = {
+    keys: pairs.reduce((a, r) => a + r.keys, 0),
+    pairs,
+    columns: pairs.length
+      ? (await q(SQL.copyColumns)).map((r) => ({
+          dataset: str(r.dataset), series: str(r.series), keys: n(r.keys), hoursAdjustedDiffers: n(r.hours_adjusted_differs),
+          apiEqualsReported: n(r.api_equals_reported), apiEqualsAdjusted: n(r.api_equals_adjusted), verdict: str(r.api_value_is),
+        }))
+      : [],
+    largest: pairs.length
+      ? (await q(SQL.copyLargest(LIMITS.copyDifferences))).map((r) => ({
+          aSource: str(r.a_source), bSource: str(r.b_source), dataset: str(r.dataset), respondent: str(r.respondent), series: str(r.series),
+          periodMs: n(r.period_ms), aValue: nul(r.a_value), bValue: nul(r.b_value),
+        }))
+      : [],
+  };
   const runs = (await q<RunsQueryRow>(SQL.runs(LIMITS.runs))).map(toRunRow);
   return {
     generatedAtMs,
@@ -136,6 +160,7 @@ async function readAll(conn: DuckDBConnection, generatedAtMs: number): Promise<R
     mix,
     forecast,
     revisions,
+    copies,
     runs,
   };
 }

@@ -39,7 +39,7 @@ export function buildPage(data: ReportData, source: string): PageModel {
       ['runs', int(data.runs.length)],
       ['last run', lastRun ? `${lastRun.command} ${lastRun.status}` : NONE],
     ],
-    sections: [coverage(data), quality(data), grid(data), revisions(data), runs(data)],
+    sections: [coverage(data), quality(data), grid(data), revisions(data), copies(data), runs(data)],
   };
 }
 
@@ -142,6 +142,44 @@ function revisions(data: ReportData): Section {
     'Most revised series',
   )));
   return { id: 'revisions', title: 'Revisions', blocks };
+}
+
+function copies(data: ReportData): Section {
+  const c = data.copies;
+  const title = 'API and bulk copies';
+  if (c.keys === 0) {
+    return {
+      id: 'copies',
+      title,
+      blocks: [p('No key was loaded from two forms of the data. Load a range from the API, then the same range with <code>historical --source bulk</code> or <code>--source grid-monitor</code>: each key the second load meets is compared here (README, “Comparing the API with the bulk files”).', 'empty')],
+    };
+  }
+  const equal = c.pairs.reduce((a, r) => a + r.equal, 0);
+  const mwh = (v: number | null) => ({ html: v === null ? NONE : esc(v.toFixed(v % 1 === 0 ? 0 : 3)), num: true });
+  const blocks: Block[] = [
+    p(`${int(c.keys)} key(s) were held by two forms of the data; ${int(equal)} (${pct(equal / c.keys, 2)}) had equal values (within 1e-6 MWh). Both values of every comparison are kept in <code>source_copies</code>.`),
+    html(table(
+      ['forms', 'dataset', 'series', 'keys', 'equal', 'different', 'largest |difference|, MWh'],
+      c.pairs.map((r) => [`${r.aSource} · ${r.bSource}`, r.dataset, r.series, { html: int(r.keys), num: true }, { html: pct(r.equal / r.keys, 2), num: true }, { html: int(r.different), num: true, cls: r.different ? 'bad' : '' }, mwh(r.maxAbsDifference)]),
+      'Equal and different values per pair of forms',
+    )),
+  ];
+  if (c.columns.length) {
+    blocks.push(p('Which six-month CSV column the API serves: reported and adjusted are equal in almost every hour, so only the hours EIA adjusted decide.'));
+    blocks.push(html(table(
+      ['dataset', 'series', 'keys', 'hours adjusted ≠ reported', 'API = reported', 'API = adjusted', 'the API’s value is'],
+      c.columns.map((r) => [r.dataset, r.series, { html: int(r.keys), num: true }, { html: int(r.hoursAdjustedDiffers), num: true }, { html: int(r.apiEqualsReported), num: true }, { html: int(r.apiEqualsAdjusted), num: true }, r.verdict]),
+      'API vs six-month CSVs',
+    )));
+  }
+  if (c.largest.length) {
+    blocks.push(html(table(
+      ['forms', 'dataset', 'respondent', 'series', 'hour ending (UTC)', 'first form, MWh', 'second form, MWh'],
+      c.largest.map((r) => [`${r.aSource} · ${r.bSource}`, r.dataset, r.respondent, r.series, hourStamp(r.periodMs), mwh(r.aValue), mwh(r.bValue)]),
+      'Largest differences',
+    )));
+  }
+  return { id: 'copies', title, blocks };
 }
 
 function runCells(r: RunRow): Cell[] {

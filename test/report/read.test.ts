@@ -116,6 +116,13 @@ describe('report data', () => {
       }
     }
     expect(data.revisions.total).toBe(4);
+    expect(data.copies).toEqual({
+      keys: 3,
+      pairs: [{ aSource: 'api', bSource: 'grid-monitor', dataset: 'region-data', series: 'D', keys: 3, equal: 2, different: 1, maxAbsDifference: 12 }],
+      // The one adjusted hour has the API on the reported figure.
+      columns: [{ dataset: 'region-data', series: 'D', keys: 3, hoursAdjustedDiffers: 1, apiEqualsReported: 2, apiEqualsAdjusted: 1, verdict: 'reported' }],
+      largest: [{ aSource: 'api', bSource: 'grid-monitor', dataset: 'region-data', respondent: 'PACW', series: 'D', periodMs: Date.UTC(2024, 0, 10, 3), aValue: 3200, bValue: 3212 }],
+    });
     expect(data.quarantine).toEqual([
       { dataset: 'region-data', reason: 'BAD_VALUE', rows: 2 },
       { dataset: 'fuel-type-data', reason: 'UNKNOWN_TYPE', rows: 1 },

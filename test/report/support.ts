@@ -44,6 +44,17 @@ export async function buildSimulatedWarehouse(dataDir: string): Promise<void> {
         ('u1', 'region-data', 'BAD_VALUE', 'value is not a number', '{}', 'u1-p0', 3, now()),
         ('u1', 'region-data', 'BAD_VALUE', 'value is not a number', '{}', 'u1-p0', 4, now()),
         ('u3', 'fuel-type-data', 'UNKNOWN_TYPE', 'CO2.EM', '{}', 'u3-p0', 1, now())`);
+    // A six-month CSV load over three stored PACW demand hours: two equal, one 12 MWh apart; EIA adjusted one.
+    await conn.run(`
+      INSERT INTO source_copies VALUES
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 01:00:00+00', 'api', 3000, 'grid-monitor', 3000, TIMESTAMPTZ '2024-02-01 00:00:00+00', 'gm-a'),
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 02:00:00+00', 'api', 3100, 'grid-monitor', 3100, TIMESTAMPTZ '2024-02-01 00:00:00+00', 'gm-a'),
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 03:00:00+00', 'api', 3200, 'grid-monitor', 3212, TIMESTAMPTZ '2024-02-01 00:00:00+00', 'gm-a')`);
+    await conn.run(`
+      INSERT INTO bulk_variants VALUES
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 01:00:00+00', 3000, NULL, 'gm-a'),
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 02:00:00+00', 3150, 3150, 'gm-a'),
+        ('region-data', 'PACW', 'D', TIMESTAMPTZ '2024-01-10 03:00:00+00', 3212, NULL, 'gm-a')`);
   } finally {
     conn.closeSync();
     await wh.close();

@@ -31,7 +31,7 @@ Usage: npm run report [-- --data-dir DIR --out DIR]
   -h, --help       this help
 
 Sections: coverage (respondent × month per dataset, longest gaps), quality (flags per rule, quarantine), the grid
-(demand, generation mix and forecast error per respondent), revisions, runs. A SIMULATED DATA banner shows when any
+(demand, generation mix and forecast error per respondent), revisions, API and bulk copies, runs. A SIMULATED DATA banner shows when any
 run used the built-in simulator. The page opens from disk and loads nothing from the network.
 
 Exit codes: 0 written, 1 failed (one line), 2 bad usage or no warehouse (nothing written).
