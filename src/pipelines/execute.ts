@@ -68,7 +68,8 @@ export interface Execution {
   sourceLabel: string;
   range: { startMs: number; endMs: number };
   unitsTotal: number;
-  unitsSkipped: number;
+  /** Units already in the ledger; a function when the source finds them while it reads (the bulk sources). */
+  unitsSkipped: number | (() => number);
   /** The publication frontier of a fetch: latest published hour, units committed open, units left for later. */
   frontier?: { latestMs: number; unitsOpen: number; unitsLater: number };
   source: Source;
@@ -99,7 +100,7 @@ export async function execute(config: PipelineConfig, deps: RunDeps, warehouse: 
       runId,
       config,
       range: x.range,
-      unitsSkipped: x.unitsSkipped,
+      unitsSkipped: typeof x.unitsSkipped === 'function' ? x.unitsSkipped() : x.unitsSkipped,
       frontier: x.frontier,
       loads: warehouse.sink.stats(),
       counts,

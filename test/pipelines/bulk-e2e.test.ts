@@ -102,6 +102,8 @@ describe('historical --source bulk (simulator)', () => {
     // Re-running with the same (unchanged, 304) file finds every unit done.
     const again = await run(['historical', ...RANGE, '--source', 'bulk'], bulkDir, { EIA_BULK_URL: bulkUrl });
     expect(again.rowsLoaded).toBe(0);
+    expect(again.units).toBe(0);
+    expect(again.unitsSkipped).toBe(summary.units); // the summary says so, not "0 already done"
     expect((await observations(bulkDir)).rows).toEqual(api.rows);
   });
 

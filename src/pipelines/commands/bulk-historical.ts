@@ -103,7 +103,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
         sourceLabel: fileRunSource('bulk', Boolean(resolved.bulkFile || resolved.bulkUrl)),
         range: { startMs: resolved.startMs, endMs: resolved.endMs },
         unitsTotal: unitsEstimate,
-        unitsSkipped: 0,
+        unitsSkipped: () => source.counts().unitsAlreadyDone,
         source,
         sourceFigures: () => null,
         sinks: [parquet, createQuarantineFilesSink({ dataDir: resolved.dataDir }), warehouse.sink],

@@ -92,7 +92,7 @@ export async function runGridMonitorHistorical(config: PipelineConfig, deps: Run
         sourceLabel: fileRunSource('grid-monitor', Boolean(resolved.gridMonitorDir || resolved.gridMonitorUrl)),
         range: { startMs: resolved.startMs, endMs: resolved.endMs },
         unitsTotal: unitsEstimate,
-        unitsSkipped: 0,
+        unitsSkipped: () => source.counts().unitsAlreadyDone,
         source,
         sourceFigures: () => null,
         // The variants commit before DuckDB's, which writes the ledger row: a unit in the ledger has its figures.
