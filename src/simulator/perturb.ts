@@ -130,3 +130,19 @@ export function parseUniverse(v: string): Partial<Perturbation> | null | undefin
   if (!m) return undefined;
   return { seed: m[1] === undefined ? DEFAULT_PERTURBATION.seed : Number(m[1]) };
 }
+
+const monthOf = (h: number) => new Date(HISTORY_START_MS + (h - 1) * HOUR_MS).toISOString().slice(0, 7);
+
+/** One line per changed respondent, e.g. `PACW: from 2020-07; +OES, +GEO from 2025-09` or `ERCO: from 2019-10 stops at 2020-07`. */
+export function describeChange(code: string, c: RespondentChange | null): string | null {
+  if (!c) return null;
+  const parts: string[] = [];
+  if (Number.isFinite(c.startHour) || Number.isFinite(c.endHour)) {
+    parts.push([Number.isFinite(c.startHour) ? `from ${monthOf(c.startHour)}` : '', Number.isFinite(c.endHour) ? `stops at ${monthOf(c.endHour)}` : ''].filter(Boolean).join(' '));
+  }
+  const extra = c.extra.map((e) => `+${e.fuel}${Number.isFinite(e.startHour) ? ` from ${monthOf(e.startHour)}` : ''}`);
+  const drop = c.drop.map((d) => `−${d.fuel}${Number.isFinite(d.fromHour) ? ` from ${monthOf(d.fromHour)}` : ' (never served)'}`);
+  if (extra.length) parts.push(extra.join(', '));
+  if (drop.length) parts.push(drop.join(', '));
+  return parts.length ? `${code}: ${parts.join('; ')}` : null;
+}

@@ -7,7 +7,7 @@
 import { DATASET_INFO, FUEL_TYPES, HISTORY_START_MS, REGION_TYPES, type Dataset } from '../core/catalog.js';
 import { HOUR_MS } from '../core/time.js';
 import { strHash } from './hash.js';
-import { perturbKey, respondentChange, seriesDecimals, type Perturbation } from './perturb.js';
+import { perturbKey, respondentChange, seriesDecimals, type Perturbation, type RespondentChange } from './perturb.js';
 import {
   GEN_ONLY_MEAN, INTERCHANGE_PAIRS, PROFILES, SUB_BAS, TAXONOMY_CHANGE, TAXONOMY_CHANGE_MS,
   lifeOf, respondentName, type RespondentProfile,
@@ -241,4 +241,13 @@ export function facetValues(dataset: Dataset, facet: string, perturb: Readonly<P
     if (!seen.has(code)) seen.set(code, name);
   }
   return [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, name]) => ({ id, name }));
+}
+
+/**
+ * What a perturbed universe changes for `respondent` (perturb.ts), against the fuels its table lists; null for a
+ * code the profiles do not hold. For the bench's and the docs' description of a perturbed job.
+ */
+export function perturbationOf(perturb: Readonly<Perturbation> | null, respondent: string): RespondentChange | null {
+  const p = PROFILES.get(respondent);
+  return p ? respondentChange(perturb, respondent, listedFuels(p)) : null;
 }
