@@ -85,6 +85,7 @@ describe('historical against a perturbed universe (simulator perturb seed 1)', (
     // The per-series truth (truth.ts, over the whole range) agrees with the enumeration, and the job is perturbed.
     const t = seriesTruth(selectionsFor(TYPES, REGIONS), START, END, SIM);
     expect(t.total).toBe(want.size);
+    expect(want.size).toBeGreaterThan(30_000);
     expect(want.has(`fuel-type-data|PACW|OES|${Date.UTC(2020, 6, 1, 1)}`)).toBe(true);
     expect(want.has(`fuel-type-data|PACW|OES|${Date.UTC(2020, 6, 1, 0)}`)).toBe(false);
     expect(want.has(`region-data|ERCO|D|${Date.UTC(2020, 6, 1, 0)}`)).toBe(true);
