@@ -141,6 +141,8 @@ function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: P
   for (const p of r.scale ?? []) out.push({ what: `scale ${p.label}`, run: p.run, truth: p.groundTruthRows });
   if (r.universe) {
     for (const u of [r.universe.table, r.universe.perturbed]) out.push({ what: `universe ${u.universe}`, run: u.run, truth: u.truthRows });
+    const s = r.universe.single;
+    if (s) for (const u of [s.table, s.perturbed]) out.push({ what: `universe ${s.label} ${u.universe}`, run: u.run, truth: u.truthRows });
   }
   return out;
 }
@@ -576,7 +578,8 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.universe) {
     const u = r.universe;
     const row = (x: UniverseBenchResult['table']) => [
-      x.universe, n0(x.run.requests), n0(x.minimumRequests), n0(x.run.rowsPerRequest), n0(x.truthRows), n0(x.rowsKept),
+      x.universe, n0(x.run.requests), n0(x.units.pagingRequests), n0(x.minimumRequests), n0(x.run.rowsPerRequest), n0(x.truthRows), n0(x.rowsKept),
+      `${x.units.empty} / ${x.units.overEstimate} (×${x.units.maxOverEstimate})`,
       x.run.stores.duckdb.exact ? 'exact' : 'NOT exact', x.run.stores.parquet.exact ? 'exact' : 'NOT exact',
     ];
     out.push(
@@ -585,11 +588,19 @@ export function renderMarkdown(r: BenchResults): string {
       `The job ${u.job}, CPU-bound, against the simulator's table universe and against \`--universe perturbed:${u.seed}\` ` +
         '(docs/parts/simulator.md), each simulator and pipeline in its own process. The planner sizes units from its own table in both ' +
         `runs: it expects ${n0(u.planned.rows)} rows in ${u.planned.units} units, ${n0(u.planned.requests)} requests. ` +
-        `Load ${u.loadStart} at the start, ${u.loadEnd} at the end. "at least" = ⌈ground truth ÷ 5,000⌉.`,
+        `Load ${u.loadStart} at the start, ${u.loadEnd} at the end. "paging" = Σ over the planner's units of max(1, ⌈the universe's rows in the unit ÷ 5,000⌉), ` +
+        'the data requests paging must send (requests also counts the metadata and facet-list requests); "at least" = ⌈ground truth ÷ 5,000⌉; ' +
+        '"units empty / over" = units holding no row / more rows than the planner estimated (largest actual ÷ estimate).',
       '',
-      mdTable(['universe', 'requests', 'at least', 'rows/request', 'ground truth', 'rows kept (DuckDB keys)', 'DuckDB', 'Parquet'], [row(u.table), row(u.perturbed)], '---|---:|---:|---:|---:|---:|---|---'),
+      mdTable(['job', 'universe', 'requests', 'paging', 'at least', 'rows/request', 'ground truth', 'rows kept (DuckDB keys)', 'units empty / over', 'DuckDB', 'Parquet'],
+        [['default', ...row(u.table)], ['default', ...row(u.perturbed)],
+          ...(u.single ? [[`${u.single.label} alone`, ...row(u.single.table)], [`${u.single.label} alone`, ...row(u.single.perturbed)]] : [])],
+        '---|---|---:|---:|---:|---:|---:|---:|---|---|---'),
       '',
-      `Perturbed ÷ table rows/request: **${u.rowsPerRequestRatio.toFixed(3)}**; nothing lost: **${u.nothingLost ? 'yes' : 'NO'}**.`,
+      `Perturbed ÷ table rows/request: **${u.rowsPerRequestRatio.toFixed(3)}** on the job` +
+        (u.single ? `, **${u.single.rowsPerRequestRatio.toFixed(3)}** on ${u.single.label} alone (the respondent the perturbation shrinks most; ` +
+          'its year-aligned units cost one request even in years it does not publish)' : '') +
+        `; nothing lost: **${u.nothingLost ? 'yes' : 'NO'}**.`,
       '',
       `What \`perturbed:${u.seed}\` changes in this job: ${u.changes.join('; ') || 'nothing'}; and each series carries 2-decimal values with probability ${u.decimalsRate}.`,
       '',
