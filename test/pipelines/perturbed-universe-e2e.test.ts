@@ -18,6 +18,7 @@ import { selectionsFor } from '../../src/pipelines/selections.js';
 import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import { generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { seriesTruth } from '../../src/simulator/truth.js';
+import { planUnits } from '../../src/sources/eia/planner.js';
 
 const KEY = 'PERTURBTESTKEY0123456789ABCDEFGHIJKLMNO';
 const NOW = Date.UTC(2026, 1, 1);
@@ -62,18 +63,23 @@ async function read(dir: string, sql: string) {
   }
 }
 
-/** The perturbed generator's rows of the job: `dataset|respondent|series|epoch ms` → value (Double of the string). */
-function truthRows(): Map<string, number | null> {
+/** The perturbed generator's rows of a job: `dataset|respondent|series|epoch ms` → value (Double of the string). */
+function truthRows(types = TYPES, regions = REGIONS, startMs = START, endMs = END): Map<string, number | null> {
   const out = new Map<string, number | null>();
-  for (const sel of selectionsFor(TYPES, REGIONS)) {
+  for (const sel of selectionsFor(types, regions)) {
     const info = DATASET_INFO[sel.dataset];
-    for (const r of generateRows({ dataset: sel.dataset, facets: sel.facets, startMs: START, endMs: END }, SIM)) {
+    for (const r of generateRows({ dataset: sel.dataset, facets: sel.facets, startMs, endMs }, SIM)) {
       const k = `${sel.dataset}|${String(r[info.respondentFacet])}|${String(r[info.seriesFacet])}|${Date.parse(`${String(r.period)}:00:00Z`)}`;
       out.set(k, r.value === null ? null : Number(r.value));
     }
   }
   return out;
 }
+
+const cols = 'dataset, respondent, series, epoch_ms(period)::DOUBLE, value';
+/** Keys or values of `want` that a store lacks or holds differently (Object.is: the Double of the string, null for null). */
+const offFrom = (want: Map<string, number | null>, got: Map<string, number | null>) =>
+  [...want].filter(([k, v]) => !got.has(k) || !Object.is(got.get(k), v)).slice(0, 5);
 
 const asMap = (rows: unknown[][]) => new Map(rows.map(([d, r, s, p, v]) => [`${String(d)}|${String(r)}|${String(s)}|${Number(p)}`, v === null ? null : Number(v)]));
 
@@ -100,18 +106,37 @@ describe('historical against a perturbed universe (simulator perturb seed 1)', (
     expect(summary.rowsQuarantined).toBe(0);
     expect(summary.rowsDuplicate).toBe(0);
 
-    const cols = 'dataset, respondent, series, epoch_ms(period)::DOUBLE, value';
     const duck = await read(dir, `SELECT ${cols} FROM observations`);
     const parquet = await read(dir, `SELECT ${cols} FROM read_parquet('${dir}/parquet/**/*.parquet', hive_partitioning = true)`);
     for (const [name, rows] of [['duckdb', duck], ['parquet', parquet]] as const) {
       const got = asMap(rows);
       expect(rows.length, `${name} rows`).toBe(want.size);
       expect(got.size, `${name} distinct keys`).toBe(want.size);
-      // Value by value (Object.is: the Double of the served string, null for null).
-      const off = [...want].filter(([k, v]) => !got.has(k) || !Object.is(got.get(k), v)).slice(0, 5);
-      expect(off, `${name} keys/values off`).toEqual([]);
+      expect(offFrom(want, got), `${name} keys/values off`).toEqual([]);
     }
     const quarantined = await read(dir, 'SELECT count(*) FROM quarantine');
     expect(quarantined[0][0]).toBe(0);
+  });
+
+  it('pages through a unit holding more rows than the planner estimated (TEX serves two fuels its table does not list)', { timeout: 300_000 }, async () => {
+    const dir = path.join(root, 'tex');
+    const [start, end] = [Date.UTC(2021, 0, 1), Date.UTC(2021, 2, 1)];
+    const units = planUnits(selectionsFor(['generation'], ['TEX']), start, end);
+    expect(units).toHaveLength(1);
+    const want = truthRows(['generation'], ['TEX'], start, end);
+    // The table expects 9 fuels; the perturbed TEX serves 11 (OES and GEO): more pages than planned, all read.
+    expect(want.size).toBeGreaterThan(units[0].expectedRows * 1.15);
+    expect(Math.ceil(want.size / 5000)).toBeGreaterThan(Math.ceil(units[0].expectedRows / 5000));
+    const before = sim.requestLog.length;
+    const summary = await run(['historical', '--start', '2021-01-01', '--end', '2021-03-01', '--regions', 'TEX', '--types', 'generation'], dir);
+    expect(summary.rowsLoaded).toBe(want.size);
+    expect(summary.rowsQuarantined).toBe(0);
+    const dataRequests = sim.requestLog.slice(before).filter((e) => /\/data\/?$/.test(e.path)).length;
+    expect(dataRequests).toBe(Math.ceil(want.size / 5000));
+    for (const from of ['observations', `read_parquet('${dir}/parquet/**/*.parquet', hive_partitioning = true)`]) {
+      const rows = await read(dir, `SELECT ${cols} FROM ${from}`);
+      expect(rows).toHaveLength(want.size);
+      expect(offFrom(want, asMap(rows)), from).toEqual([]);
+    }
   });
 });
