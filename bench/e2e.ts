@@ -28,6 +28,7 @@ import { formatHourStamp } from '../src/core/time.js';
 import { selectionsFor } from '../src/pipelines/selections.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
 import { expectedSeries, maxRequestsInWindow, minSpanOf, type RequestLogEntry } from '../src/simulator/index.js';
+import type { Perturbation } from '../src/simulator/perturb.js';
 import { seriesTruth, type SeriesTruth } from '../src/simulator/truth.js';
 import type { OldBaselineResult, OldVariant } from './baseline-old.js';
 import { storeExactness, type StoreExactness } from './lib/stores.js';
@@ -80,10 +81,10 @@ const truthCache = new Map<string, SeriesTruth>();
  * The simulator's ground truth for a job at the bench's simulated now: rows per respondent × series over the whole
  * [start, end) (`seriesTruth`), independent of the planner's units and of any counter of the run under test.
  */
-export function jobTruth(job: Job): SeriesTruth {
-  const k = `${job.startMs}|${job.endMs}|${job.regions.join(',')}|${job.types.join(',')}`;
+export function jobTruth(job: Job, perturb: Partial<Perturbation> | null = null): SeriesTruth {
+  const k = `${job.startMs}|${job.endMs}|${job.regions.join(',')}|${job.types.join(',')}|${JSON.stringify(perturb)}`;
   let t = truthCache.get(k);
-  if (!t) truthCache.set(k, (t = seriesTruth(selectionsFor(job.types, job.regions), job.startMs, job.endMs, { nowMs: SIM_NOW_MS })));
+  if (!t) truthCache.set(k, (t = seriesTruth(selectionsFor(job.types, job.regions), job.startMs, job.endMs, { nowMs: SIM_NOW_MS, perturb })));
   return t;
 }
 
@@ -150,6 +151,8 @@ export interface RunPipelineOptions {
   defaults?: boolean;
   /** Write a V8 CPU profile into this directory. */
   cpuProfDir?: string;
+  /** The simulator serves a perturbed universe (`--universe`): the stores are checked against its truth. */
+  perturb?: Partial<Perturbation> | null;
 }
 
 /** Build `dist/cli.js` (what `npm run pipeline` runs), once per bench process. */
@@ -196,7 +199,7 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
     maxRequestsInAnySecond: s.maxRequestsInAnySecond,
     maxRequestsInAnyHour: s.maxRequestsInAnyHour,
-    stores: await storeExactness(o.dataDir, jobTruth(job)),
+    stores: await storeExactness(o.dataDir, jobTruth(job, o.perturb ?? null)),
   };
 }
 

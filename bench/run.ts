@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile] [--render]`: the benchmark ladder
+ * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile,features,universe] [--render]`: the benchmark ladder
  * → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`. `--render` measures nothing:
  * it re-renders the table and the doc from `bench/results/latest.json`.
  *
@@ -11,6 +11,7 @@
  * | scale, CPU-bound | 1, 3, 7 years | 1, 3, 7 months |
  * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
  * | `features` on a CPU-bound warehouse: first build, byte-identical re-run, re-run after incremental (bench/features.ts) | default job | 1 year |
+ * | universe: the default job CPU-bound against the table universe and a perturbed one (bench/universe.ts) | default job | 1 year |
  *
  * `--only` runs a subset and writes `bench/results/partial.json` only (the doc and latest.json need every section).
  * Every figure is taken on a shared machine: the doc reports ratios measured in the same run and the load average.
@@ -20,13 +21,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchFeatures } from './features.js';
+import { benchUniverse } from './universe.js';
 import { benchSinks, type SinkCase } from './sinks.js';
 import type { TransformsBenchResult } from './transforms.js';
 import { DEFAULT_JOB, benchApiBound, benchCpuBound, benchProfile, benchScale, lastYears } from './e2e.js';
 import { ROOT, runNodeChild } from './lib/proc.js';
 import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResults, type MachineInfo } from './lib/report.js';
 
-const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features'] as const;
+const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features', 'universe'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; render: boolean; repeats: number | null; only: Set<Section> } {
@@ -168,6 +170,13 @@ async function main(): Promise<void> {
     lap('features');
   }
 
+  let universe: BenchResults['universe'] = null;
+  if (only.has('universe')) {
+    log(`universe: ${quick ? 'one year' : 'the default job'} against the table universe, then a perturbed one (CPU-bound)…`);
+    universe = await benchUniverse(quick ? lastYears(1) : DEFAULT_JOB, log);
+    lap('universe');
+  }
+
   const base = {
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     mode: quick ? ('quick' as const) : ('full' as const),
@@ -181,6 +190,7 @@ async function main(): Promise<void> {
     scale,
     profile,
     features,
+    universe,
   };
   const results: BenchResults = { ...base, targets: evaluateTargets(base) };
   process.stdout.write(renderText(results));

@@ -89,6 +89,8 @@ export interface SimulatorChildOptions {
   requestLog?: string;
   /** `--arrival-jitter-ms J`: each request is stamped and counted a random 0…J ms after it arrives. */
   arrivalJitterMs?: number;
+  /** `--universe perturbed[:SEED]`: serve a universe the planner's table does not describe. */
+  universe?: string;
 }
 
 /** Start `src/simulator/cli.ts` on an ephemeral port with `--now SIM_NOW_MS`; resolves once it listens. */
@@ -98,6 +100,7 @@ export async function startSimulatorChild(opts: SimulatorChildOptions = {}): Pro
   if (opts.latency) args.push('--latency', opts.latency);
   if (opts.requestLog) args.push('--request-log', opts.requestLog);
   if (opts.arrivalJitterMs) args.push('--arrival-jitter-ms', String(opts.arrivalJitterMs));
+  if (opts.universe) args.push('--universe', opts.universe);
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: proc.stdout! });
   const line = await new Promise<string>((resolve, reject) => {

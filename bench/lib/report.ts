@@ -7,6 +7,7 @@ import type { TransformsBenchResult } from '../transforms.js';
 import type { StoreCount } from './stores.js';
 import type { ApiBoundFigures, BaselineRun, CpuBoundFigures, PipelineRun, ProfileFigures, ScalePoint } from '../e2e.js';
 import { featuresText, type FeaturesBenchResult } from '../features.js';
+import { universeText, type UniverseBenchResult } from '../universe.js';
 
 /** Where and on what the bench ran. */
 export interface MachineInfo {
@@ -65,6 +66,8 @@ export interface BenchResults {
   profile: ProfileFigures | null;
   /** Absent in results written before the section existed. */
   features?: FeaturesBenchResult | null;
+  /** The default job against the table universe and a perturbed one (bench/universe.ts). Absent in older results. */
+  universe?: UniverseBenchResult | null;
   targets: TargetRow[];
 }
 
@@ -136,6 +139,11 @@ function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: P
   for (const [i, run] of (r.cpuBound?.runs ?? []).entries()) out.push({ what: `cpu-bound #${i + 1}`, run, truth: r.cpuBound!.groundTruthRows });
   if (r.apiBound) out.push({ what: 'api-bound', run: r.apiBound.run, truth: r.apiBound.groundTruthRows });
   for (const p of r.scale ?? []) out.push({ what: `scale ${p.label}`, run: p.run, truth: p.groundTruthRows });
+  if (r.universe) {
+    for (const u of [r.universe.table, r.universe.perturbed]) out.push({ what: `universe ${u.universe}`, run: u.run, truth: u.truthRows });
+    const s = r.universe.single;
+    if (s) for (const u of [s.table, s.perturbed]) out.push({ what: `universe ${s.label} ${u.universe}`, run: u.run, truth: u.truthRows });
+  }
   return out;
 }
 
@@ -165,6 +173,7 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
     atLeast('CPU-bound: ours ÷ the seed, kept rows/s (same run)', 5, r.cpuBound?.oursOverBaseline ?? null, '', ratio),
     atMost('API-bound wall time ÷ quota minimum (requests ÷ 5/s)', 1.1, r.apiBound?.wallOverQuotaMinimum ?? null, '', ratio),
     atLeast('Rows per request (API-bound default job)', 4500, r.apiBound?.run.rowsPerRequest ?? r.cpuBound?.ours.rowsPerRequest ?? null, '', rate),
+    atLeast('Rows per request, perturbed universe (the planner\'s table wrong; bench/universe.ts)', 4500, r.universe?.perturbed.run.rowsPerRequest ?? null, '', rate),
     atMost('Peak RSS, any pipeline run', 256, maxRss, ' MB', rate),
     atMost(
       `Peak RSS flat across the scale ladder${scale.length > 1 ? ` (${scale[scale.length - 1].label} ÷ ${scale[0].label})` : ''}`,
@@ -256,6 +265,7 @@ export function renderText(r: BenchResults): string {
     for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
   if (r.features) lines.push('', ...featuresText(r.features));
+  if (r.universe) lines.push('', ...universeText(r.universe));
   lines.push('', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
   return lines.join('\n') + '\n';
@@ -565,5 +575,36 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   if (r.features) out.push('## ML features (`npm run pipeline features`)', '', ...featuresText(r.features).flatMap((l) => [l.trim(), '']));
+  if (r.universe) {
+    const u = r.universe;
+    const row = (x: UniverseBenchResult['table']) => [
+      x.universe, n0(x.run.requests), n0(x.units.pagingRequests), n0(x.minimumRequests), n0(x.run.rowsPerRequest), n0(x.truthRows), n0(x.rowsKept),
+      `${x.units.empty} / ${x.units.overEstimate} (×${x.units.maxOverEstimate})`,
+      x.run.stores.duckdb.exact ? 'exact' : 'NOT exact', x.run.stores.parquet.exact ? 'exact' : 'NOT exact',
+    ];
+    out.push(
+      '## Planning against an unknown universe',
+      '',
+      `The job ${u.job}, CPU-bound, against the simulator's table universe and against \`--universe perturbed:${u.seed}\` ` +
+        '(docs/parts/simulator.md), each simulator and pipeline in its own process. The planner sizes units from its own table in both ' +
+        `runs: it expects ${n0(u.planned.rows)} rows in ${u.planned.units} units, ${n0(u.planned.requests)} requests. ` +
+        `Load ${u.loadStart} at the start, ${u.loadEnd} at the end. "paging" = Σ over the planner's units of max(1, ⌈the universe's rows in the unit ÷ 5,000⌉), ` +
+        'the data requests paging must send (requests also counts the metadata and facet-list requests); "at least" = ⌈ground truth ÷ 5,000⌉; ' +
+        '"units empty / over" = units holding no row / more rows than the planner estimated (largest actual ÷ estimate).',
+      '',
+      mdTable(['job', 'universe', 'requests', 'paging', 'at least', 'rows/request', 'ground truth', 'rows kept (DuckDB keys)', 'units empty / over', 'DuckDB', 'Parquet'],
+        [['default', ...row(u.table)], ['default', ...row(u.perturbed)],
+          ...(u.single ? [[`${u.single.label} alone`, ...row(u.single.table)], [`${u.single.label} alone`, ...row(u.single.perturbed)]] : [])],
+        '---|---|---:|---:|---:|---:|---:|---:|---|---|---'),
+      '',
+      `Perturbed ÷ table rows/request: **${u.rowsPerRequestRatio.toFixed(3)}** on the job` +
+        (u.single ? `, **${u.single.rowsPerRequestRatio.toFixed(3)}** on ${u.single.label} alone (the respondent the perturbation shrinks most; ` +
+          'its year-aligned units cost one request even in years it does not publish)' : '') +
+        `; nothing lost: **${u.nothingLost ? 'yes' : 'NO'}**.`,
+      '',
+      `What \`perturbed:${u.seed}\` changes in this job: ${u.changes.join('; ') || 'nothing'}; and each series carries 2-decimal values with probability ${u.decimalsRate}.`,
+      '',
+    );
+  }
   return out.join('\n');
 }

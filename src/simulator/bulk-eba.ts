@@ -180,7 +180,8 @@ const CATEGORY_NAMES: Readonly<Record<Dataset, string>> = {
 export function* ebaLines(build: EbaBuild, respondents: ReadonlySet<string> | null = null): Generator<string> {
   const { opts, buildMs } = build;
   const pctx = presenceContext(opts, buildMs);
-  const vctx = valueContext(opts, buildMs);
+  // The bulk file keeps the table's universe even when the API's is perturbed (`perturb`; docs/parts/simulator.md).
+  const vctx = { ...valueContext(opts, buildMs), perturb: null };
   const lastUpdated = oracleStamp(buildMs);
   const taxonomy = opts.quirks.taxonomyChange;
   const children: Record<string, string[]> = {};

@@ -4,6 +4,7 @@
  */
 import { configError } from '../core/errors.js';
 import { DEFAULT_QUIRKS, FAULT_KINDS, type FaultKind, type QuirkRates, type SimulatorOptions } from './options.js';
+import { parseUniverse } from './perturb.js';
 
 /** Parsed command line. */
 export interface CliConfig {
@@ -129,6 +130,15 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
         else throw configError(`${f} has an unknown quirk '${k}'`);
       }
       c.options.quirks = q as Partial<QuirkRates>;
+    },
+  },
+  '--universe': {
+    arg: 'table|perturbed[:SEED]',
+    help: "the series universe: the respondent table's (default) or perturbed (extra/missing fuels, BAs starting or stopping mid-range, decimal values; seed default 1)",
+    set: (c, v, f) => {
+      const p = parseUniverse(v);
+      if (p === undefined) throw configError(`${f} expects table, perturbed or perturbed:SEED, got '${v}'`);
+      c.options.perturb = p;
     },
   },
   '--help': { arg: null, help: 'print this help', set: (c) => void (c.help = true) },

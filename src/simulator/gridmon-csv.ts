@@ -218,7 +218,8 @@ const CHUNK_ROWS = 512;
 export function* gridMonitorCsv(build: EbaBuild, file: SixMonthFile, respondents: ReadonlySet<string> | null = null): Generator<string> {
   const { opts, buildMs } = build;
   const pctx = presenceContext(opts, buildMs);
-  const vctx = valueContext(opts, buildMs);
+  // The six-month files keep the table's universe even when the API's is perturbed (`perturb`).
+  const vctx = { ...valueContext(opts, buildMs), perturb: null };
   const taxonomy = opts.quirks.taxonomyChange;
   const { names, columns } = gridMonitorHeader(file);
   yield `${names.map((n) => `"${n}"`).join(',')}\n`;

@@ -55,8 +55,9 @@ export async function startSimulator(opts: Partial<SimulatorOptions> = {}, port 
 /**
  * The series codes (type / fueltype / toba / subba) the generator emits for `respondent` (respondent / fromba /
  * parent) during UTC `year`, ascending (before missing rows and publication lag). With `opts.quirks.taxonomyChange`
- * false, the 2024-07 taxonomy change is not applied.
+ * false, the 2024-07 taxonomy change is not applied; with `opts.perturb`, the perturbed universe's series.
  */
 export function expectedSeries(dataset: Dataset, respondent: string, year: number, opts: Partial<SimulatorOptions> = {}): string[] {
-  return seriesCodes(dataset, respondent, year, resolveOptions(opts).quirks.taxonomyChange);
+  const o = resolveOptions(opts);
+  return seriesCodes(dataset, respondent, year, o.quirks.taxonomyChange, o.perturb);
 }

@@ -6,6 +6,7 @@
 import { DATASETS, DATASET_INFO, type Dataset } from '../core/catalog.js';
 import { formatHourStamp } from '../core/time.js';
 import { facetValues, phpJson } from './series.js';
+import type { Perturbation } from './perturb.js';
 
 /** What a path addresses. */
 export type Route =
@@ -73,9 +74,9 @@ export function facetListJson(dataset: Dataset): string {
 }
 
 /** `response` of `GET /v2/<route>/facet/{id}`, or null when `facet` is not a facet of the route. */
-export function facetValuesJson(dataset: Dataset, facet: string): string | null {
+export function facetValuesJson(dataset: Dataset, facet: string, perturb: Readonly<Perturbation> | null = null): string | null {
   if (!DATASET_INFO[dataset].facets.includes(facet)) return null;
-  const vals = facetValues(dataset, facet);
+  const vals = facetValues(dataset, facet, perturb);
   const items = vals.map((v) => `{"id":${phpJson(v.id)},"name":${phpJson(v.name)},"alias":${phpJson(`(${v.id}) ${v.name}`)}}`);
   return `{"totalFacets":"${vals.length}","facets":[${items.join(',')}]}`;
 }

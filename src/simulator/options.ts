@@ -2,6 +2,7 @@
  * Simulator options: the typed, documented knobs of the EIA API v2 simulator (docs/eia-api.md §15), their defaults,
  * and `resolveOptions`, which fills defaults once so the hot paths never test for `undefined`.
  */
+import { resolvePerturbation, type Perturbation } from './perturb.js';
 
 /** Injectable faults (docs/eia-api.md §15.8) plus the bad-input faults the reliability tests need. */
 export type FaultKind =
@@ -146,6 +147,12 @@ export interface SimulatorOptions {
    * parent); null (default) = every series, as EIA's file does. Tests use a few to keep the file small.
    */
   bulkRespondents: string[] | null;
+  /**
+   * Perturb the series universe (perturb.ts): extra and missing fuels per respondent, respondents that start or
+   * stop mid-range, decimal values; deterministic in `seed`, rates default to `DEFAULT_PERTURBATION`. null
+   * (default) = the table's universe, byte-identical to a simulator without the option.
+   */
+  perturb: Partial<Perturbation> | null;
 }
 
 /** Default quirk rates: realistic but rare, PACW exempt from missing rows. */
@@ -172,8 +179,9 @@ export const DEFAULT_QUIRKS: Readonly<QuirkRates> = Object.freeze({
 });
 
 /** Options with every default filled in and quirks merged. Built once per server / per pure call. */
-export interface ResolvedOptions extends Omit<SimulatorOptions, 'quirks'> {
+export interface ResolvedOptions extends Omit<SimulatorOptions, 'quirks' | 'perturb'> {
   readonly quirks: Readonly<QuirkRates>;
+  readonly perturb: Readonly<Perturbation> | null;
 }
 
 /** Defaults of every option except quirks. */
@@ -203,6 +211,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<SimulatorOptions, 'quirks'>> = Objec
   gzipLevel: 1,
   requestLogPath: null,
   bulkRespondents: null,
+  perturb: null,
 });
 
 const resolvedCache = new WeakMap<object, ResolvedOptions>();
@@ -214,6 +223,7 @@ export function resolveOptions(opts: Partial<SimulatorOptions> = {}): ResolvedOp
   const merged: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const [k, v] of Object.entries(opts)) if (v !== undefined) merged[k] = v;
   merged.quirks = Object.freeze({ ...DEFAULT_QUIRKS, ...stripUndefined(opts.quirks ?? {}) });
+  merged.perturb = resolvePerturbation(opts.perturb);
   const resolved = Object.freeze(merged) as unknown as ResolvedOptions;
   resolvedCache.set(opts, resolved);
   return resolved;

@@ -66,7 +66,7 @@ function buildPlan(
   hEnd: number,
   ctx: PresenceContext,
 ): QueryPlan {
-  const series = selectSeries(dataset, facets, ctx.quirks.taxonomyChange);
+  const series = selectSeries(dataset, facets, ctx.quirks.taxonomyChange, ctx.perturb);
   const n = series.length;
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);

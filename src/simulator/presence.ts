@@ -7,6 +7,7 @@ import { HISTORY_START_MS } from '../core/catalog.js';
 import { HOUR_MS } from '../core/time.js';
 import { SALT, hash2, hash3, unit } from './hash.js';
 import { simNow, type QuirkRates, type ResolvedOptions } from './options.js';
+import { perturbKey, type Perturbation } from './perturb.js';
 import type { Series } from './series.js';
 
 /** What row presence depends on besides the series. */
@@ -15,6 +16,8 @@ export interface PresenceContext {
   readonly quirks: Readonly<QuirkRates>;
   /** Hour index of endPeriod (the last period stamp anyone may have), inclusive. */
   readonly lastHour: number;
+  /** The perturbed universe, or null (perturb.ts). */
+  readonly perturb: Readonly<Perturbation> | null;
   /** Cache key of everything above. */
   readonly key: string;
 }
@@ -24,8 +27,8 @@ export function presenceContext(opts: ResolvedOptions, nowMs = simNow(opts)): Pr
   const lastHour = Math.floor((nowMs - opts.lagHours * HOUR_MS - HISTORY_START_MS) / HOUR_MS);
   const q = opts.quirks;
   const key = [opts.seed | 0, lastHour, q.missingHour, q.missingRun, q.missingExempt.join(','),
-    q.publicationLagMaxHours, q.taxonomyChange].join('|');
-  return { seed: opts.seed | 0, quirks: q, lastHour, key };
+    q.publicationLagMaxHours, q.taxonomyChange].join('|') + perturbKey(opts.perturb);
+  return { seed: opts.seed | 0, quirks: q, lastHour, perturb: opts.perturb, key };
 }
 
 /** Publication lag of a series' respondent, hours (interchange arrives a day later still). */

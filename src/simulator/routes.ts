@@ -31,7 +31,7 @@ export function serveRoute(opts: ResolvedOptions, n: number, route: Route, param
     case 'facets':
       return appResponse(opts, n, 200, metadataEnvelope(facetListJson(route.dataset), route.command, params, opts));
     case 'facet': {
-      const json = facetValuesJson(route.dataset, route.facet);
+      const json = facetValuesJson(route.dataset, route.facet, opts.perturb);
       if (json === null) return appError(opts, n, APP_MESSAGE.badFacet(route.facet, DATASET_INFO[route.dataset].facets), 400);
       return appResponse(opts, n, 200, metadataEnvelope(json, route.command, params, opts));
     }

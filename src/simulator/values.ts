@@ -10,6 +10,7 @@ import { HISTORY_START_MS } from '../core/catalog.js';
 import { HOUR_MS } from '../core/time.js';
 import { SALT, hash2, hash3, hash4, mix32, smoothNoise, unit } from './hash.js';
 import { simNow, type QuirkRates, type ResolvedOptions } from './options.js';
+import type { Perturbation } from './perturb.js';
 import type { RespondentProfile } from './profiles.js';
 import { Kind, fuelSeriesOf, type Series } from './series.js';
 
@@ -27,6 +28,8 @@ export interface ValueContext {
   readonly shiftHours: number;
   /** Whether the 2024-07 fuel taxonomy change applies (net generation sums the fuels alive at the hour). */
   readonly taxonomy: boolean;
+  /** The perturbed universe (net generation sums its fuels), or null. */
+  readonly perturb: Readonly<Perturbation> | null;
 }
 
 /** Build the value context for the simulated now. */
@@ -43,6 +46,7 @@ export function valueContext(opts: ResolvedOptions, nowMs = simNow(opts)): Value
     shiftTo: sh ? Math.ceil((sh.toMs - HISTORY_START_MS) / HOUR_MS) : 0,
     shiftHours: sh ? sh.hours : 0,
     taxonomy: q.taxonomyChange,
+    perturb: opts.perturb,
   };
 }
 
@@ -74,17 +78,18 @@ function dayOfYear(p: RespondentProfile, h: number): number {
 
 let memoKey = -1, memoH = -1, memoSeed = 0, memoVal = 0;
 let genKey = -1, genH = -1, genSeed = 0, genTax = false, genVal = 0;
+let genUni: Readonly<Perturbation> | null = null;
 
 /**
  * Net generation of a respondent at hour h, MW: the sum of its fuel series' base values (alive at h) with ±2%
  * reporting noise, so Σ fuel ≈ NG within a few percent hour by hour and NG − TI ≈ D.
  */
-export function generation(s: Series, h: number, seed: number, taxonomy: boolean): number {
-  if (genKey === s.respKey && genH === h && genSeed === seed && genTax === taxonomy) return genVal;
+export function generation(s: Series, h: number, seed: number, taxonomy: boolean, perturb: Readonly<Perturbation> | null = null): number {
+  if (genKey === s.respKey && genH === h && genSeed === seed && genTax === taxonomy && genUni === perturb) return genVal;
   let sum = 0;
-  for (const f of fuelSeriesOf(s.respondent, taxonomy)) if (h >= f.startHour && h < f.endHour) sum += baseValue(f, h, seed, taxonomy);
+  for (const f of fuelSeriesOf(s.respondent, taxonomy, perturb)) if (h >= f.startHour && h < f.endHour) sum += baseValue(f, h, seed, taxonomy, perturb);
   const v = sum * (1 + 0.02 * smoothNoise(s.respKey ^ seed ^ SALT.TOTALS, h, 5));
-  genKey = s.respKey; genH = h; genSeed = seed; genTax = taxonomy; genVal = v;
+  genKey = s.respKey; genH = h; genSeed = seed; genTax = taxonomy; genUni = perturb; genVal = v;
   return v;
 }
 
@@ -120,7 +125,7 @@ function windFactor(key: number, h: number): number {
 }
 
 /** The series value before quirks, MW (may be fractional or negative). */
-export function baseValue(s: Series, h: number, seed: number, taxonomy = true): number {
+export function baseValue(s: Series, h: number, seed: number, taxonomy = true, perturb: Readonly<Perturbation> | null = null): number {
   const p = s.profile;
   const k = s.key ^ seed;
   switch (s.kind) {
@@ -129,9 +134,9 @@ export function baseValue(s: Series, h: number, seed: number, taxonomy = true): 
     case Kind.DF:
       return demand(p, s.respKey, h, seed) * (1 + 0.025 * smoothNoise(k, h, 7));
     case Kind.NGR:
-      return generation(s, h, seed, taxonomy);
+      return generation(s, h, seed, taxonomy, perturb);
     case Kind.TI: {
-      const g = generation(s, h, seed, taxonomy);
+      const g = generation(s, h, seed, taxonomy, perturb);
       if (p.meanDemand === 0) return 0.98 * g;
       const d = demand(p, s.respKey, h, seed);
       return g - d + 0.01 * d * smoothNoise(k, h, 3);
@@ -184,7 +189,10 @@ function isFuel(kind: Kind): boolean {
   return kind >= Kind.SUN && kind <= Kind.WNB;
 }
 
-/** The served value of series `s` at hour index `h`: whole MWh, or null for a "reported missing" hour. */
+/**
+ * The served value of series `s` at hour index `h`: whole MWh (2 decimals for a perturbed universe's decimal
+ * series), or null for a "reported missing" hour.
+ */
 export function seriesValue(s: Series, h: number, ctx: ValueContext): number | null {
   if (s.constant) return 0;
   const q = ctx.quirks;
@@ -199,7 +207,7 @@ export function seriesValue(s: Series, h: number, ctx: ValueContext): number | n
       if (hv >= start && hv < start + 3 + ((u >>> 20) % 6)) hv = start;
     }
   }
-  let v = baseValue(s, hv, seed, ctx.taxonomy);
+  let v = baseValue(s, hv, seed, ctx.taxonomy, ctx.perturb);
   if (q.fixedAnomalies) {
     if (s.kind === Kind.D && h === NYIS_ZERO_H && s.respondent === 'NYIS') return 0;
     if (s.kind === Kind.D && h === PJM_SPIKE_H && s.respondent === 'PJM') return 417669;
@@ -224,5 +232,6 @@ export function seriesValue(s: Series, h: number, ctx: ValueContext): number | n
     const r = hash4(seed ^ SALT.REVISION, s.key, h, ctx.dataVersion);
     if (unit(r) < q.revision) v *= 1 + (unit(hash2(r, 7)) - 0.5) * 0.08;
   }
-  return Math.round(v);
+  // A perturbed universe's decimal series: 2 decimals, so the served string ("1234.56") is the value's shortest form.
+  return s.decimals ? Math.round(v * 100) / 100 : Math.round(v);
 }
