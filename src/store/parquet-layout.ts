@@ -73,22 +73,28 @@ export interface PartitionPlan {
 
 /**
  * Plan a partition commit. Untouched files of ≥ `minFileRows` are kept; touched ones that stay large are
- * rewritten alone (bounded work, no big sort); every small file (touched or not) merges with the unit's rows.
+ * rewritten alone (bounded work, no big sort); small files (touched or not) merge with the unit's rows while the
+ * merged file stays within `maxMergeRows` (one sort of that many rows must fit the DuckDB instance's memory). A
+ * small file past the cap is rewritten alone when the unit touches it, else kept for a later commit to merge.
  */
-export function planPartition(files: readonly PartFile[], unitRows: number, minFileRows: number): PartitionPlan {
+export function planPartition(files: readonly PartFile[], unitRows: number, minFileRows: number, maxMergeRows = Infinity): PartitionPlan {
   const rewrite: PartFile[] = [];
   const merge: PartFile[] = [];
   const emptied: PartFile[] = [];
   let mergedRows = unitRows;
-  for (const f of files) {
+  // Smallest first, so the cap takes as many small files as it can.
+  for (const f of [...files].sort((a, b) => a.rows - a.removed - (b.rows - b.removed) || (a.name < b.name ? -1 : 1))) {
     const kept = f.rows - f.removed;
     if (kept >= minFileRows) {
       if (f.removed > 0) rewrite.push(f);
-    } else {
+    } else if (kept === 0 || mergedRows + kept <= maxMergeRows) {
       merge.push(f);
       mergedRows += kept;
       if (kept === 0) emptied.push(f);
+    } else if (f.removed > 0) {
+      rewrite.push(f);
     }
   }
-  return { rewrite, merge, mergedRows, emptied };
+  const byName = (a: PartFile, b: PartFile) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return { rewrite: rewrite.sort(byName), merge: merge.sort(byName), mergedRows, emptied: emptied.sort(byName) };
 }

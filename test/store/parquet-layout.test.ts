@@ -41,6 +41,23 @@ describe('parquet layout', () => {
     expect(plan.emptied.map((f) => f.name)).toEqual(['e']);
   });
 
+  it('caps the merged file: small files join smallest first up to the cap; a touched one past it is rewritten alone, an untouched one kept', () => {
+    // A bulk unit of 50 rows removes a third of each of four API files of 90 (kept 60 < 64); cap 150.
+    const files = ['p1', 'p2', 'p3', 'p4'].map((name) => ({ name, rows: 90, removed: 30 }));
+    const plan = planPartition([...files, { name: 'q', rows: 10, removed: 0 }, { name: 'z', rows: 40, removed: 40 }], 50, 64, 150);
+    expect(plan.mergedRows).toBe(50 + 10 + 60 + 0); // q (10) and p1 (60) fit; p2 would make 180
+    expect(plan.merge.map((f) => f.name)).toEqual(['p1', 'q', 'z']);
+    expect(plan.rewrite.map((f) => f.name)).toEqual(['p2', 'p3', 'p4']);
+    expect(plan.emptied.map((f) => f.name)).toEqual(['z']);
+    // Untouched small files past the cap stay as they are (a later commit merges them).
+    const later = planPartition([{ name: 'a', rows: 60, removed: 0 }, { name: 'b', rows: 60, removed: 0 }], 100, 64, 150);
+    expect(later.merge.map((f) => f.name)).toEqual([]);
+    expect(later.rewrite).toEqual([]);
+    expect(later.mergedRows).toBe(100);
+    // The unit's own rows are never cut: alone over the cap, they are still one file.
+    expect(planPartition([], 400, 64, 150).mergedRows).toBe(400);
+  });
+
   it('plans no merged file when the unit and the small files have no rows left', () => {
     const plan = planPartition([{ name: 'x', rows: 10, removed: 10 }], 0, 64);
     expect(plan.mergedRows).toBe(0);

@@ -16,6 +16,8 @@ export interface ParquetWriteSettings {
   compression: 'zstd' | 'snappy';
   minFileRows: number;
   minRowGroupRows: number;
+  /** The most rows a merged file (the unit's rows with small files' kept rows) may hold: one sort of them. */
+  maxMergeRows: number;
 }
 
 /** What a partition commit prepared: temp → final renames and files to remove, plus counts. */
@@ -114,7 +116,7 @@ export async function preparePartition(
     const removedOf = new Map((hit?.getRows() ?? []).map(([f, n]) => [path.basename(String(f)), Number(n)]));
     files = parts.map((name) => ({ name, rows: rowsOf.get(name) ?? 0, removed: removedOf.get(name) ?? 0 }));
   }
-  const plan = planPartition(files, unitRows, settings.minFileRows);
+  const plan = planPartition(files, unitRows, settings.minFileRows, settings.maxMergeRows);
   let seq = Math.max(0, ...parts.map((n) => partSeq(n)!)) + 1;
   const out: PreparedPartition = { renames: [], removes: [], filesWritten: 0, rowsWritten: 0 };
   const copy = async (select: string, rows: number) => {

@@ -40,6 +40,12 @@ export interface ParquetSinkOptions {
   minFileRows?: number;
   /** Row groups hold at least this many rows unless the file is smaller (default 100,000). */
   minRowGroupRows?: number;
+  /**
+   * The most rows one merged file takes (default 100,000): the merge sorts them with their text columns in one
+   * `COPY … ORDER BY`, which at the 64 MB `memory_limit` held ~90k rows and failed at ~180k ("could not allocate
+   * block") when a bulk unit (a respondent's year) left the year's files of an API load small (docs/decisions.md).
+   */
+  maxMergeRows?: number;
   /** `memory_limit` of a private instance (default `MEMORY_LIMIT`, 64 MB). */
   memoryLimit?: string;
   /** `threads` of a private instance (default `THREADS`, 1). */
@@ -62,6 +68,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
     compression: opts.compression ?? 'zstd',
     minFileRows: opts.minFileRows ?? 65_536,
     minRowGroupRows: opts.minRowGroupRows ?? 100_000,
+    maxMergeRows: opts.maxMergeRows ?? 100_000,
   };
   const stats: ParquetSinkStats = { unitsCommitted: 0, filesWritten: 0, rowsWritten: 0, duplicatesDropped: 0 };
   let ownInstance: DuckDBInstance | null = null;

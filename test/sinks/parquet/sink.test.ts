@@ -174,6 +174,32 @@ describe('parquet files', () => {
     ]);
   });
 
+  it('a unit over many files (a bulk respondent-year over API units) merges at most maxMergeRows in one file; the rest are rewritten alone; every key once', async () => {
+    const regions = ['AAA', 'BBB', 'CCC'];
+    const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 50, maxMergeRows: 100 });
+    // Three "API" units, 60 rows each (10 hours × 3 respondents × D, NG): three files of 60.
+    for (let n = 0; n < 3; n++) await writeUnit(sink, fixtureUnitBatches(fixtureUnit(n, { respondents: regions }), 1, 60, () => 1));
+    // A "bulk" unit re-delivers BBB's 20 rows of each window: each file keeps 40 (< 50, small).
+    const bulk = { ...fixtureUnit(0, { respondents: ['BBB'] }), id: 'bulk-region-data-2024-x', endMs: fixtureUnit(2).endMs };
+    const batches = [0, 1, 2].map((n) =>
+      fixtureBatch(bulk, n * 20, fixtureRecords({ ...fixtureUnit(n, { respondents: ['BBB'] }), id: bulk.id }, 0, 20, () => 2).map((r) => ({ ...r, source_page: `${bulk.id}-p${n * 20}` })), { quarantined: 0 }),
+    );
+    await writeUnit(sink, batches);
+    await sink.close();
+    const counts: number[] = [];
+    for (const f of await parquetFiles(dataDir())) counts.push(Number((await parquetMetadataAsync(await asyncBufferFromFile(f))).num_rows));
+    // The unit's 60 rows with one file's 40 kept (100 = the cap); the two others rewritten alone with their 40.
+    expect(counts.sort((a, b) => a - b)).toEqual([40, 40, 100]);
+    const rows = await duckRows(dataDir(), (src) =>
+      `SELECT respondent, count(*)::INTEGER, count(DISTINCT (series, period))::INTEGER, min(value), max(value) FROM ${src} GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      ['AAA', 60, 60, 1, 1],
+      ['BBB', 60, 60, 2, 2],
+      ['CCC', 60, 60, 1, 1],
+    ]);
+  });
+
   it('keeps at most one small file per partition (tails merge into the next commit)', async () => {
     const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 30 });
     for (let u = 0; u < 6; u++) await writeUnit(sink, fixtureUnitBatches(fixtureUnit(u), 1, 12));
