@@ -17,10 +17,11 @@
  *   check and the UTF-8 decode are left out of it (their time is reported beside it as `read s`).
  * - **Exactness** is read from the stores (`bench/lib/stores.ts`) against `seriesTruth` at the file's build hour.
  *
- * `npx tsx bench/bulk.ts [bulk|bulk-full] [--quick]` prints one section's figures as JSON;
+ * `npx tsx bench/bulk.ts [bulk|bulk-full] [--quick]` prints one section's figures as JSON; `… profile [--quick]` runs
+ * the bulk job once under `node --cpu-prof` and prints the main thread's self time per function, component and area;
  * `npx tsx bench/bulk.ts ceiling <json args>` is the ceiling's child process.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +37,7 @@ import { keptLines } from '../src/sources/bulk/line-splitter.js';
 import { allSeries } from '../src/simulator/series.js';
 import { seriesTruth } from '../src/simulator/truth.js';
 import { DEFAULT_JOB, buildPipeline, rangeLabel, type Job, type PipelineRun } from './e2e.js';
+import { summarizeCpuProfile } from './lib/cpuprofile.js';
 import { ensureEbaFile, type EbaFileFacts } from './lib/eba-file.js';
 import { ROOT, SIM_NOW_MS, runNodeChild } from './lib/proc.js';
 import { storeExactness } from './lib/stores.js';
@@ -362,6 +364,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (which === 'ceiling') {
     const { zip, job, passes } = JSON.parse(arg!) as { zip: string; job: Job; passes: number };
     process.stdout.write(`${JSON.stringify(await ceilingChild(zip, job, passes))}\n`);
+  } else if (which === 'profile') {
+    // One run under `node --cpu-prof` (tsx, so frames name src/ files): the summary on stdout, the profile kept.
+    const quick = process.argv.includes('--quick');
+    const job = quick ? QUICK_BULK_JOB : DEFAULT_JOB;
+    const file = await ensureEbaFile(quick ? 'quick' : 'default', SIM_NOW_MS, [...job.regions]);
+    const profDir = await mkdtemp(path.join(os.tmpdir(), 'eia-bench-bulkprof-'));
+    const run = await runBulkPipeline(path.join(ROOT, file.file), job, SIM_NOW_MS, { cpuProfDir: profDir });
+    const [prof] = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+    const keep = path.join(ROOT, 'bench', 'results', `bulk-${quick ? 'quick' : 'full'}.cpuprofile`);
+    await copyFile(path.join(profDir, prof!), keep);
+    await rm(profDir, { recursive: true, force: true });
+    const { stores: _s, ...figures } = run;
+    process.stdout.write(`${JSON.stringify({ run: figures, profile: path.relative(ROOT, keep), summary: summarizeCpuProfile(keep, ROOT) })}\n`);
   } else if (which === 'bulk-full') {
     process.stdout.write(`${JSON.stringify(await benchBulkFull(log))}\n`);
   } else {
