@@ -19,6 +19,7 @@
  *
  * `npx tsx bench/bulk.ts [bulk|bulk-full] [--quick]` prints one section's figures as JSON; `… profile [--quick]` runs
  * the bulk job once under `node --cpu-prof` and prints the main thread's self time per function, component and area;
+ * `… source [--quick]` times the source alone and with validate + normalize in-process (no sinks), CPU s per pass;
  * `npx tsx bench/bulk.ts ceiling <json args>` is the ceiling's child process.
  */
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -32,7 +33,9 @@ import type { RunSummary } from '../src/pipelines/summary.js';
 import { selectionsFor } from '../src/pipelines/selections.js';
 import { SPAN_HEAD_CHARS, ebaSelectionOf, skipReason } from '../src/sources/bulk/eba-select.js';
 import { parseEbaUtcStamp } from '../src/sources/bulk/eba-series.js';
+import { createEbaSource } from '../src/sources/bulk/eba-source.js';
 import { openEbaZip } from '../src/sources/bulk/eba-zip.js';
+import { validateNormalize } from '../src/transforms/validate-normalize.js';
 import { keptLines } from '../src/sources/bulk/line-splitter.js';
 import { allSeries } from '../src/simulator/series.js';
 import { seriesTruth } from '../src/simulator/truth.js';
@@ -364,6 +367,29 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (which === 'ceiling') {
     const { zip, job, passes } = JSON.parse(arg!) as { zip: string; job: Job; passes: number };
     process.stdout.write(`${JSON.stringify(await ceilingChild(zip, job, passes))}\n`);
+  } else if (which === 'source') {
+    // The source alone, then the source with validate + normalize, in this process (no sinks): CPU s per pass.
+    const quick = process.argv.includes('--quick');
+    const job = quick ? QUICK_BULK_JOB : DEFAULT_JOB;
+    const file = await ensureEbaFile(quick ? 'quick' : 'default', SIM_NOW_MS, [...job.regions]);
+    const ac = new AbortController();
+    const out: Array<{ mode: string; rows: number; sec: number; cpuSec: number; load: number }> = [];
+    for (const mode of ['source', 'source+validate', 'source', 'source+validate']) {
+      const src = createEbaSource({
+        file: path.join(ROOT, file.file), what: file.file, fileTag: 'bench', horizonHours: 72, done: new Set(), urlBase: 'bulk:bench',
+        receivedAt: new Date().toISOString(), selection: ebaSelectionOf(selectionsFor(job.types, job.regions), job.startMs, job.endMs),
+      });
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      let rows = 0;
+      const items = mode === 'source' ? src.read(ac.signal) : validateNormalize({})(src.read(ac.signal), { signal: ac.signal });
+      for await (const it of items) {
+        if (it.kind === 'page') rows += it.page.envelope.rows.length;
+      }
+      const cu = process.cpuUsage(c0);
+      out.push({ mode, rows, sec: r2((performance.now() - t0) / 1000), cpuSec: r2((cu.user + cu.system) / 1e6), load: load1() });
+    }
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } else if (which === 'profile') {
     // One run under `node --cpu-prof` (tsx, so frames name src/ files): the summary on stdout, the profile kept.
     const quick = process.argv.includes('--quick');
