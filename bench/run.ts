@@ -12,6 +12,8 @@
  * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
  * | `features` on a CPU-bound warehouse: first build, byte-identical re-run, re-run after incremental (bench/features.ts) | default job | 1 year |
  * | universe: the default job CPU-bound against the table universe and a perturbed one (bench/universe.ts) | default job | 1 year |
+ * | bulk: `historical --source bulk --bulk-file` into all sinks + the `JSON.parse` ceiling of the same lines (bench/bulk.ts) | default job, 2 repeats | PACW × demand, generation 2019–2025, 1 repeat |
+ * | bulk-full, only with `--only bulk-full`: the whole simulated universe's EBA.zip (2019 → today), every respondent and type | once (minutes) | the same |
  *
  * `--only` runs a subset and writes `bench/results/partial.json` only (the doc and latest.json need every section).
  * Every figure is taken on a shared machine: the doc reports ratios measured in the same run and the load average.
@@ -20,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { benchBulk, benchBulkFull } from './bulk.js';
 import { benchFeatures } from './features.js';
 import { benchUniverse } from './universe.js';
 import { benchSinks, type SinkCase } from './sinks.js';
@@ -28,8 +31,11 @@ import { DEFAULT_JOB, benchApiBound, benchCpuBound, benchProfile, benchScale, la
 import { ROOT, runNodeChild } from './lib/proc.js';
 import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResults, type MachineInfo } from './lib/report.js';
 
-const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features', 'universe'] as const;
-type Section = (typeof SECTIONS)[number];
+const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features', 'universe', 'bulk'] as const;
+/** Sections run only when `--only` names them: they take many minutes (the full-size bulk file). */
+const EXTRA_SECTIONS = ['bulk-full'] as const;
+type Section = (typeof SECTIONS)[number] | (typeof EXTRA_SECTIONS)[number];
+const KNOWN: readonly Section[] = [...SECTIONS, ...EXTRA_SECTIONS];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; render: boolean; repeats: number | null; only: Set<Section> } {
   const quick = argv.includes('--quick');
@@ -39,10 +45,10 @@ function parseArgs(argv: readonly string[]): { quick: boolean; render: boolean; 
   if (repeats !== null && !(Number.isInteger(repeats) && repeats >= 1 && repeats <= 9)) throw new Error('--repeats must be an integer 1–9');
   const oi = argv.indexOf('--only');
   const only = new Set<Section>(oi >= 0 ? (argv[oi + 1] ?? '').split(',').map((s) => s.trim() as Section) : SECTIONS);
-  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`--only takes ${SECTIONS.join(',')} (got '${s}')`);
+  for (const s of only) if (!KNOWN.includes(s)) throw new Error(`--only takes ${KNOWN.join(',')} (got '${s}')`);
   for (const a of argv) {
     if (a.startsWith('--') && !['--quick', '--render', '--repeats', '--only'].includes(a)) {
-      throw new Error(`unknown flag ${a}; flags: --quick, --repeats N, --only ${SECTIONS.join(',')}, --render`);
+      throw new Error(`unknown flag ${a}; flags: --quick, --repeats N, --only ${KNOWN.join(',')}, --render`);
     }
   }
   return { quick, render, repeats, only };
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
     log('re-rendered docs/benchmarks.md from bench/results/latest.json (no measurement)');
     return;
   }
-  const partial = only.size < SECTIONS.length;
+  const partial = !SECTIONS.every((s) => only.has(s));
   const t0 = performance.now();
   const loadStart = os.loadavg()[0];
   const state = gitState();
@@ -177,6 +183,21 @@ async function main(): Promise<void> {
     lap('universe');
   }
 
+  let bulk: BenchResults['bulk'] = null;
+  if (only.has('bulk')) {
+    const n = repeats ?? (quick ? 1 : 2);
+    log(`bulk: ${quick ? "PACW's EBA.zip" : "the default job's EBA.zip"}, ${n} repeat(s) of ours → the JSON.parse ceiling…`);
+    bulk = await benchBulk(quick, n, log);
+    lap('bulk');
+  }
+
+  let bulkFull: BenchResults['bulkFull'] = null;
+  if (only.has('bulk-full')) {
+    log('bulk-full: the whole simulated EBA.zip (2019 → today), every respondent and type (generating it takes minutes when not cached; the run takes many)…');
+    bulkFull = await benchBulkFull(log);
+    lap('bulk-full');
+  }
+
   const base = {
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     mode: quick ? ('quick' as const) : ('full' as const),
@@ -191,6 +212,8 @@ async function main(): Promise<void> {
     profile,
     features,
     universe,
+    bulk,
+    bulkFull,
   };
   const results: BenchResults = { ...base, targets: evaluateTargets(base) };
   process.stdout.write(renderText(results));

@@ -8,6 +8,7 @@ import type { StoreCount } from './stores.js';
 import type { ApiBoundFigures, BaselineRun, CpuBoundFigures, PipelineRun, ProfileFigures, ScalePoint } from '../e2e.js';
 import { featuresText, type FeaturesBenchResult } from '../features.js';
 import { universeText, type UniverseBenchResult } from '../universe.js';
+import { bulkMarkdown, bulkText, type BulkBenchResult, type BulkFullResult } from '../bulk.js';
 
 /** Where and on what the bench ran. */
 export interface MachineInfo {
@@ -68,6 +69,9 @@ export interface BenchResults {
   features?: FeaturesBenchResult | null;
   /** The default job against the table universe and a perturbed one (bench/universe.ts). Absent in older results. */
   universe?: UniverseBenchResult | null;
+  /** The bulk file's section, and the full-size file's (`--only bulk-full`); absent in results written before them. */
+  bulk?: BulkBenchResult | null;
+  bulkFull?: BulkFullResult | null;
   targets: TargetRow[];
 }
 
@@ -151,6 +155,8 @@ function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: P
 function runsWithStores(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: PipelineRun }> {
   const out: Array<{ what: string; run: PipelineRun }> = allRuns(r);
   if (r.profile) out.push({ what: 'profile', run: r.profile.run });
+  for (const [i, run] of (r.bulk?.runs ?? []).entries()) out.push({ what: `bulk #${i + 1}`, run });
+  if (r.bulkFull) out.push({ what: 'bulk, full-size file', run: r.bulkFull.run });
   return out;
 }
 
@@ -183,6 +189,14 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
       ratio,
     ),
   ];
+  // The bulk file (issue 21 part 6): its own floor, its share of the JSON.parse ceiling of the same lines, and a
+  // memory limit that holds with multi-MB lines (the bulk runs are not in the API runs' 256 MB target).
+  const bulkRss = [...(r.bulk?.runs ?? []), ...(r.bulkFull ? [r.bulkFull.run] : [])].map((x) => x.procPeakRssMb ?? x.peakRssMb);
+  rows.push(
+    atLeast('Bulk (EBA.zip) end to end, all sinks, kept rows/s (median run)', 400_000, r.bulk?.ours.keptRowsPerSecond ?? null, ' rows/s', rate),
+    atLeast('Bulk: ours ÷ bare `JSON.parse` of the same lines (same run)', 0.5, r.bulk?.oursOverCeiling ?? null, '', ratio),
+    atMost(`Bulk peak RSS, multi-MB lines${r.bulkFull ? ', full-size file included' : ''}`, 512, bulkRss.length ? Math.max(...bulkRss) : null, ' MB', rate),
+  );
   // Exactness is read from the stores after each run (bench/lib/stores.ts), never from the run's own counters.
   const measured = runsWithStores(r).filter((x) => x.run.stores);
   const bad = measured.filter((x) => !x.run.stores.duckdb.exact || !x.run.stores.parquet.exact);
@@ -266,6 +280,7 @@ export function renderText(r: BenchResults): string {
   }
   if (r.features) lines.push('', ...featuresText(r.features));
   if (r.universe) lines.push('', ...universeText(r.universe));
+  if (r.bulk || r.bulkFull) lines.push('', ...bulkText(r.bulk, r.bulkFull));
   lines.push('', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
   return lines.join('\n') + '\n';
@@ -606,5 +621,6 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
+  out.push(...bulkMarkdown(r.bulk, r.bulkFull));
   return out.join('\n');
 }

@@ -74,10 +74,17 @@ export async function preparePartition(
      * (its window): files whose period statistics lie outside are not read.
      */
     periodRange: readonly [number, number];
+    /**
+     * The smallest and largest respondent of the unit's rows and of any earlier copy of it, or null: files whose
+     * respondent statistics lie outside are not read either. A partition's files are sorted by respondent, so a
+     * bulk unit (one respondent) reads only the files that can hold that respondent; without it, every commit read
+     * every file of its year (all respondents share the period range), a cost growing with the partition.
+     */
+    respondentRange?: readonly [string, string] | null;
     settings: ParquetWriteSettings;
   },
 ): Promise<PreparedPartition> {
-  const { dataDir, dataset, year, unitId, cur, unitRows, periodRange, settings } = args;
+  const { dataDir, dataset, year, unitId, cur, unitRows, periodRange, respondentRange, settings } = args;
   const dir = partitionDir(dataDir, dataset, year);
   await mkdir(dir, { recursive: true });
   const names = await readdir(dir);
@@ -97,14 +104,20 @@ export async function preparePartition(
       `SELECT file_name, num_rows::BIGINT FROM parquet_file_metadata(${fileList(parts.map(full))})`,
     );
     const rowsOf = new Map(meta.getRows().map(([f, n]) => [path.basename(String(f)), Number(n)]));
-    // Only files whose period statistics overlap the unit can hold a replaced row (NULL stats: read it).
+    // Only files whose period statistics overlap the unit can hold a replaced row (NULL stats: read it), and, when
+    // the unit's respondents are known, only files whose respondent statistics overlap them. TRY_CAST: DuckDB does
+    // not promise to skip the cast on the respondent rows, whose statistics are not timestamps.
+    const byRespondent = respondentRange
+      ? ` AND bool_or(path_in_schema = 'respondent' AND (stats_min_value IS NULL OR stats_max_value IS NULL
+           OR (stats_max_value >= ${sqlString(respondentRange[0])} AND stats_min_value <= ${sqlString(respondentRange[1])})))`
+      : '';
     const candidates = (
       await conn.runAndReadAll(
-        `SELECT file_name FROM parquet_metadata(${fileList(parts.map(full))}) WHERE path_in_schema = 'period'
+        `SELECT file_name FROM parquet_metadata(${fileList(parts.map(full))}) WHERE path_in_schema IN ('period', 'respondent')
          GROUP BY file_name
-         HAVING bool_or(stats_min_value IS NULL OR stats_max_value IS NULL
-           OR (CAST(stats_max_value AS TIMESTAMPTZ) >= ${tsLiteral(periodRange[0])}
-               AND CAST(stats_min_value AS TIMESTAMPTZ) <= ${tsLiteral(periodRange[1])}))`,
+         HAVING bool_or(path_in_schema = 'period' AND (stats_min_value IS NULL OR stats_max_value IS NULL
+           OR (TRY_CAST(stats_max_value AS TIMESTAMPTZ) >= ${tsLiteral(periodRange[0])}
+               AND TRY_CAST(stats_min_value AS TIMESTAMPTZ) <= ${tsLiteral(periodRange[1])})))${byRespondent}`,
       )
     ).getRows().map(([f]) => String(f));
     const hit = candidates.length

@@ -68,6 +68,42 @@ function seriesName(s: EbaSeries): string {
   return m?.[1] ?? series;
 }
 
+/** A row builder of one series. */
+type RowMaker = (period: string, value: unknown) => EiaRow;
+
+/**
+ * One literal per route, in the route's key order (`DATASET_INFO.rowKeys`): every row of a route gets the same
+ * hidden class, which the validator reads fast. Rows built with computed keys (`{[k]: v}`) took a slow path per row
+ * and were the source's largest self time in the profile (docs/decisions.md, "Bulk speed").
+ */
+function rowMaker(dataset: EbaSeries['key']['dataset'], a: string, an: string, b: string, bn: string, units: string): RowMaker {
+  switch (dataset) {
+    case 'region-data':
+      return (period, value) => ({ period, respondent: a, 'respondent-name': an, type: b, 'type-name': bn, value, 'value-units': units });
+    case 'fuel-type-data':
+      return (period, value) => ({ period, respondent: a, 'respondent-name': an, fueltype: b, 'type-name': bn, value, 'value-units': units });
+    case 'interchange-data':
+      return (period, value) => ({ period, fromba: a, 'fromba-name': an, toba: b, 'toba-name': bn, value, 'value-units': units });
+    default:
+      return (period, value) => ({ period, subba: a, 'subba-name': an, parent: b, 'parent-name': bn, value, 'value-units': units });
+  }
+}
+
+/** First hour the stamp cache holds (EIA-930 starts 2015-07-01), and how many hours (to 2045). */
+const STAMP_BASE_MS = Date.UTC(2015, 0, 1);
+const STAMP_HOURS = 30 * 8784;
+const stampCache: (string | undefined)[] = new Array<string | undefined>(STAMP_HOURS).fill(undefined);
+
+/**
+ * `formatHourStamp` remembered per hour: every line of a file repeats the same hours (a series since 2019 is ~60k
+ * of them), and `toISOString` per point was a tenth of the main thread. The cache is at most ~10 MB of strings.
+ */
+export function apiStamp(ms: number): string {
+  const i = (ms - STAMP_BASE_MS) / HOUR_MS;
+  if (!(i >= 0 && i < STAMP_HOURS && Number.isInteger(i))) return formatHourStamp(ms);
+  return (stampCache[i] ??= formatHourStamp(ms));
+}
+
 /** The API's unit spelling for the bulk's (`megawatthours`; some lines say `MWh`); anything else is kept for the validator. */
 function unitsOf(units: string): string {
   return units === 'megawatthours' || units === 'MWh' || units === '' ? VALUE_UNITS : units;
@@ -76,15 +112,11 @@ function unitsOf(units: string): string {
 /** A series' pieces of its group's units inside the job's range, one per UTC year that has points, oldest first. */
 export function ebaUnits(s: EbaSeries, ctx: EbaUnitContext): EbaUnitRows[] {
   const info = DATASET_INFO[s.key.dataset];
-  const [, k1, n1, k2, n2] = info.rowKeys;
-  const respFirst = k1 === info.respondentFacet;
+  const respFirst = info.rowKeys[1] === info.respondentFacet;
   const rName = respondentName(s.key.respondent);
   const sName = seriesName(s);
   const units = unitsOf(s.units);
-  const row = (period: string, value: unknown): EiaRow =>
-    respFirst
-      ? { period, [k1!]: s.key.respondent, [n1!]: rName, [k2!]: s.key.series, [n2!]: sName, value, 'value-units': units }
-      : { period, [k1!]: s.key.series, [n1!]: sName, [k2!]: s.key.respondent, [n2!]: rName, value, 'value-units': units };
+  const row = rowMaker(s.key.dataset, respFirst ? s.key.respondent : s.key.series, respFirst ? rName : sName, respFirst ? s.key.series : s.key.respondent, respFirst ? sName : rName, units);
   const newest = s.points.length ? s.points[s.points.length - 1]!.period : undefined;
   // A series that ended long before the build is not open: the frontier is the file's, not the series' last hour.
   const frontier = Math.max(newest ?? -Infinity, ctx.buildMs ?? -Infinity);
@@ -95,7 +127,21 @@ export function ebaUnits(s: EbaSeries, ctx: EbaUnitContext): EbaUnitRows[] {
     if (!list) byYear.set(year, (list = []));
     list.push(r);
   };
-  for (const p of s.points) add(utcYear(p.period), row(formatHourStamp(p.period), p.value));
+  // Points come oldest first (EIA promises no order, so a point outside the current year still finds its own): the
+  // year is looked up only when a point leaves the current one, not with Date work per point.
+  let list: EiaRow[] = [];
+  let yearStartMs = Infinity;
+  let nextYearMs = -Infinity;
+  for (const p of s.points) {
+    if (p.period >= nextYearMs || p.period < yearStartMs) {
+      const year = utcYear(p.period);
+      yearStartMs = Date.UTC(year, 0, 1);
+      nextYearMs = Date.UTC(year + 1, 0, 1);
+      list = byYear.get(year) ?? [];
+      byYear.set(year, list);
+    }
+    list.push(row(apiStamp(p.period), p.value));
+  }
   for (const b of s.bad) {
     const pt = JSON.parse(b.raw) as unknown;
     const stamp = Array.isArray(pt) ? pt[0] : undefined;

@@ -60,9 +60,18 @@ export function parseEbaUtcStamp(s: string): number | undefined {
   if (s[8] !== 'T') return undefined;
   const y = num(s, 0, 4), mo = num(s, 4, 2), d = num(s, 6, 2), h = num(s, 9, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23) return undefined;
-  const ms = Date.UTC(y, mo - 1, d, h);
-  return new Date(ms).getUTCDate() === d ? ms : undefined;
+  // A line's points run hour by hour, so 24 in a row share their day: the Date work is done once per day.
+  const key = (y * 100 + mo) * 100 + d;
+  if (key !== lastDay.key) {
+    const dayMs = Date.UTC(y, mo - 1, d);
+    lastDay.key = key;
+    lastDay.ms = new Date(dayMs).getUTCDate() === d ? dayMs : undefined;
+  }
+  return lastDay.ms === undefined ? undefined : lastDay.ms + h * 3_600_000;
 }
+
+/** The last day `parseEbaUtcStamp` read (its start, or undefined for a day that is not in the calendar). */
+const lastDay: { key: number; ms: number | undefined } = { key: -1, ms: undefined };
 
 function num(s: string, at: number, len: number): number {
   let v = 0;
