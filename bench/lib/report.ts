@@ -7,6 +7,7 @@ import type { TransformsBenchResult } from '../transforms.js';
 import type { StoreCount } from './stores.js';
 import type { ApiBoundFigures, BaselineRun, CpuBoundFigures, PipelineRun, ProfileFigures, ScalePoint } from '../e2e.js';
 import { featuresText, type FeaturesBenchResult } from '../features.js';
+import { replayText, type ReplayBenchResult } from '../replay.js';
 
 /** Where and on what the bench ran. */
 export interface MachineInfo {
@@ -65,6 +66,8 @@ export interface BenchResults {
   profile: ProfileFigures | null;
   /** Absent in results written before the section existed. */
   features?: FeaturesBenchResult | null;
+  /** The replay section (issue #20 part 4); absent in results written before it existed. */
+  replay?: ReplayBenchResult | null;
   targets: TargetRow[];
 }
 
@@ -143,6 +146,7 @@ function allRuns(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: P
 function runsWithStores(r: Omit<BenchResults, 'targets'>): Array<{ what: string; run: PipelineRun }> {
   const out: Array<{ what: string; run: PipelineRun }> = allRuns(r);
   if (r.profile) out.push({ what: 'profile', run: r.profile.run });
+  for (const z of r.replay?.sizes ?? []) for (const [i, run] of z.runs.entries()) out.push({ what: `replay ${z.label} #${i + 1}`, run });
   return out;
 }
 
@@ -174,6 +178,21 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
       ratio,
     ),
   ];
+  // Replay (issue #20 part 4): judged at the ladder's largest size; RSS over every replay; flatness over the sizes.
+  const rp = r.replay ?? null;
+  const head = rp?.sizes[rp.sizes.length - 1] ?? null;
+  rows.push(
+    atLeast(`Replay rows/s with Parquet and DuckDB${head ? ` (${head.label}, median run)` : ''}`, 400_000, head?.median.rowsPerSecond ?? null, ' rows/s', rate),
+    atLeast('Replay ÷ JSON.parse ceiling of the same pages (same repeat)', 0.45, head?.overCeiling ?? null, '', ratio),
+    atMost('Replay peak RSS, any replay', 256, rp?.sizes.length ? Math.max(...rp.sizes.map((x) => x.peakRssMb)) : null, ' MB', rate),
+    atMost(
+      `Replay peak RSS flat${rp && rp.sizes.length > 1 ? ` (${rp.sizes[rp.sizes.length - 1].label} ÷ ${rp.sizes[0].label})` : ''}`,
+      RSS_FLAT_RATIO,
+      rp?.rssRatio ?? null,
+      '',
+      ratio,
+    ),
+  );
   // Exactness is read from the stores after each run (bench/lib/stores.ts), never from the run's own counters.
   const measured = runsWithStores(r).filter((x) => x.run.stores);
   const bad = measured.filter((x) => !x.run.stores.duckdb.exact || !x.run.stores.parquet.exact);
@@ -255,6 +274,7 @@ export function renderText(r: BenchResults): string {
     lines.push(`  by component: ${(r.profile.summary.components ?? []).slice(0, 6).map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
     for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
+  if (r.replay) lines.push('', ...replayText(r.replay));
   if (r.features) lines.push('', ...featuresText(r.features));
   lines.push('', 'Targets');
   for (const t of r.targets) lines.push(`  ${t.pass === null ? '·' : t.pass ? '✓' : '✗'} ${t.target}: ${t.shown} (${t.goal}) ${t.verdict === 'pass' ? '' : `— ${t.verdict}`}`);
@@ -563,6 +583,10 @@ export function renderMarkdown(r: BenchResults): string {
       `The profile is kept as \`${p.file}\` (git-ignored; open it in Chrome DevTools → Performance).`,
       '',
     );
+  }
+  if (r.replay) {
+    const [title, ...rest] = replayText(r.replay);
+    out.push(`## ${title}`, '', ...rest.flatMap((l) => [`- ${l.trim()}`]), '');
   }
   if (r.features) out.push('## ML features (`npm run pipeline features`)', '', ...featuresText(r.features).flatMap((l) => [l.trim(), '']));
   return out.join('\n');
