@@ -12,14 +12,15 @@
  *
  * `npx tsx bench/replay.ts [--quick] [--repeats N]` prints the section's figures as JSON.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LAUNCH_ENV, LAUNCH_NODE_FLAGS } from '../src/core/heap.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
 import { buildPipeline, groundTruthRows, jobTruth, jsonParseCeiling, lastYears, rangeLabel, runPipeline, type CeilingFigures, type Job, type PipelineRun } from './e2e.js';
-import { runNodeChild, startSimulatorChild } from './lib/proc.js';
+import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
+import { ROOT, runNodeChild, startSimulatorChild } from './lib/proc.js';
 import { storeExactness } from './lib/stores.js';
 
 const median = (xs: readonly number[]) => {
@@ -57,6 +58,11 @@ export interface ReplayBenchResult {
   headline: string;
   /** Largest ÷ smallest peak RSS (1 = flat); null with one size. */
   rssRatio: number | null;
+  /**
+   * One more replay of the smallest size under `node --cpu-prof` (the TypeScript sources through tsx, so frames
+   * name src/ files; not a speed figure): where the main thread's time goes. Null when not asked for.
+   */
+  profile: { label: string; run: PipelineRun; summary: ProfileSummary; file: string } | null;
 }
 
 /** `replay --json` on `dataDir` in a child, launched as `npm run pipeline replay` launches it; stores counted after. */
@@ -94,9 +100,15 @@ export async function runReplayCli(job: Job, dataDir: string, cpuProfDir?: strin
  * For each size (smallest first): build its data directory with one CPU-bound historical run, then `repeats` ×
  * (replay → ceiling over the same pages).
  */
-export async function benchReplay(sizes: ReadonlyArray<{ label: string; job: Job }>, repeats = 1, log: (s: string) => void = () => {}): Promise<ReplayBenchResult> {
+export async function benchReplay(
+  sizes: ReadonlyArray<{ label: string; job: Job }>,
+  repeats = 1,
+  log: (s: string) => void = () => {},
+  profileAs?: string,
+): Promise<ReplayBenchResult> {
   const sim = await startSimulatorChild({ budget: 'off' });
   const out: ReplaySize[] = [];
+  let profile: ReplayBenchResult['profile'] = null;
   try {
     for (const { label, job } of sizes) {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'eia-bench-replay-'));
@@ -133,6 +145,15 @@ export async function benchReplay(sizes: ReadonlyArray<{ label: string; job: Job
           overCeiling: sig3(median(ratios)),
           peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
         });
+        if (profileAs && !profile) {
+          const profDir = path.join(dir, '.prof');
+          const run = await runReplayCli(job, dir, profDir);
+          const [file] = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+          if (!file) throw new Error('node --cpu-prof wrote no profile');
+          await copyFile(path.join(profDir, file), profileAs);
+          profile = { label, run, summary: summarizeCpuProfile(profileAs, ROOT, 20), file: path.relative(ROOT, profileAs) };
+          log(`  replay ${label} profiled: ${profile.summary.idlePct}% idle; top: ${profile.summary.functions.slice(0, 3).map((f) => `${f.name} ${f.pct}%`).join(', ')}`);
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -144,6 +165,7 @@ export async function benchReplay(sizes: ReadonlyArray<{ label: string; job: Job
     sizes: out,
     headline: out[out.length - 1]?.label ?? '',
     rssRatio: out.length > 1 ? r2(out[out.length - 1].peakRssMb / out[0].peakRssMb) : null,
+    profile,
   };
 }
 
@@ -163,6 +185,16 @@ export function replayText(r: ReplayBenchResult): string[] {
     );
   }
   if (r.rssRatio !== null) lines.push(`  peak RSS ${r.sizes[r.sizes.length - 1].label} ÷ ${r.sizes[0].label}: ${r.rssRatio}×`);
+  const p = r.profile;
+  if (p) {
+    const busyMs = p.summary.totalMs * (1 - p.summary.idlePct / 100) * (1 - p.summary.startupPct / 100);
+    lines.push(
+      `  main-thread profile of a ${p.label} replay (${p.file}, tsx + profiler: slower than the runs above): ${p.summary.idlePct}% idle, ` +
+        `${((busyMs * 1000) / p.run.rows).toFixed(1)} busy µs per row without start-up; by component: ` +
+        (p.summary.components ?? []).slice(0, 6).map((c) => `${c.name} ${((c.ms * 1000) / p.run.rows).toFixed(2)} µs`).join(', '),
+      `  top functions (µs per row): ${p.summary.functions.slice(0, 8).map((f) => `${f.name}${f.via ? ` ← ${f.via}` : ''} ${((f.ms * 1000) / p.run.rows).toFixed(2)}`).join('; ')}`,
+    );
+  }
   return lines;
 }
 
@@ -175,7 +207,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const quick = process.argv.includes('--quick');
   const ri = process.argv.indexOf('--repeats');
   const repeats = ri >= 0 ? Number(process.argv[ri + 1]) : quick ? 1 : 3;
-  benchReplay(replaySizes(quick), repeats, (s) => process.stderr.write(`${s}\n`)).then(
+  const keep = path.join(ROOT, 'bench', 'results', `replay-${quick ? 'quick' : 'full'}.cpuprofile`);
+  benchReplay(replaySizes(quick), repeats, (s) => process.stderr.write(`${s}\n`), keep).then(
     (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
     (e: unknown) => {
       process.stderr.write(`bench/replay failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   if (only.has('replay')) {
     const sizes = replaySizes(quick);
     log(`replay: ${sizes.map((s) => s.label).join(', ')}, each a historical run then ${repeats ?? (quick ? 1 : 3)} × (replay → ceiling)…`);
-    replay = await benchReplay(sizes, repeats ?? (quick ? 1 : 3), log);
+    replay = await benchReplay(sizes, repeats ?? (quick ? 1 : 3), log, path.join(resultsDir, `replay-${quick ? 'quick' : 'full'}.cpuprofile`));
     lap('replay');
   }
 
