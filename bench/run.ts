@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile,features,universe] [--render]`: the benchmark ladder
+ * `npm run bench [-- --quick] [--repeats N] [--only stages,cpu,api,scale,profile,replay,features,universe,bulk,bulk-full] [--render]`: the benchmark ladder
  * → a table on stdout, `bench/results/latest.json` and `docs/benchmarks.md`. `--render` measures nothing:
  * it re-renders the table and the doc from `bench/results/latest.json`.
  *
@@ -10,6 +10,7 @@
  * | API-bound end to end (default budget, EIA-like latency), then the old approach's two variants | the default job (~540 requests, ≥ 110 s; the old approach ~6 min) | 1 year |
  * | scale, CPU-bound | 1, 3, 7 years | 1, 3, 7 months |
  * | main-thread CPU profile of a CPU-bound run | 1 year | 3 months |
+ * | `replay` over a CPU-bound run's data directory + the JSON.parse ceiling of the same pages (bench/replay.ts) | 1, 3, 7 years, repeats as cpu | 1 year, 1 repeat |
  * | `features` on a CPU-bound warehouse: first build, byte-identical re-run, re-run after incremental (bench/features.ts) | default job | 1 year |
  * | universe: the default job CPU-bound against the table universe and a perturbed one (bench/universe.ts) | default job | 1 year |
  * | bulk: `historical --source bulk --bulk-file` into all sinks + the `JSON.parse` ceiling of the same lines (bench/bulk.ts) | default job, 2 repeats | PACW × demand, generation 2019–2025, 1 repeat |
@@ -25,13 +26,14 @@ import path from 'node:path';
 import { benchBulk, benchBulkFull } from './bulk.js';
 import { benchFeatures } from './features.js';
 import { benchUniverse } from './universe.js';
+import { benchReplay, replaySizes } from './replay.js';
 import { benchSinks, type SinkCase } from './sinks.js';
 import type { TransformsBenchResult } from './transforms.js';
 import { DEFAULT_JOB, benchApiBound, benchCpuBound, benchProfile, benchScale, lastYears } from './e2e.js';
 import { ROOT, runNodeChild } from './lib/proc.js';
 import { evaluateTargets, renderMarkdown, renderText, stageRows, type BenchResults, type MachineInfo } from './lib/report.js';
 
-const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'features', 'universe', 'bulk'] as const;
+const SECTIONS = ['stages', 'cpu', 'api', 'scale', 'profile', 'replay', 'features', 'universe', 'bulk'] as const;
 /** Sections run only when `--only` names them: they take many minutes (the full-size bulk file). */
 const EXTRA_SECTIONS = ['bulk-full'] as const;
 type Section = (typeof SECTIONS)[number] | (typeof EXTRA_SECTIONS)[number];
@@ -169,6 +171,14 @@ async function main(): Promise<void> {
     lap('profile');
   }
 
+  let replay: BenchResults['replay'] = null;
+  if (only.has('replay')) {
+    const sizes = replaySizes(quick);
+    log(`replay: ${sizes.map((s) => s.label).join(', ')}, each a historical run then ${repeats ?? (quick ? 1 : 3)} × (replay → ceiling)…`);
+    replay = await benchReplay(sizes, repeats ?? (quick ? 1 : 3), log, path.join(resultsDir, `replay-${quick ? 'quick' : 'full'}.cpuprofile`));
+    lap('replay');
+  }
+
   let features: BenchResults['features'] = null;
   if (only.has('features')) {
     log(`features: warehouse of ${quick ? 'one year' : 'the default job'}, then three builds…`);
@@ -210,6 +220,7 @@ async function main(): Promise<void> {
     apiBound,
     scale,
     profile,
+    replay,
     features,
     universe,
     bulk,

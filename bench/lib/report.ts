@@ -9,6 +9,7 @@ import type { ApiBoundFigures, BaselineRun, CpuBoundFigures, PipelineRun, Profil
 import { featuresText, type FeaturesBenchResult } from '../features.js';
 import { universeText, type UniverseBenchResult } from '../universe.js';
 import { bulkMarkdown, bulkText, type BulkBenchResult, type BulkFullResult } from '../bulk.js';
+import { replayText, type ReplayBenchResult } from '../replay.js';
 
 /** Where and on what the bench ran. */
 export interface MachineInfo {
@@ -72,6 +73,8 @@ export interface BenchResults {
   /** The bulk file's section, and the full-size file's (`--only bulk-full`); absent in results written before them. */
   bulk?: BulkBenchResult | null;
   bulkFull?: BulkFullResult | null;
+  /** The replay section; absent in results written before it existed. */
+  replay?: ReplayBenchResult | null;
   targets: TargetRow[];
 }
 
@@ -157,6 +160,7 @@ function runsWithStores(r: Omit<BenchResults, 'targets'>): Array<{ what: string;
   if (r.profile) out.push({ what: 'profile', run: r.profile.run });
   for (const [i, run] of (r.bulk?.runs ?? []).entries()) out.push({ what: `bulk #${i + 1}`, run });
   if (r.bulkFull) out.push({ what: 'bulk, full-size file', run: r.bulkFull.run });
+  for (const z of r.replay?.sizes ?? []) for (const [i, run] of z.runs.entries()) out.push({ what: `replay ${z.label} #${i + 1}`, run });
   return out;
 }
 
@@ -189,13 +193,28 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): TargetRow[] {
       ratio,
     ),
   ];
-  // The bulk file (issue 21 part 6): its own floor, its share of the JSON.parse ceiling of the same lines, and a
+  // The bulk file: its own floor, its share of the JSON.parse ceiling of the same lines, and a
   // memory limit that holds with multi-MB lines (the bulk runs are not in the API runs' 256 MB target).
   const bulkRss = [...(r.bulk?.runs ?? []), ...(r.bulkFull ? [r.bulkFull.run] : [])].map((x) => x.procPeakRssMb ?? x.peakRssMb);
   rows.push(
     atLeast('Bulk (EBA.zip) end to end, all sinks, kept rows/s (median run)', 400_000, r.bulk?.ours.keptRowsPerSecond ?? null, ' rows/s', rate),
     atLeast('Bulk: ours ÷ bare `JSON.parse` of the same lines (same run)', 0.5, r.bulk?.oursOverCeiling ?? null, '', ratio),
     atMost(`Bulk peak RSS, multi-MB lines${r.bulkFull ? ', full-size file included' : ''}`, 512, bulkRss.length ? Math.max(...bulkRss) : null, ' MB', rate),
+  );
+  // Replay: judged at the ladder's largest size; RSS over every replay; flatness over the sizes.
+  const rp = r.replay ?? null;
+  const head = rp?.sizes[rp.sizes.length - 1] ?? null;
+  rows.push(
+    atLeast(`Replay rows/s with Parquet and DuckDB${head ? ` (${head.label}, median run)` : ''}`, 400_000, head?.median.rowsPerSecond ?? null, ' rows/s', rate),
+    atLeast('Replay ÷ JSON.parse ceiling of the same pages (same repeat)', 0.45, head?.overCeiling ?? null, '', ratio),
+    atMost('Replay peak RSS, any replay', 256, rp?.sizes.length ? Math.max(...rp.sizes.map((x) => x.peakRssMb)) : null, ' MB', rate),
+    atMost(
+      `Replay peak RSS flat${rp && rp.sizes.length > 1 ? ` (${rp.sizes[rp.sizes.length - 1].label} ÷ ${rp.sizes[0].label})` : ''}`,
+      RSS_FLAT_RATIO,
+      rp?.rssRatio ?? null,
+      '',
+      ratio,
+    ),
   );
   // Exactness is read from the stores after each run (bench/lib/stores.ts), never from the run's own counters.
   const measured = runsWithStores(r).filter((x) => x.run.stores);
@@ -278,6 +297,7 @@ export function renderText(r: BenchResults): string {
     lines.push(`  by component: ${(r.profile.summary.components ?? []).slice(0, 6).map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
     for (const f of r.profile.summary.functions.slice(0, 10)) lines.push(`  ${String(f.pct).padStart(5)}%  ${f.name}${f.via ? `  ← ${f.via}` : ''}`);
   }
+  if (r.replay) lines.push('', ...replayText(r.replay));
   if (r.features) lines.push('', ...featuresText(r.features));
   if (r.universe) lines.push('', ...universeText(r.universe));
   if (r.bulk || r.bulkFull) lines.push('', ...bulkText(r.bulk, r.bulkFull));
@@ -588,6 +608,10 @@ export function renderMarkdown(r: BenchResults): string {
       `The profile is kept as \`${p.file}\` (git-ignored; open it in Chrome DevTools → Performance).`,
       '',
     );
+  }
+  if (r.replay) {
+    const [title, ...rest] = replayText(r.replay);
+    out.push(`## ${title}`, '', ...rest.flatMap((l) => [`- ${l.trim()}`]), '');
   }
   if (r.features) out.push('## ML features (`npm run pipeline features`)', '', ...featuresText(r.features).flatMap((l) => [l.trim(), '']));
   if (r.universe) {
