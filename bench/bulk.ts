@@ -39,7 +39,7 @@ import { validateNormalize } from '../src/transforms/validate-normalize.js';
 import { keptLines } from '../src/sources/bulk/line-splitter.js';
 import { allSeries } from '../src/simulator/series.js';
 import { seriesTruth } from '../src/simulator/truth.js';
-import { DEFAULT_JOB, buildPipeline, rangeLabel, type Job, type PipelineRun } from './e2e.js';
+import { DEFAULT_JOB, buildPipeline, pipelineRunOf, rangeLabel, type Job, type PipelineRun } from './e2e.js';
 import { summarizeCpuProfile } from './lib/cpuprofile.js';
 import { ensureEbaFile, type EbaFileFacts } from './lib/eba-file.js';
 import { ROOT, SIM_NOW_MS, runNodeChild } from './lib/proc.js';
@@ -139,33 +139,17 @@ export async function runBulkPipeline(zip: string, job: Job, nowMs: number, opts
       env: { ...LAUNCH_ENV, EIA_API_KEY: '', EIA_BASE_URL: '', EIA_BULK_URL: '' },
       nodeFlags: [...LAUNCH_NODE_FLAGS, ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [])],
     });
-    const s = run.result;
-    if (s.status !== 'ok') throw new Error(`bulk run ${s.status}: ${s.error}`);
     const load = load1();
     const truth = seriesTruth(selectionsFor(job.types, job.regions), job.startMs, job.endMs, { nowMs });
     const stores = await storeExactness(dir, truth);
-    const secs = s.durationMs / 1000;
+    const base = pipelineRunOf(run, 'bulk run', stores);
+    // Rates count the rows kept (DuckDB's distinct keys); the bulk file sends no request.
     return {
-      rows: s.rowsReceived,
-      rowsLoaded: s.rowsLoaded,
-      rowsQuarantined: s.rowsQuarantined,
-      rowsDuplicate: s.rowsDuplicate,
-      requests: s.requests,
-      retries: s.retries,
+      ...base,
       rowsPerRequest: 0,
-      durationMs: s.durationMs,
-      rowsPerSecond: s.rowsPerSecond,
-      keptRowsPerSecond: Math.round(stores.duckdb.distinctKeys / secs),
-      wallMs: run.wallMs,
-      peakRssMb: s.peakRssMb,
+      keptRowsPerSecond: Math.round(stores.duckdb.distinctKeys / (base.durationMs / 1000)),
       procPeakRssMb: run.peakRssMb,
-      cpuSec: run.cpuSec,
-      mainThreadCpuSec: run.mainThreadCpuSec,
-      coresBusy: run.cpuSec === null ? null : r2(run.cpuSec / secs),
       rowsPerCpuSec: run.cpuSec ? Math.round(stores.duckdb.distinctKeys / run.cpuSec) : null,
-      maxRequestsInAnySecond: s.maxRequestsInAnySecond,
-      maxRequestsInAnyHour: s.maxRequestsInAnyHour,
-      stores,
       load,
     };
   } finally {

@@ -33,7 +33,7 @@ import { seriesTruth, type SeriesTruth } from '../src/simulator/truth.js';
 import type { OldBaselineResult, OldVariant } from './baseline-old.js';
 import { storeExactness, type StoreExactness } from './lib/stores.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
-import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild } from './lib/proc.js';
+import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild, type ChildRun } from './lib/proc.js';
 
 /** A historical job: half-open UTC range of whole days, respondents and `--types`. */
 export interface Job {
@@ -179,8 +179,16 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     env: { ...LAUNCH_ENV, EIA_API_KEY: BENCH_KEY, EIA_BASE_URL: o.baseUrl },
     nodeFlags: [...LAUNCH_NODE_FLAGS, ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [])],
   });
+  return pipelineRunOf(run, 'pipeline run', await storeExactness(o.dataDir, jobTruth(job, o.perturb ?? null)));
+}
+
+/**
+ * A pipeline child's figures: its `--json` summary (which must say `ok`) with the process's wall time and CPU, and
+ * the stores counted after it. `what` names the run in the error.
+ */
+export function pipelineRunOf(run: ChildRun<RunSummary>, what: string, stores: StoreExactness): PipelineRun {
   const s = run.result;
-  if (s.status !== 'ok') throw new Error(`pipeline run ${s.status}: ${s.error}`);
+  if (s.status !== 'ok') throw new Error(`${what} ${s.status}: ${s.error}`);
   return {
     rows: s.rowsReceived,
     rowsLoaded: s.rowsLoaded,
@@ -199,7 +207,7 @@ export async function runPipeline(job: Job, o: RunPipelineOptions): Promise<Pipe
     rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
     maxRequestsInAnySecond: s.maxRequestsInAnySecond,
     maxRequestsInAnyHour: s.maxRequestsInAnyHour,
-    stores: await storeExactness(o.dataDir, jobTruth(job, o.perturb ?? null)),
+    stores,
   };
 }
 

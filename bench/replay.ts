@@ -18,7 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LAUNCH_ENV, LAUNCH_NODE_FLAGS } from '../src/core/heap.js';
 import type { RunSummary } from '../src/pipelines/summary.js';
-import { buildPipeline, groundTruthRows, jobTruth, jsonParseCeiling, lastYears, rangeLabel, runPipeline, type CeilingFigures, type Job, type PipelineRun } from './e2e.js';
+import { buildPipeline, groundTruthRows, jobTruth, jsonParseCeiling, lastYears, pipelineRunOf, rangeLabel, runPipeline, type CeilingFigures, type Job, type PipelineRun } from './e2e.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
 import { ROOT, runNodeChild, startSimulatorChild } from './lib/proc.js';
 import { storeExactness } from './lib/stores.js';
@@ -72,28 +72,8 @@ export async function runReplayCli(job: Job, dataDir: string, cpuProfDir?: strin
     env: { ...LAUNCH_ENV },
     nodeFlags: [...LAUNCH_NODE_FLAGS, ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])],
   });
-  const s = run.result;
-  if (s.status !== 'ok') throw new Error(`replay ${s.status}: ${s.error}`);
-  return {
-    rows: s.rowsReceived,
-    rowsLoaded: s.rowsLoaded,
-    rowsQuarantined: s.rowsQuarantined,
-    rowsDuplicate: s.rowsDuplicate,
-    requests: s.requests,
-    retries: s.retries,
-    rowsPerRequest: s.rowsPerRequest,
-    durationMs: s.durationMs,
-    rowsPerSecond: s.rowsPerSecond,
-    wallMs: run.wallMs,
-    peakRssMb: s.peakRssMb,
-    cpuSec: run.cpuSec,
-    mainThreadCpuSec: run.mainThreadCpuSec,
-    coresBusy: run.cpuSec === null ? null : r2(run.cpuSec / (s.durationMs / 1000)),
-    rowsPerCpuSec: run.cpuSec ? Math.round(s.rowsReceived / run.cpuSec) : null,
-    maxRequestsInAnySecond: 0,
-    maxRequestsInAnyHour: 0,
-    stores: await storeExactness(dataDir, jobTruth(job)),
-  };
+  // A replay sends no request.
+  return { ...pipelineRunOf(run, 'replay', await storeExactness(dataDir, jobTruth(job))), maxRequestsInAnySecond: 0, maxRequestsInAnyHour: 0 };
 }
 
 /**

@@ -8,17 +8,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/config.js';
 import { DATASET_INFO, type TypeName } from '../../src/core/catalog.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { runCommand } from '../../src/pipelines/run.js';
 import { selectionsFor } from '../../src/pipelines/selections.js';
-import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import { generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { seriesTruth } from '../../src/simulator/truth.js';
 import { planUnits } from '../../src/sources/eia/planner.js';
+import { runJson, warehouseRows } from '../support/pipeline-run.js';
 
 const KEY = 'PERTURBTESTKEY0123456789ABCDEFGHIJKLMNO';
 const NOW = Date.UTC(2026, 1, 1);
@@ -40,28 +36,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const sink = () => new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
-
-async function run(args: string[], dir: string) {
-  let out = '';
-  const stdout = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }) as unknown as NodeJS.WriteStream;
-  const parsed = parseCli([...args, '--json', '--data-dir', dir, '--no-progress', '--requests-per-second', '50'], { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl });
-  if (parsed.kind !== 'run') throw new Error('expected a run');
-  await runCommand(parsed.config, { logger: silentLogger(), signal: new AbortController().signal, stdout, stderr: sink(), now: () => NOW });
-  return JSON.parse(out) as Record<string, number | string>;
-}
-
-async function read(dir: string, sql: string) {
-  const wh = await openWarehouse(dir);
-  try {
-    const conn = await wh.connect();
-    const rows = (await conn.runAndReadAll(sql)).getRows();
-    conn.closeSync();
-    return rows.map((r) => r.map((x) => (typeof x === 'bigint' ? Number(x) : x)));
-  } finally {
-    await wh.close();
-  }
-}
+const run = (args: string[], dir: string) =>
+  runJson([...args, '--requests-per-second', '50'], dir, { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl }, NOW);
+const read = warehouseRows;
 
 /** The perturbed generator's rows of a job: `dataset|respondent|series|epoch ms` → value (Double of the string). */
 function truthRows(types = TYPES, regions = REGIONS, startMs = START, endMs = END): Map<string, number | null> {

@@ -50,6 +50,13 @@ async function hyRows(dataDir: string): Promise<Record<string, unknown>[]> {
   for (const f of await parquetFiles(dataDir)) for (const r of await parquetReadObjects({ file: await asyncBufferFromFile(f) })) out.push(r);
   return out;
 }
+/** Rows of each Parquet file of the tree, from its footer. */
+async function fileRowCounts(dataDir: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const f of await parquetFiles(dataDir)) out.push(Number((await parquetMetadataAsync(await asyncBufferFromFile(f))).num_rows));
+  return out;
+}
+
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : Number(v));
 
 testSink('parquet (zstd, read by DuckDB)', async (dataDir) => ({
@@ -186,8 +193,7 @@ describe('parquet files', () => {
     );
     await writeUnit(sink, batches);
     await sink.close();
-    const counts: number[] = [];
-    for (const f of await parquetFiles(dataDir())) counts.push(Number((await parquetMetadataAsync(await asyncBufferFromFile(f))).num_rows));
+    const counts = await fileRowCounts(dataDir());
     // The unit's 60 rows with one file's 40 kept (100 = the cap); the two others rewritten alone with their 40.
     expect(counts.sort((a, b) => a - b)).toEqual([40, 40, 100]);
     const rows = await duckRows(dataDir(), (src) =>
@@ -206,9 +212,7 @@ describe('parquet files', () => {
     await sink.close();
     const sizes = await duckRows(dataDir(), () => 'SELECT 1');
     expect(sizes.length).toBe(1);
-    const files = await parquetFiles(dataDir());
-    const counts: number[] = [];
-    for (const f of files) counts.push(Number((await parquetMetadataAsync(await asyncBufferFromFile(f))).num_rows));
+    const counts = await fileRowCounts(dataDir());
     expect(counts.reduce((x, y) => x + y, 0)).toBe(72);
     expect(counts.filter((c) => c < 30).length).toBeLessThanOrEqual(1);
   });
