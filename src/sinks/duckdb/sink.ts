@@ -14,11 +14,12 @@
  *   back: the unit is not done and earlier units are intact.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DATASET_INFO } from '../../core/catalog.js';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
 import { copySourceOf, copySourceSql } from '../../core/provenance.js';
 import { serialSink } from '../serial-sink.js';
 import { pageSha256 } from '../../store/page-digest.js';
-import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/staged-records.js';
+import { OBSERVATION_SELECT, TEXT_COLUMNS, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/staged-records.js';
 import { sqlString, tsLiteral } from '../../store/sql.js';
 
 interface PageRow {
@@ -54,6 +55,22 @@ export interface DuckDbSinkStats {
 }
 
 const msToTs = tsLiteral;
+const RESPONDENT_SLOT = TEXT_COLUMNS.indexOf('respondent');
+
+/**
+ * A constant filter on `o.respondent` (string ids) that every stored row the commit can touch passes, or '' when
+ * the unit names no respondent facet. The joins only meet rows with a staged respondent; an earlier copy of the
+ * unit (same id, so same facets) wrote rows of its facets' respondents only. A range plus a list: DuckDB skips
+ * row groups by the range's zone maps, which matters where units load one respondent at a time (a bulk file's
+ * unit is one respondent's year, and without it each commit probed every respondent's rows of the year).
+ */
+function respondentFilter(unit: UnitEnd['unit'], staged: readonly number[], idOf: (s: string) => number | undefined): string {
+  const facet = unit.facets[DATASET_INFO[unit.dataset].respondentFacet];
+  if (!facet?.length) return '';
+  const known = [...new Set([...staged, ...facet.map(idOf).filter((id): id is number => id !== undefined)])].sort((a, b) => a - b);
+  if (known.length === 0) return ' AND false';
+  return ` AND o.respondent BETWEEN ${known[0]} AND ${known[known.length - 1]} AND o.respondent IN (${known.join(', ')})`;
+}
 
 /** Create the DuckDB sink on `instance` (its own connection). `onClose` runs once after the sink closed. */
 export function createDuckDbSink(instance: DuckDBInstance, now: () => number = Date.now): Sink & { stats(): DuckDbSinkStats } {
@@ -138,13 +155,15 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     const c = conn!;
     const s = stagedPages.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
     const cur = store.seal(holder, unit.id);
-    const scan = openScan(cur, { kind: 'ids', ids: cur.dictionaries.map((values) => Int32Array.from(values, (v) => idOf(v))) });
+    const dictIds = cur.dictionaries.map((values) => Int32Array.from(values, (v) => idOf(v)));
+    const scan = openScan(cur, { kind: 'ids', ids: dictIds });
+    const byRespondent = respondentFilter(unit, [...(dictIds[RESPONDENT_SLOT] ?? [])], (v) => ids.get(v));
     let duplicates = 0;
     let rows = 0;
     const uid = sqlString(unit.id);
     // Constant period bounds let DuckDB skip row groups by their zone maps instead of scanning every fact.
     const inRange =
-      cur.minPeriod <= cur.maxPeriod ? `o.period BETWEEN ${msToTs(cur.minPeriod)} AND ${msToTs(cur.maxPeriod)}` : 'false';
+      cur.minPeriod <= cur.maxPeriod ? `o.period BETWEEN ${msToTs(cur.minPeriod)} AND ${msToTs(cur.maxPeriod)}${byRespondent}` : 'false';
     const key = (a: string, b: string) =>
       `${a}.dataset = ${b}.dataset AND ${a}.respondent = ${b}.respondent AND ${a}.series = ${b}.series AND ${a}.period = ${b}.period`;
     const quarantined = [...s.quarantine.values()].reduce((n, q) => n + q.length, 0);
@@ -165,8 +184,8 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
         .filter((id): id is number => id !== undefined);
       const overlap = datasetIds.length
         ? await c.runAndReadAll(
-            `SELECT count(*)::BIGINT FROM observation_facts
-             WHERE period BETWEEN ${msToTs(lo)} AND ${msToTs(hi)} AND dataset IN (${datasetIds.join(', ')})`,
+            `SELECT count(*)::BIGINT FROM observation_facts o
+             WHERE period BETWEEN ${msToTs(lo)} AND ${msToTs(hi)} AND dataset IN (${datasetIds.join(', ')})${byRespondent}`,
           )
         : null;
       let revisions = 0;
@@ -195,8 +214,8 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
         const redelivered = await c.run(`DELETE FROM observation_facts o USING ${staged} n WHERE ${key('o', 'n')} AND ${inRange}`);
         existing = Number(redelivered.rowsChanged);
         await c.run(
-          `DELETE FROM observation_facts WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
-             AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}
+          `DELETE FROM observation_facts o WHERE dataset = (SELECT id FROM strings WHERE s = ${sqlString(unit.dataset)})
+             AND period >= ${msToTs(unit.startMs)} AND period < ${msToTs(unit.endMs)}${byRespondent}
              AND source_page IN (SELECT id FROM strings WHERE starts_with(s, ${sqlString(`${unit.id}-p`)}))`,
         );
       }

@@ -82,6 +82,39 @@ describe('DuckDB warehouse', () => {
     await w.close();
   });
 
+  it('units of one respondent each over one window (a bulk file’s units): a re-run touches only its respondent; copies are found with and without facets', async () => {
+    const w = await openWarehouse(dataDir(), { now: () => Date.UTC(2025, 0, 1) });
+    const one = (id: string, respondent: string) => ({ ...fixtureUnit(12, { respondents: [respondent] }), id });
+    const a = one('region-data-2024-a', 'AAA');
+    const b = one('region-data-2024-b', 'BBB');
+    await writeUnit(w.sink, fixtureUnitBatches(a, 1, 10, (i) => i));
+    await writeUnit(w.sink, fixtureUnitBatches(b, 1, 10, (i) => 100 + i));
+    // A's re-run: value 2 changed, the last two rows no longer sent (the earlier copy's rows go).
+    await writeUnit(w.sink, fixtureUnitBatches(a, 1, 8, (i) => (i === 2 ? 222 : i)));
+    expect(await rows(w, 'SELECT respondent, count(*)::INTEGER, sum(value) FROM observations GROUP BY 1 ORDER BY 1')).toEqual([
+      ['AAA', 8, 28 - 2 + 222],
+      ['BBB', 10, 1045],
+    ]);
+    expect(await rows(w, 'SELECT respondent, old_value, new_value FROM revisions')).toEqual([['AAA', 2, 222]]);
+    // Another form of the data meets AAA's keys (facets) and, with no facets at all, BBB's.
+    await writeUnit(w.sink, fixtureUnitBatches(one('bulk-region-data-2024-a', 'AAA'), 1, 8, (i) => (i === 2 ? 222 : i)));
+    const gm = fixtureUnitBatches(one('gm-region-data-2024-b', 'BBB'), 1, 10, (i) => 100 + i);
+    await writeUnit(w.sink, gm.map((batch) => ({ ...batch, page: { ...batch.page, unit: { ...batch.page.unit, facets: Object.freeze({}) } } })));
+    expect(await rows(w, `SELECT respondent, stored_source, loaded_source, count(*)::INTEGER, count(*) FILTER (WHERE stored_value = loaded_value)::INTEGER
+      FROM source_copies GROUP BY ALL ORDER BY 1`)).toEqual([
+      ['AAA', 'api', 'bulk', 8, 8],
+      ['BBB', 'api', 'grid-monitor', 10, 10],
+    ]);
+    expect(await rows(w, 'SELECT count(*)::INTEGER, count(DISTINCT (dataset, respondent, series, period))::INTEGER FROM observations')).toEqual([[18, 18]]);
+    // A re-run that no longer sends one of its facets' respondents at all: that respondent's earlier rows go too.
+    const c = fixtureUnit(13, { respondents: ['AAA', 'CCC'] });
+    await writeUnit(w.sink, fixtureUnitBatches(c, 1, 8));
+    const onlyAaa = fixtureUnitBatches(c, 1, 8).map((batch) => fixtureBatch(c, 0, batch.records.filter((r) => r.respondent === 'AAA')));
+    await writeUnit(w.sink, onlyAaa);
+    expect(await rows(w, `SELECT respondent, count(*)::INTEGER FROM observations WHERE epoch_ms(period) >= ${c.startMs} GROUP BY 1`)).toEqual([['AAA', 4]]);
+    await w.close();
+  });
+
   it('writes the ledger row, pages and quarantine in the commit; completedUnitIds lists committed units only', async () => {
     const w = await openWarehouse(dataDir());
     const a = fixtureUnit(1);
