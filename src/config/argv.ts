@@ -129,6 +129,7 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
     if (v[f] !== undefined && command !== 'features') throw configError(`--${f} only applies to 'features'`);
   }
   const { input, bulkFile, bulkUrl } = parseBulkOptions(command, v.source, v['bulk-file'], env, apiKey);
+  if (v['bulk-clock'] !== undefined && input !== 'bulk') throw configError(`--bulk-clock only applies to 'historical --source bulk'`);
   const { gridMonitorDir, gridMonitorUrl } = parseGridMonitorOptions(input, v['grid-monitor-dir'], env, apiKey);
   const dataDir = optionValue('data-dir', v['data-dir'] ?? file.dataDir);
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;
@@ -171,6 +172,7 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
     features,
     input,
     bulkFile,
+    bulkClock: optionValue('bulk-clock', v['bulk-clock']),
     bulkUrl,
     gridMonitorDir,
     gridMonitorUrl,

@@ -105,7 +105,7 @@ const COMMAND_HELP: Partial<Record<Command, CommandHelp>> = {
       'with --source grid-monitor from the Grid Monitor\'s six-month CSVs, 2015-07 onward (EIA\'s adjusted and imputed',
       'values are kept beside each record in bulk_variants).',
     ],
-    options: ['start', 'end', 'regions', 'types', 'source', 'bulk-file', 'grid-monitor-dir', ...FETCH_OPTIONS],
+    options: ['start', 'end', 'regions', 'types', 'source', 'bulk-file', 'bulk-clock', 'grid-monitor-dir', ...FETCH_OPTIONS],
     examples: [
       'npm run pipeline historical',
       'npm run pipeline historical -- --source bulk --start 2024-01-01 --end 2025-01-01',

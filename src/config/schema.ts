@@ -27,6 +27,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** `historical --source`: the API (default), EIA's bulk file `EBA.zip`, or the Grid Monitor's six-month CSVs. */
 export const INPUTS = ['api', 'bulk', 'grid-monitor'] as const;
+/** `--bulk-clock`: which line of each series `EBA.zip` is read from. */
+export const BULK_CLOCKS = ['utc', 'local'] as const;
 export type Input = (typeof INPUTS)[number];
 
 /** EIA's bulk file of EIA-930 (keyless; it may redirect to www.eia.gov/opendata/bulk/EBA.zip). */
@@ -234,6 +236,17 @@ export const OPTIONS = {
       ),
   },
   'bulk-file': { arg: 'PATH', schema: z.string().optional().describe('historical --source bulk: read this EBA.zip instead of downloading one') },
+  'bulk-clock': {
+    arg: BULK_CLOCKS.join('|'),
+    schema: oneOf('--bulk-clock', BULK_CLOCKS)
+      .default('utc')
+      .describe(
+        "historical --source bulk: read each series' UTC line (default utc), or with local its\n" +
+          "local-time twin (EBA.<BA>-ALL.D.HL: the same hours and values on the BA's clock, read\n" +
+          'back to UTC); the records are the same either way, and a local run over a UTC one\n' +
+          'records any value that differs as a revision',
+      ),
+  },
   'grid-monitor-dir': {
     arg: 'DIR',
     schema: z.string().optional().describe('historical --source grid-monitor: read the six-month CSVs in DIR instead of downloading'),
@@ -380,6 +393,8 @@ export interface PipelineConfig {
   readonly input: Input;
   /** `--bulk-file`: a local `EBA.zip` to read instead of downloading one (null = download). */
   readonly bulkFile: string | null;
+  /** `--bulk-clock`: read each series' UTC (`H`) line or its local-time (`HL`) twin; `utc` unless asked. */
+  readonly bulkClock: (typeof BULK_CLOCKS)[number];
   /**
    * Where `EBA.zip` is downloaded from: `EIA_BULK_URL`, else EIA's bulk URL with a key, else null = the built-in
    * simulator's `/bulk/EBA.zip` (no key: the run's data is simulated, the bulk file too).

@@ -107,6 +107,25 @@ describe('historical --source bulk (simulator)', () => {
     expect((await observations(bulkDir)).rows).toEqual(api.rows);
   });
 
+  it('--bulk-clock local reads the HL twins: the same observations as the UTC lines, and no revision over them', { timeout: 300_000 }, async () => {
+    const env = { EIA_BULK_URL: smallUrl };
+    const job = ['historical', ...RANGE, '--source', 'bulk', '--regions', 'PACW', '--types', 'demand'];
+    const utcDir = path.join(root, 'clock-utc');
+    const localDir = path.join(root, 'clock-local');
+    await run(job, utcDir, env);
+    const local = await run([...job, '--bulk-clock', 'local'], localDir, env);
+    expect(local.status).toBe('ok');
+    const utcRows = (await observations(utcDir)).rows;
+    // 2024-12-01 → 2025-02-01 is 1,488 hours; the simulator leaves a few out as missing.
+    expect(utcRows.length).toBeGreaterThan(1_400);
+    expect((await observations(localDir)).rows).toEqual(utcRows);
+    // Over the UTC load: every key re-delivered by the local lines (their own unit ids), none with another value.
+    const over = await run([...job, '--bulk-clock', 'local'], utcDir, env);
+    expect(over.rowsLoaded).toBe(utcRows.length);
+    expect(over.rowsRevised).toBe(0);
+    expect((await observations(utcDir)).rows).toEqual(utcRows);
+  });
+
   it('after a bulk back-fill, historical from the API fetches only what the file lacked', { timeout: 300_000 }, async () => {
     const apiDir = path.join(root, 'api'); // the first test's API run over the default regions
     if (!existsSync(apiDir)) await run(['historical', ...RANGE], apiDir, { EIA_API_KEY: KEY, EIA_BASE_URL: sim.baseUrl });

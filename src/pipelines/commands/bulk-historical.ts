@@ -74,7 +74,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
     simRef.sim = null;
 
     const selections = selectionsFor(resolved.types, resolved.regions);
-    const selection = ebaSelectionOf(selections, resolved.startMs, resolved.endMs);
+    const selection = ebaSelectionOf(selections, resolved.startMs, resolved.endMs, config.bulkClock);
     warehouse = await openLedger(resolved.dataDir, logger);
     const done = resolved.fresh ? new Set<string>() : await warehouse.completedUnitIds();
     const source = createEbaSource({
@@ -119,6 +119,13 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
         },
         `bulk: ${c.split.lines} lines, ${c.split.kept} read, ${c.unitsYielded} unit(s) loaded, ${c.unitsAlreadyDone} already done`,
       );
+      // EIA need not publish a local-time twin of every series: say so rather than end with nothing loaded.
+      if (selection.clock === 'local' && c.seriesParsed === 0 && c.skipped['utc-time'] > 0) {
+        logger.warn(
+          `--bulk-clock local: the file has no local-time (HL) line for this selection (${c.skipped['utc-time']} UTC line(s) of it skipped); ` +
+            'run without --bulk-clock to read the UTC lines',
+        );
+      }
     }
   } finally {
     await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));

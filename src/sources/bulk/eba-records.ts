@@ -22,7 +22,7 @@ import type { EiaRow, WorkUnit } from '../../core/contracts.js';
 import { HOUR_MS, formatHourStamp, utcYear } from '../../core/time.js';
 import { UNIT_ID_PREFIX } from '../../core/provenance.js';
 import type { EbaSeries } from './eba-line.js';
-import { parseEbaUtcStamp } from './eba-series.js';
+import { ebaStampParser } from './eba-series.js';
 
 /** One unit of a series and its rows, oldest first. */
 export interface EbaUnitRows {
@@ -145,7 +145,7 @@ export function ebaUnits(s: EbaSeries, ctx: EbaUnitContext): EbaUnitRows[] {
   for (const b of s.bad) {
     const pt = JSON.parse(b.raw) as unknown;
     const stamp = Array.isArray(pt) ? pt[0] : undefined;
-    const period = typeof stamp === 'string' ? parseEbaUtcStamp(stamp) : undefined;
+    const period = typeof stamp === 'string' ? ebaStampParser(s.key.local)(stamp) : undefined;
     if (period !== undefined && (period < ctx.startMs || period >= ctx.endMs)) continue;
     // A bad stamp goes with the series' first unit in the range, as received; the validator quarantines it.
     const year = period !== undefined ? utcYear(period) : byYear.size ? Math.min(...byYear.keys()) : utcYear(ctx.startMs);

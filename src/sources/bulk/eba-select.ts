@@ -1,13 +1,13 @@
 /**
  * Which lines of `EBA.txt` a job wants, decided from a line's head (its first bytes) before the line is parsed:
- * the `series_id` must map to an API series of the job's selection (routes × respondents × series codes) on UTC
- * time (`HL` twins and CO2 series never do), and the series' `start`/`end`, when the head carries them, must
- * overlap the job's `[startMs, endMs)`. Pure.
+ * the `series_id` must map to an API series of the job's selection (routes × respondents × series codes) on the
+ * job's clock (the UTC `H` lines by default, their local-time `HL` twins when asked for; CO2 series never map), and
+ * the series' `start`/`end`, when the head carries them, must overlap the job's `[startMs, endMs)`. Pure.
  */
 import type { Dataset } from '../../core/catalog.js';
 import { DATASET_INFO } from '../../core/catalog.js';
-import { peekSeriesId } from './eba-line.js';
-import { parseEbaSeriesId, parseEbaUtcStamp, type EbaSeriesKey } from './eba-series.js';
+import { peekSeriesId, type EbaClock } from './eba-line.js';
+import { ebaStampParser, parseEbaSeriesId, type EbaSeriesKey } from './eba-series.js';
 
 /** One route's part of a job: the respondent codes, and the series codes (null = every series of the route). */
 export interface EbaRouteSelection {
@@ -20,10 +20,12 @@ export interface EbaSelection {
   readonly routes: ReadonlyMap<Dataset, EbaRouteSelection>;
   readonly startMs: number;
   readonly endMs: number;
+  /** Which line of each series is read (default `utc`); the other clock's lines are skipped. */
+  readonly clock?: EbaClock;
 }
 
 /** Why a line is not read (counted in the run's log). */
-export type EbaSkipReason = 'category' | 'local-time' | 'co2' | 'unrecognised' | 'not-selected' | 'out-of-range';
+export type EbaSkipReason = 'category' | 'local-time' | 'utc-time' | 'co2' | 'unrecognised' | 'not-selected' | 'out-of-range';
 
 /**
  * The job's selection from the API queries it would send (`{dataset, facets}`, as `selectionsFor` builds them):
@@ -33,6 +35,7 @@ export function ebaSelectionOf(
   queries: readonly { dataset: Dataset; facets: Readonly<Record<string, readonly string[]>> }[],
   startMs: number,
   endMs: number,
+  clock: EbaClock = 'utc',
 ): EbaSelection {
   const routes = new Map<Dataset, EbaRouteSelection>();
   for (const q of queries) {
@@ -43,20 +46,20 @@ export function ebaSelectionOf(
       series: series && series.length ? new Set(series) : null,
     });
   }
-  return { routes, startMs, endMs };
+  return { routes, startMs, endMs, clock };
 }
 
 /** Whether a series key is in the selection (its hours aside). */
 export function selectsSeries(sel: EbaSelection, key: EbaSeriesKey): key is Extract<EbaSeriesKey, { kind: 'series' }> {
-  if (key.kind !== 'series' || key.local) return false;
+  if (key.kind !== 'series' || key.local !== (sel.clock === 'local')) return false;
   const route = sel.routes.get(key.dataset);
   return !!route && route.respondents.has(key.respondent) && (!route.series || route.series.has(key.series));
 }
 
 /** How far into a line `start` and `end` may be read: they follow `series_id`, `name`, `units`, `f`, `description`. */
 export const SPAN_HEAD_CHARS = 1024;
-const START = /"start"\s*:\s*"(\d{8}T\d{2}Z?)"/;
-const END = /"end"\s*:\s*"(\d{8}T\d{2}Z?)"/;
+const START = /"start"\s*:\s*"(\d{8}T\d{2}(?:Z|[+-]\d{2})?)"/;
+const END = /"end"\s*:\s*"(\d{8}T\d{2}(?:Z|[+-]\d{2})?)"/;
 
 /**
  * The decision on a line from its head (at least its first `SPAN_HEAD_CHARS` characters, or the whole line when
@@ -67,12 +70,13 @@ export function skipReason(sel: EbaSelection, head: string): EbaSkipReason | und
   if (id === undefined) return 'category';
   const key = parseEbaSeriesId(id);
   if (key.kind === 'other') return key.reason;
-  if (key.local) return 'local-time';
+  if (key.local !== (sel.clock === 'local')) return key.local ? 'local-time' : 'utc-time';
   if (!selectsSeries(sel, key)) return 'not-selected';
+  const stamp = ebaStampParser(key.local);
   const start = START.exec(head)?.[1];
   const end = END.exec(head)?.[1];
-  const s = start === undefined ? undefined : parseEbaUtcStamp(start);
-  const e = end === undefined ? undefined : parseEbaUtcStamp(end);
+  const s = start === undefined ? undefined : stamp(start);
+  const e = end === undefined ? undefined : stamp(end);
   if ((e !== undefined && e < sel.startMs) || (s !== undefined && s >= sel.endMs)) return 'out-of-range';
   return undefined;
 }

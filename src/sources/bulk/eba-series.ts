@@ -11,7 +11,8 @@
  * | `EBA.<BA>-<BA2>.ID.H`       | `interchange-data`   | BA (from)  | BA2    |
  * | `EBA.<BA>-<SUB>.D.H`        | `region-sub-ba-data` | BA (parent)| SUB    |
  *
- * `.HL` ids are the same series on the BA's local clock; CO2 ids (`EBA.<BA>.CO2.…`) have no API route.
+ * `.HL` ids are the same series on the BA's local clock (same hours and values, stamps `YYYYMMDDTHH±HH`); CO2 ids
+ * (`EBA.<BA>.CO2.…`) have no API route.
  */
 import type { Dataset } from '../../core/catalog.js';
 
@@ -68,6 +69,23 @@ export function parseEbaUtcStamp(s: string): number | undefined {
     lastDay.ms = new Date(dayMs).getUTCDate() === d ? dayMs : undefined;
   }
   return lastDay.ms === undefined ? undefined : lastDay.ms + h * 3_600_000;
+}
+
+/**
+ * A local bulk stamp `YYYYMMDDTHH±HH` (the `HL` twins: the BA's clock, with the hour's UTC offset in whole hours,
+ * which changes at DST) → the same hour-ending UTC instant as the `H` twin's stamp; undefined when malformed.
+ */
+export function parseEbaLocalStamp(s: string): number | undefined {
+  if (s.length !== 14 || (s[11] !== '+' && s[11] !== '-')) return undefined;
+  const off = num(s, 12, 2);
+  if (off < 0 || off > 14) return undefined;
+  const local = parseEbaUtcStamp(s.slice(0, 11));
+  return local === undefined ? undefined : local - (s[11] === '-' ? -off : off) * 3_600_000;
+}
+
+/** The stamp parser of a line's clock. */
+export function ebaStampParser(local: boolean): (s: string) => number | undefined {
+  return local ? parseEbaLocalStamp : parseEbaUtcStamp;
 }
 
 /** The last day `parseEbaUtcStamp` read (its start, or undefined for a day that is not in the calendar). */

@@ -72,7 +72,7 @@ interface OpenUnit {
 export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): EbaSourceCounts } {
   const counts: EbaSourceCounts = {
     split: { lines: 0, kept: 0, bytes: 0 },
-    skipped: { category: 0, 'local-time': 0, co2: 0, unrecognised: 0, 'not-selected': 0, 'out-of-range': 0 },
+    skipped: { category: 0, 'local-time': 0, 'utc-time': 0, co2: 0, unrecognised: 0, 'not-selected': 0, 'out-of-range': 0 },
     seriesParsed: 0,
     unitsYielded: 0,
     unitsAlreadyDone: 0,
@@ -122,7 +122,7 @@ export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): Eb
             if (signal.aborted) throw abortError();
             let series;
             try {
-              series = parseEbaLine(line, selection.startMs, selection.endMs);
+              series = parseEbaLine(line, selection.startMs, selection.endMs, selection.clock);
             } catch (e) {
               throw bad(`line ${counts.split.lines} of EBA.txt is not JSON (${oneLine(e)})`, e);
             }
@@ -133,7 +133,9 @@ export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): Eb
             if (!group) {
               const route = selection.routes.get(series.key.dataset);
               const filter = route?.series ? [...route.series].sort().join(',') : '*';
-              group = { key, tag: `${filter}|${series.key.series}`, units: new Map() };
+              // The local-time lines give the same keys as the UTC ones: their own unit ids, so a run over a
+              // directory the other clock loaded re-loads (and compares) instead of finding the units done.
+              group = { key, tag: `${filter}|${series.key.series}${series.key.local ? '|HL' : ''}`, units: new Map() };
             }
             const ctx = {
               startMs: selection.startMs,

@@ -48,6 +48,17 @@ describe('EBA sample lines → the API\'s records', () => {
     expect(peekBuildMs(line('EBA.PJM-ALL.D.H'))).toBe(Date.UTC(2026, 8, 22, 15));
   });
 
+  it('with the local clock the HL twins are read and the UTC lines skipped; the span is read from local stamps', () => {
+    const local = ebaSelectionOf(selectionsFor(['demand'], ['PJM']), START, END, 'local');
+    expect(lines.map((l) => skipReason(local, l.slice(0, SPAN_HEAD_CHARS)) ?? 'read')).toEqual([
+      'utc-time', 'utc-time', 'utc-time', 'co2', 'utc-time', 'read',
+    ]);
+    // The HL line's start is 20181231T19-05 (2019-01-01T00 UTC): a job ending at 2019-01-01T00 UTC does not reach it.
+    const hl = line('EBA.PJM-ALL.D.HL');
+    expect(skipReason(ebaSelectionOf(selectionsFor(['demand'], ['PJM']), Date.UTC(2018, 0, 1), Date.UTC(2019, 0, 1), 'local'), hl)).toBe('out-of-range');
+    expect(skipReason(ebaSelectionOf(selectionsFor(['demand'], ['PJM']), Date.UTC(2018, 0, 1), Date.UTC(2019, 0, 1, 1), 'local'), hl)).toBeUndefined();
+  });
+
   it('PJM demand (values with 14 decimal zeros)', () => {
     const r = records('EBA.PJM-ALL.D.H');
     expect(r.records).toEqual([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseEbaSeriesId, parseEbaUtcStamp, parseEbaValue } from '../../../src/sources/bulk/eba-series.js';
+import { parseEbaLocalStamp, parseEbaSeriesId, parseEbaUtcStamp, parseEbaValue } from '../../../src/sources/bulk/eba-series.js';
 import { parseEbaLine, peekSeriesId } from '../../../src/sources/bulk/eba-line.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,6 +46,16 @@ describe('EBA stamps and values', () => {
       expect(parseEbaUtcStamp(bad), bad).toBeUndefined();
     }
   });
+  it('reads a local (HL) stamp back to the UTC instant of its H twin, by its own offset; rejects the rest', () => {
+    // Pairs from EIA's files (docs/eia-bulk.md §1.4): the HL line's start is the H line's start.
+    expect(parseEbaLocalStamp('20181231T19-05')).toBe(Date.UTC(2019, 0, 1, 0));
+    expect(parseEbaLocalStamp('20150722T01-07')).toBe(Date.UTC(2015, 6, 22, 8));
+    expect(parseEbaLocalStamp('20260922T15-04')).toBe(Date.UTC(2026, 8, 22, 19));
+    expect(parseEbaLocalStamp('20260101T09+10')).toBe(Date.UTC(2025, 11, 31, 23));
+    for (const bad of ['20260922T15', '20260922T15Z', '20260922T15-4', '20260922T15-15', '20260922T24-04', '20260922T15-04Z', '']) {
+      expect(parseEbaLocalStamp(bad), bad).toBeUndefined();
+    }
+  });
   it('reads numbers, numeric strings and nulls; rejects text', () => {
     expect(parseEbaValue('94038.00000000000000')).toBe(94038);
     expect(parseEbaValue('-147')).toBe(-147);
@@ -79,6 +89,14 @@ describe('EBA lines (the real sample)', () => {
     expect(tec.points.map((p) => p.value)).toEqual([-112, -183, -147]);
     expect(parseEbaLine(lines[3]!, ...ALL_TIME)).toBeUndefined(); // CO2
     expect(parseEbaLine(lines[5]!, ...ALL_TIME)).toBeUndefined(); // HL twin
+  });
+
+  it('with the local clock, the real HL twin of PJM demand gives the points of its UTC line, and the UTC line is not read', () => {
+    const hl = parseEbaLine(lines[5]!, ...ALL_TIME, 'local')!;
+    expect(hl.key).toEqual({ kind: 'series', dataset: 'region-data', respondent: 'PJM', series: 'D', local: true });
+    expect(hl.points).toEqual(parseEbaLine(lines[4]!, ...ALL_TIME)!.points);
+    expect(parseEbaLine(lines[4]!, ...ALL_TIME, 'local')).toBeUndefined();
+    expect(parseEbaLine(lines[3]!, ...ALL_TIME, 'local')).toBeUndefined(); // CO2 on either clock
   });
 
   it('keeps only points inside [start, end) and reports unreadable points for quarantine', () => {
