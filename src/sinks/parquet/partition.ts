@@ -111,22 +111,30 @@ export async function preparePartition(
       ? ` AND bool_or(path_in_schema = 'respondent' AND (stats_min_value IS NULL OR stats_max_value IS NULL
            OR (stats_max_value >= ${sqlString(respondentRange[0])} AND stats_min_value <= ${sqlString(respondentRange[1])})))`
       : '';
+    // A file whose source_page statistics both start with the unit's page prefix holds only an earlier copy's rows
+    // (every string between two strings with a common prefix has it; a truncated statistic is a prefix of the true
+    // bound, so it proves the same): all its rows go, counted without reading it. A replay meets this on every file
+    // the unit wrote before.
     const candidates = (
       await conn.runAndReadAll(
-        `SELECT file_name FROM parquet_metadata(${fileList(parts.map(full))}) WHERE path_in_schema IN ('period', 'respondent')
+        `SELECT file_name, bool_or(path_in_schema = 'source_page' AND starts_with(stats_min_value, ${prefix})
+           AND starts_with(stats_max_value, ${prefix})) AS earlier_copy
+         FROM parquet_metadata(${fileList(parts.map(full))}) WHERE path_in_schema IN ('period', 'respondent', 'source_page')
          GROUP BY file_name
          HAVING bool_or(path_in_schema = 'period' AND (stats_min_value IS NULL OR stats_max_value IS NULL
            OR (TRY_CAST(stats_max_value AS TIMESTAMPTZ) >= ${tsLiteral(periodRange[0])}
                AND TRY_CAST(stats_min_value AS TIMESTAMPTZ) <= ${tsLiteral(periodRange[1])})))${byRespondent}`,
       )
-    ).getRows().map(([f]) => String(f));
-    const hit = candidates.length
+    ).getRows().map(([f, earlier]) => ({ file: String(f), earlier: earlier === true }));
+    const toRead = candidates.filter((c) => !c.earlier).map((c) => c.file);
+    const hit = toRead.length
       ? await conn.runAndReadAll(
-          `SELECT filename, count(*)::BIGINT FROM ${readFiles(candidates, ', filename = true')} p
+          `SELECT filename, count(*)::BIGINT FROM ${readFiles(toRead, ', filename = true')} p
            WHERE ${replaced('p')} GROUP BY filename`,
         )
       : null;
     const removedOf = new Map((hit?.getRows() ?? []).map(([f, n]) => [path.basename(String(f)), Number(n)]));
+    for (const c of candidates) if (c.earlier) removedOf.set(path.basename(c.file), rowsOf.get(path.basename(c.file)) ?? 0);
     files = parts.map((name) => ({ name, rows: rowsOf.get(name) ?? 0, removed: removedOf.get(name) ?? 0 }));
   }
   const plan = planPartition(files, unitRows, settings.minFileRows, settings.maxMergeRows);

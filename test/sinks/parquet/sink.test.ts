@@ -206,6 +206,28 @@ describe('parquet files', () => {
     ]);
   });
 
+  it('a re-run of a unit drops its earlier copy: whole files of the copy, and only the copy’s rows of a file it shares', async () => {
+    const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 25 });
+    const a = fixtureUnit(1, { respondents: ['AAA', 'BBB'] });
+    const b = { ...fixtureUnit(1, { respondents: ['CCC'] }), id: 'region-data-2024-b' };
+    const d = fixtureUnit(4, { respondents: ['AAA', 'BBB'] });
+    await writeUnit(sink, fixtureUnitBatches(a, 1, 20, () => 1)); // a small tail
+    await writeUnit(sink, fixtureUnitBatches(b, 1, 8, () => 2)); // merged with it: one file of a's and b's rows
+    await writeUnit(sink, fixtureUnitBatches(d, 1, 40, () => 3)); // a file of d's rows only
+    expect((await fileRowCounts(dataDir())).sort((x, y) => x - y)).toEqual([28, 40]);
+    await writeUnit(sink, fixtureUnitBatches(a, 1, 12, () => 7)); // fewer rows than before
+    await writeUnit(sink, fixtureUnitBatches(d, 1, 32, () => 9));
+    await sink.close();
+    const rows = await duckRows(dataDir(), (src) =>
+      `SELECT source_page, count(*)::INTEGER, count(DISTINCT (respondent, series, period))::INTEGER, min(value), max(value) FROM ${src} GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      [`${b.id}-p0`, 8, 8, 2, 2],
+      [`${a.id}-p0`, 12, 12, 7, 7],
+      [`${d.id}-p0`, 32, 32, 9, 9],
+    ]);
+  });
+
   it('keeps at most one small file per partition (tails merge into the next commit)', async () => {
     const sink = createParquetSink({ dataDir: dataDir(), fsync: false, minFileRows: 30 });
     for (let u = 0; u < 6; u++) await writeUnit(sink, fixtureUnitBatches(fixtureUnit(u), 1, 12));
