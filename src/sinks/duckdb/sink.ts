@@ -203,10 +203,13 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
         );
         copies = Number(copied.rowsChanged);
         const rev = await c.run(
-          `INSERT INTO revisions SELECT d.s, r.s, se.s, n.period, o.value, n.value, n.ingested_at, ${uid}
-           FROM ${staged} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
-             JOIN strings d ON d.id = n.dataset JOIN strings r ON r.id = n.respondent JOIN strings se ON se.id = n.series
-           WHERE o.value IS DISTINCT FROM n.value`,
+          // The changed rows first, then their names: joining the names before the filter made DuckDB look up three
+          // strings for every re-delivered row (a replay's 411k rows: 785 ms of joins against 310–395 ms this way).
+          `INSERT INTO revisions SELECT d.s, r.s, se.s, x.period, x.old_value, x.new_value, x.ingested_at, ${uid}
+           FROM (SELECT n.dataset, n.respondent, n.series, n.period, o.value AS old_value, n.value AS new_value, n.ingested_at
+                 FROM ${staged} n JOIN observation_facts o ON ${key('o', 'n')} AND ${inRange}
+                 WHERE o.value IS DISTINCT FROM n.value) x
+             JOIN strings d ON d.id = x.dataset JOIN strings r ON r.id = x.respondent JOIN strings se ON se.id = x.series`,
         );
         revisions = Number(rev.rowsChanged);
         // Rows whose key the unit re-delivers (their count is the re-fetched rows), then what is left of an earlier
