@@ -17,7 +17,7 @@ import { validateNormalize } from '../transforms/validate-normalize.js';
 import { emptyCounts, runFlow, type FlowCounts } from './flow.js';
 import { createProgress } from './progress.js';
 import { buildSummary, printSummary, type RunSummary, type SourceFigures } from './summary.js';
-import { openWarehouse, type Warehouse } from './warehouse.js';
+import { openWarehouse, type Warehouse, type WarehouseOptions } from './warehouse.js';
 
 export interface RunDeps {
   logger: Logger;
@@ -185,8 +185,8 @@ async function flowWithProgress(
  * Open the warehouse (taking the data directory's lock). Any run still marked `running` belongs to a process that
  * died without recording its end (kill -9, power loss): we hold the lock, so no other writer exists. Mark it.
  */
-export async function openLedger(dataDir: string, logger: Logger): Promise<Warehouse> {
-  const warehouse = await openWarehouse(dataDir);
+export async function openLedger(dataDir: string, logger: Logger, opts: WarehouseOptions = {}): Promise<Warehouse> {
+  const warehouse = await openWarehouse(dataDir, opts);
   const killed = await warehouse.markKilledRuns();
   if (killed.length) logger.warn({ runs: killed }, `${killed.length} earlier run(s) ended without recording it (killed); resuming from the ledger`);
   return warehouse;

@@ -18,6 +18,7 @@ import { configError, isEtlError } from '../../core/errors.js';
 import { stderrStatusLine } from '../../core/status-line.js';
 import { createParquetSink } from '../../sinks/parquet/sink.js';
 import { createQuarantineFilesSink } from '../../sinks/quarantine-files.js';
+import { BULK_CHECKPOINT_THRESHOLD } from '../../store/duckdb/settings.js';
 import { acquireLock } from '../../store/lock.js';
 import { fileTag, hashFile, keepLocalFile, type BulkFileManifest } from '../../sources/bulk/bulk-archive.js';
 import { downloadEbaZip, type DownloadProgress } from '../../sources/bulk/download.js';
@@ -75,7 +76,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
 
     const selections = selectionsFor(resolved.types, resolved.regions);
     const selection = ebaSelectionOf(selections, resolved.startMs, resolved.endMs, config.bulkClock);
-    warehouse = await openLedger(resolved.dataDir, logger);
+    warehouse = await openLedger(resolved.dataDir, logger, { checkpointThreshold: BULK_CHECKPOINT_THRESHOLD });
     const done = resolved.fresh ? new Set<string>() : await warehouse.completedUnitIds();
     const source = createEbaSource({
       file: got.file,

@@ -231,7 +231,12 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
            bytes, sha256, rows, total, api_version, fetched_at FROM temp.wh_pages`,
       );
       await c.run(
-        `INSERT OR REPLACE INTO units VALUES (${uid}, ${sqlString(unit.dataset)}, ${sqlString(JSON.stringify(unit.facets))},
+        `DELETE FROM units WHERE unit_id = ${uid}`,
+      );
+      // Not INSERT OR REPLACE: DuckDB's conflict path took ~20 ms per unit (1.4 s of a 20 s bulk load of 70 units),
+      // the delete and the insert a few ms together.
+      await c.run(
+        `INSERT INTO units VALUES (${uid}, ${sqlString(unit.dataset)}, ${sqlString(JSON.stringify(unit.facets))},
            ${msToTs(unit.startMs)}, ${msToTs(unit.endMs)}, ${unit.year}, ${end.total}, ${end.rowsReceived}, ${end.pages},
            ${rows}, ${quarantined}, ${msToTs(now())}, ${unit.open === true}, ${unit.frontierMs === undefined ? 'NULL' : msToTs(unit.frontierMs)})`,
       );

@@ -35,6 +35,8 @@ export interface WarehouseOptions {
   memoryLimit?: string;
   /** DuckDB `threads` (default `THREADS`, 1: see `settings.ts`). */
   threads?: number;
+  /** DuckDB `checkpoint_threshold` (default `CHECKPOINT_THRESHOLD`, 2 MB: see `settings.ts`). */
+  checkpointThreshold?: string;
   /** Clock, epoch ms (tests pin it). */
   now?: () => number;
 }
@@ -126,7 +128,7 @@ export async function openWarehouse(dataDir: string, opts: WarehouseOptions = {}
       threads: String(opts.threads ?? THREADS),
       preserve_insertion_order: 'false',
       allocator_bulk_deallocation_flush_threshold: ALLOCATOR_FLUSH,
-      checkpoint_threshold: CHECKPOINT_THRESHOLD,
+      checkpoint_threshold: opts.checkpointThreshold ?? CHECKPOINT_THRESHOLD,
     });
     conn = await instance.connect();
     // One transaction: the ~70 statements (DDL, the respondents' rows, comments) commit once, all or nothing.
