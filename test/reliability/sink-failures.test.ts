@@ -79,7 +79,9 @@ describe('a directory that becomes unwritable mid-run', { timeout: 300_000 }, ()
     const dir = await tmp.dir();
     const pq = path.join(dir, 'parquet');
     let broken = false;
-    const r = await runCli(jobArgs(SMALL_JOB, dir), {
+    // Slow requests leave the poller time to break the tree between the first unit and the next: at full speed on
+    // a loaded machine the whole job could end before the first manifest was seen.
+    const r = await runCli(jobArgs(SMALL_JOB, dir, ['--requests-per-second', '2', '--concurrency', '1']), {
       env: cliEnv(sim.baseUrl),
       kill: {
         when: async () => (await manifests(dir)).length > 0,
