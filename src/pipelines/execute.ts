@@ -237,7 +237,7 @@ function argsOf(config: PipelineConfig): Record<string, unknown> {
     lookbackHours: config.lookbackHours,
     revisionHorizonHours: config.revisionHorizonHours,
     timeoutMs: config.timeoutMs,
-    ...(config.input === 'bulk' ? { source: 'bulk', bulkFile: config.bulkFile && path.resolve(config.bulkFile) } : {}),
+    ...(config.input === 'bulk' ? { source: 'bulk', bulkFile: config.bulkFile && path.resolve(config.bulkFile), bulkClock: config.bulkClock } : {}),
     ...(config.input === 'grid-monitor' ? { source: 'grid-monitor', gridMonitorDir: config.gridMonitorDir && path.resolve(config.gridMonitorDir) } : {}),
   };
 }

@@ -71,6 +71,8 @@ describe('parseCli', () => {
     [['quick'], 'quick requires --phase, one of connectivity, small, medium, full'],
     [['quick', '--phase', 'huge'], "got 'huge'"],
     [['historical', '--phase', 'small'], "--phase only applies to 'quick'"],
+    [['historical', '--bulk-clock', 'local'], "--bulk-clock only applies to 'historical --source bulk'"],
+    [['historical', '--source', 'bulk', '--bulk-clock', 'eastern'], "--bulk-clock must be one of utc, local (got 'eastern')"],
     [['historical', 'extra'], "unexpected argument 'extra'"],
     [['historical', '--config', '/nonexistent/eia.json'], "--config: cannot read '/nonexistent/eia.json'"],
   ])('rejects %j with a one-line message naming the flag', (args, fragment) => {

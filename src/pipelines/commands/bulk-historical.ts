@@ -98,7 +98,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
     const parquet = createParquetSink({ dataDir: resolved.dataDir, duckdb: warehouse.instance });
     const t0 = now();
     try {
-      return await execute(resolved, deps, warehouse, {
+      const result = await execute(resolved, deps, warehouse, {
         startedAt,
         // `bulk-simulator` when the built-in simulator served the file: the report and the features card flag it.
         sourceLabel: fileRunSource('bulk', Boolean(resolved.bulkFile || resolved.bulkUrl)),
@@ -110,6 +110,18 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
         sinks: [parquet, createQuarantineFilesSink({ dataDir: resolved.dataDir }), warehouse.sink],
         filesWritten: (counts) => counts.units + parquet.stats().filesWritten,
       });
+      // EIA need not publish a twin of every series on the other clock: name the selected ones the run could not read.
+      const missing = source.counts().withoutTwin;
+      if (missing.length > 0) {
+        const clock = selection.clock === 'local' ? 'local-time (HL)' : 'UTC (H)';
+        logger.warn(
+          { series: missing },
+          `--bulk-clock ${selection.clock}: the file has no ${clock} line for ${missing.length} selected series (${missing.slice(0, 5).join(', ')}` +
+            `${missing.length > 5 ? ', …' : ''}); they were not loaded` +
+            (selection.clock === 'local' ? '. Run without --bulk-clock to read their UTC lines' : ''),
+        );
+      }
+      return result;
     } finally {
       const c = source.counts();
       const secs = Math.max(0.001, (now() - t0) / 1000);
@@ -120,13 +132,6 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
         },
         `bulk: ${c.split.lines} lines, ${c.split.kept} read, ${c.unitsYielded} unit(s) loaded, ${c.unitsAlreadyDone} already done`,
       );
-      // EIA need not publish a local-time twin of every series: say so rather than end with nothing loaded.
-      if (selection.clock === 'local' && c.seriesParsed === 0 && c.skipped['utc-time'] > 0) {
-        logger.warn(
-          `--bulk-clock local: the file has no local-time (HL) line for this selection (${c.skipped['utc-time']} UTC line(s) of it skipped); ` +
-            'run without --bulk-clock to read the UTC lines',
-        );
-      }
     }
   } finally {
     await warehouse?.close().catch((err) => logger.error({ err }, 'closing DuckDB failed'));

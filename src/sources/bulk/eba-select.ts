@@ -70,8 +70,9 @@ export function skipReason(sel: EbaSelection, head: string): EbaSkipReason | und
   if (id === undefined) return 'category';
   const key = parseEbaSeriesId(id);
   if (key.kind === 'other') return key.reason;
+  // The selection first, so the other clock's count is of selected series only (the run names those without a twin).
+  if (!selectsSeries(sel, { ...key, local: sel.clock === 'local' })) return 'not-selected';
   if (key.local !== (sel.clock === 'local')) return key.local ? 'local-time' : 'utc-time';
-  if (!selectsSeries(sel, key)) return 'not-selected';
   const stamp = ebaStampParser(key.local);
   const start = START.exec(head)?.[1];
   const end = END.exec(head)?.[1];

@@ -16,9 +16,10 @@ import { DATASET_INFO } from '../../core/catalog.js';
 import type { FetchedPage, PageEnvelope, Source, SourceItem, WorkUnit } from '../../core/contracts.js';
 import { abortError } from '../../core/clock.js';
 import { EtlError } from '../../core/errors.js';
-import { parseEbaLine } from './eba-line.js';
+import { parseEbaLine, peekSeriesId } from './eba-line.js';
 import { ebaUnits } from './eba-records.js';
 import { SPAN_HEAD_CHARS, peekBuildMs, skipReason, type EbaSelection, type EbaSkipReason } from './eba-select.js';
+import { parseEbaSeriesId } from './eba-series.js';
 import { oneLine, openEbaZip } from './eba-zip.js';
 import { keptLines, type SplitCounts } from './line-splitter.js';
 
@@ -48,6 +49,11 @@ export interface EbaSourceCounts {
   /** Lines not read, by reason. */
   skipped: Record<EbaSkipReason, number>;
   seriesParsed: number;
+  /**
+   * Selected series whose line on the job's clock the file lacks (their other clock's line was there): `<series id
+   * of the skipped line>`, sorted. With `--bulk-clock local`, the series EIA (or the simulator) gave no `HL` twin.
+   */
+  withoutTwin: string[];
   unitsYielded: number;
   unitsAlreadyDone: number;
   rows: number;
@@ -74,16 +80,28 @@ export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): Eb
     split: { lines: 0, kept: 0, bytes: 0 },
     skipped: { category: 0, 'local-time': 0, 'utc-time': 0, co2: 0, unrecognised: 0, 'not-selected': 0, 'out-of-range': 0 },
     seriesParsed: 0,
+    withoutTwin: [],
     unitsYielded: 0,
     unitsAlreadyDone: 0,
     rows: 0,
   };
   const { selection } = opts;
+  // Selected series met on the other clock, and those read on the job's clock: keyed `dataset|respondent|series`.
+  const otherClock = new Map<string, string>();
+  const read = new Set<string>();
+  const keyOf = (k: { dataset: string; respondent: string; series: string }) => `${k.dataset}|${k.respondent}|${k.series}`;
   const decide = (head: string): boolean => {
     const why = skipReason(selection, head);
     if (why) counts.skipped[why]++;
+    if (why === 'utc-time' || why === 'local-time' || why === 'out-of-range') {
+      const id = peekSeriesId(head)!;
+      const key = parseEbaSeriesId(id);
+      // A line of the job's clock outside the range is there all the same: its series has its line.
+      if (key.kind === 'series') (why === 'out-of-range' ? read.add(keyOf(key)) : otherClock.set(keyOf(key), id));
+    }
     return why === undefined;
   };
+  const missingTwins = () => [...otherClock].filter(([k]) => !read.has(k)).map(([, id]) => id).sort();
   const bad = (why: string, cause?: unknown) => new EtlError('ETL_BULK_INVALID', 'source', `${opts.what}: ${why}`, { cause });
 
   /** The open group: consecutive kept lines of one route and respondent; its units by UTC year. */
@@ -110,7 +128,7 @@ export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): Eb
   }
 
   return {
-    counts: () => ({ ...counts, split: { ...counts.split }, skipped: { ...counts.skipped } }),
+    counts: () => ({ ...counts, split: { ...counts.split }, skipped: { ...counts.skipped }, withoutTwin: missingTwins() }),
     async *read(signal: AbortSignal): AsyncIterable<SourceItem> {
       const zip = await openEbaZip(opts.file, opts.what);
       try {
@@ -128,6 +146,7 @@ export function createEbaSource(opts: EbaSourceOptions): Source & { counts(): Eb
             }
             if (!series) continue;
             counts.seriesParsed++;
+            read.add(keyOf(series.key));
             const key = `${series.key.dataset}|${series.key.respondent}`;
             if (group && group.key !== key) yield* closeGroup();
             if (!group) {

@@ -51,7 +51,7 @@ describe('EBA sample lines → the API\'s records', () => {
   it('with the local clock the HL twins are read and the UTC lines skipped; the span is read from local stamps', () => {
     const local = ebaSelectionOf(selectionsFor(['demand'], ['PJM']), START, END, 'local');
     expect(lines.map((l) => skipReason(local, l.slice(0, SPAN_HEAD_CHARS)) ?? 'read')).toEqual([
-      'utc-time', 'utc-time', 'utc-time', 'co2', 'utc-time', 'read',
+      'not-selected', 'not-selected', 'not-selected', 'co2', 'utc-time', 'read',
     ]);
     // The HL line's start is 20181231T19-05 (2019-01-01T00 UTC): a job ending at 2019-01-01T00 UTC does not reach it.
     const hl = line('EBA.PJM-ALL.D.HL');

@@ -34,11 +34,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function read(done: ReadonlySet<string> = new Set()) {
+async function read(done: ReadonlySet<string> = new Set(), clock: 'utc' | 'local' = 'utc') {
   const src = createEbaSource({
     file,
     what: 'test zip',
-    selection: ebaSelectionOf(selectionsFor(['demand', 'forecast'], ['PACW', 'ERCO']), Date.UTC(2024, 0, 1), Date.UTC(2026, 0, 1)),
+    selection: ebaSelectionOf(selectionsFor(['demand', 'forecast'], ['PACW', 'ERCO']), Date.UTC(2024, 0, 1), Date.UTC(2026, 0, 1), clock),
     fileTag: '0123456789ab',
     horizonHours: 72,
     done,
@@ -70,6 +70,16 @@ describe('the EBA source', () => {
     expect(new Set(pages.map((p) => p.page.pageId)).size).toBe(pages.length);
     expect(counts.skipped).toMatchObject({ 'local-time': 1, category: 1 });
     expect(counts.seriesParsed).toBe(3);
+    expect(counts.withoutTwin).toEqual([]);
+  });
+
+  it('on the local clock reads the HL twin and names the selected series that have none', async () => {
+    const { items, counts } = await read(new Set(), 'local');
+    const ends = items.filter((i) => i.kind === 'unit-end');
+    // 20241231T20-05 is 2025-01-01T01 UTC.
+    expect(ends.map((e) => [e.unit.year, e.unit.facets, e.total])).toEqual([[2025, { respondent: ['PACW'], type: ['D'] }, 1]]);
+    expect(counts.skipped).toMatchObject({ 'utc-time': 3, 'local-time': 0 });
+    expect(counts.withoutTwin).toEqual(['EBA.ERCO-ALL.D.H', 'EBA.PACW-ALL.DF.H']);
   });
 
   it('skips the units the ledger holds (resume)', async () => {

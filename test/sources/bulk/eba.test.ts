@@ -47,7 +47,7 @@ describe('EBA stamps and values', () => {
     }
   });
   it('reads a local (HL) stamp back to the UTC instant of its H twin, by its own offset; rejects the rest', () => {
-    // Pairs from EIA's files (docs/eia-bulk.md §1.4): the HL line's start is the H line's start.
+    // Pairs seen in EIA's files: the HL line's start is the same instant as its H line's start.
     expect(parseEbaLocalStamp('20181231T19-05')).toBe(Date.UTC(2019, 0, 1, 0));
     expect(parseEbaLocalStamp('20150722T01-07')).toBe(Date.UTC(2015, 6, 22, 8));
     expect(parseEbaLocalStamp('20260922T15-04')).toBe(Date.UTC(2026, 8, 22, 19));
