@@ -44,15 +44,9 @@ import { summarizeCpuProfile } from './lib/cpuprofile.js';
 import { ensureEbaFile, type EbaFileFacts } from './lib/eba-file.js';
 import { ROOT, SIM_NOW_MS, runNodeChild } from './lib/proc.js';
 import { storeExactness } from './lib/stores.js';
+import { median, r2, sig3 } from './lib/stats.js';
 
 const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const sig3 = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(3)));
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const load1 = () => Math.round(os.loadavg()[0]! * 10) / 10;
 
 /** The quick bulk job: PACW × demand, generation over 2019–2025 from a file of PACW's lines (~0.37 M rows, 6 lines of 1.5–2.7 MB). */

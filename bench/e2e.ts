@@ -34,6 +34,7 @@ import type { OldBaselineResult, OldVariant } from './baseline-old.js';
 import { storeExactness, type StoreExactness } from './lib/stores.js';
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
 import { BENCH_KEY, ROOT, SIM_NOW_MS, runNodeChild, startSimulatorChild, type ChildRun } from './lib/proc.js';
+import { median, r2, sig3 } from './lib/stats.js';
 
 /** A historical job: half-open UTC range of whole days, respondents and `--types`. */
 export interface Job {
@@ -45,14 +46,6 @@ export interface Job {
 
 const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
 const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const r2 = (x: number) => Math.round(x * 100) / 100;
-/** Three significant digits (ratios far below 1 keep their precision). */
-const sig3 = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(3)));
 
 /** The default historical job (README): 2019-01-01 → 2026-01-01, PACW, ERCO, CAL, TEX, MISO × demand, generation. */
 export const DEFAULT_JOB: Job = {

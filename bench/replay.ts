@@ -22,14 +22,8 @@ import { buildPipeline, groundTruthRows, jobTruth, jsonParseCeiling, lastYears, 
 import { summarizeCpuProfile, type ProfileSummary } from './lib/cpuprofile.js';
 import { ROOT, runNodeChild, startSimulatorChild } from './lib/proc.js';
 import { storeExactness } from './lib/stores.js';
+import { median, r2, sig3 } from './lib/stats.js';
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const sig3 = (x: number) => (x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(3)));
 
 /** One size of the replay ladder. */
 export interface ReplaySize {

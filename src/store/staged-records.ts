@@ -34,7 +34,8 @@ import {
   type DuckDBInstance,
   type DuckDBType,
 } from '@duckdb/node-api';
-import type { ObservationRecord } from '../core/contracts.js';
+import { DATASET_INFO } from '../core/catalog.js';
+import type { ObservationRecord, WorkUnit } from '../core/contracts.js';
 import { IntSet } from '../core/int-set.js';
 import { HOUR_MS } from '../core/time.js';
 
@@ -143,6 +144,17 @@ export interface StagedUnit {
   readonly dictionaries: readonly (readonly string[])[];
   readonly blocks: readonly Block[];
   readonly memo: DuplicateMemo;
+}
+
+/**
+ * The respondent codes a unit's copies can hold: its staged rows' and its respondent facet's (an earlier copy of
+ * the same unit id had the same facets, and a source yields rows of its facets' respondents only), sorted. Null when
+ * the unit names no respondent facet: then the sinks prune nothing by respondent.
+ */
+export function unitRespondents(unit: WorkUnit, staged: StagedUnit): string[] | null {
+  const facet = unit.facets[DATASET_INFO[unit.dataset].respondentFacet];
+  if (!facet?.length) return null;
+  return [...new Set([...facet, ...staged.dictionaries[SLOT_RESPONDENT]])].sort();
 }
 
 // ───────────────────────────── scans ─────────────────────────────

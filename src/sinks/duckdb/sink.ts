@@ -14,12 +14,11 @@
  *   back: the unit is not done and earlier units are intact.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DATASET_INFO } from '../../core/catalog.js';
 import type { PageBatch, QuarantineRecord, Sink, UnitEnd } from '../../core/contracts.js';
 import { copySourceOf, copySourceSql } from '../../core/provenance.js';
 import { serialSink } from '../serial-sink.js';
 import { pageSha256 } from '../../store/page-digest.js';
-import { OBSERVATION_SELECT, TEXT_COLUMNS, countDuplicates, openScan, recordStoreFor, stagedRelation } from '../../store/staged-records.js';
+import { OBSERVATION_SELECT, countDuplicates, openScan, recordStoreFor, stagedRelation, unitRespondents } from '../../store/staged-records.js';
 import { sqlString, tsLiteral } from '../../store/sql.js';
 
 interface PageRow {
@@ -55,19 +54,17 @@ export interface DuckDbSinkStats {
 }
 
 const msToTs = tsLiteral;
-const RESPONDENT_SLOT = TEXT_COLUMNS.indexOf('respondent');
-
 /**
  * A constant filter on `o.respondent` (string ids) that every stored row the commit can touch passes, or '' when
- * the unit names no respondent facet. The joins only meet rows with a staged respondent; an earlier copy of the
- * unit (same id, so same facets) wrote rows of its facets' respondents only. A range plus a list: DuckDB skips
- * row groups by the range's zone maps, which matters where units load one respondent at a time (a bulk file's
- * unit is one respondent's year, and without it each commit probed every respondent's rows of the year).
+ * the unit names no respondent facet (`unitRespondents`). The joins only meet rows with a staged respondent; an
+ * earlier copy of the unit wrote rows of its facets' respondents only; a code without an id was never stored. A
+ * range plus a list: DuckDB skips row groups by the range's zone maps, which matters where units load one
+ * respondent at a time (a bulk file's unit is one respondent's year, and without it each commit probed every
+ * respondent's rows of the year).
  */
-function respondentFilter(unit: UnitEnd['unit'], staged: readonly number[], idOf: (s: string) => number | undefined): string {
-  const facet = unit.facets[DATASET_INFO[unit.dataset].respondentFacet];
-  if (!facet?.length) return '';
-  const known = [...new Set([...staged, ...facet.map(idOf).filter((id): id is number => id !== undefined)])].sort((a, b) => a - b);
+function respondentFilter(codes: readonly string[] | null, idOf: (s: string) => number | undefined): string {
+  if (codes === null) return '';
+  const known = codes.map(idOf).filter((id): id is number => id !== undefined).sort((a, b) => a - b);
   if (known.length === 0) return ' AND false';
   return ` AND o.respondent BETWEEN ${known[0]} AND ${known[known.length - 1]} AND o.respondent IN (${known.join(', ')})`;
 }
@@ -155,9 +152,9 @@ export function createDuckDbSink(instance: DuckDBInstance, now: () => number = D
     const c = conn!;
     const s = stagedPages.get(unit.id) ?? { pages: new Map(), quarantine: new Map() };
     const cur = store.seal(holder, unit.id);
-    const dictIds = cur.dictionaries.map((values) => Int32Array.from(values, (v) => idOf(v)));
-    const scan = openScan(cur, { kind: 'ids', ids: dictIds });
-    const byRespondent = respondentFilter(unit, [...(dictIds[RESPONDENT_SLOT] ?? [])], (v) => ids.get(v));
+    const scan = openScan(cur, { kind: 'ids', ids: cur.dictionaries.map((values) => Int32Array.from(values, (v) => idOf(v))) });
+    // After the scan's ids: every staged code has one.
+    const byRespondent = respondentFilter(unitRespondents(unit, cur), (v) => ids.get(v));
     let duplicates = 0;
     let rows = 0;
     const uid = sqlString(unit.id);

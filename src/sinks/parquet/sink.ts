@@ -20,12 +20,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DATASET_INFO } from '../../core/catalog.js';
 import type { Sink, UnitEnd } from '../../core/contracts.js';
 import { commitJournal, journalPath, recoverJournals } from '../../store/atomic-files.js';
 import { ALLOCATOR_FLUSH, MEMORY_LIMIT, THREADS } from '../../store/duckdb/settings.js';
 import { PARQUET_JOURNAL_PREFIX } from '../../store/parquet-layout.js';
-import { TEXT_COLUMNS, countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, type RecordStore } from '../../store/staged-records.js';
+import { countDuplicates, createRecordStore, openScan, recordStoreFor, stagedRelation, unitRespondents, type RecordStore, type StagedUnit } from '../../store/staged-records.js';
 import { serialSink } from '../serial-sink.js';
 import { prepareCommonMetadata } from './file-schema.js';
 import { preparePartition, type ParquetWriteSettings } from './partition.js';
@@ -63,18 +62,10 @@ export interface ParquetSinkStats {
   duplicatesDropped: number;
 }
 
-const RESPONDENT_SLOT = TEXT_COLUMNS.indexOf('respondent');
-
-/**
- * The smallest and largest respondent code a unit's copies can hold: its staged rows' and its respondent facet's
- * (an earlier copy of the same unit id had the same facets, and a source yields rows of its facets' respondents
- * only). Null when the unit names no respondent facet: then no file is pruned by respondent.
- */
-function respondentRange(unit: UnitEnd['unit'], staged: readonly string[]): readonly [string, string] | null {
-  const facet = unit.facets[DATASET_INFO[unit.dataset].respondentFacet];
-  if (!facet?.length) return null;
-  const all = [...facet, ...staged].sort();
-  return [all[0]!, all[all.length - 1]!];
+/** The smallest and largest respondent code a unit's copies can hold (`unitRespondents`), or null: no pruning. */
+function respondentRange(unit: UnitEnd['unit'], staged: StagedUnit): readonly [string, string] | null {
+  const codes = unitRespondents(unit, staged);
+  return codes && codes.length ? [codes[0]!, codes[codes.length - 1]!] : null;
 }
 
 /** Create the Parquet sink (see the module comment). */
@@ -145,7 +136,7 @@ export function createParquetSink(opts: ParquetSinkOptions): Sink & { stats(): P
           },
           unitRows,
           periodRange: [Math.min(unit.startMs, staged.minPeriod), Math.max(unit.endMs, staged.maxPeriod)],
-          respondentRange: respondentRange(unit, staged.dictionaries[RESPONDENT_SLOT] ?? []),
+          respondentRange: respondentRange(unit, staged),
           settings,
         });
         renames.push(...p.renames);
