@@ -11,7 +11,7 @@
  * `npx tsx bench/source.ts` prints the figures as JSON; `benchSource()` returns them for `npm run bench`.
  */
 import { pathToFileURL } from 'node:url';
-import type { SourceItem, WorkUnit } from '../src/core/contracts.js';
+import type { SourceItem, ApiWorkUnit } from '../src/core/contracts.js';
 import { createEiaSource } from '../src/sources/eia/index.js';
 import { expectedRequests, planUnits, type Selection } from '../src/sources/eia/planner.js';
 import { oldApproachPlan } from './lib/old-plan.js';
@@ -71,7 +71,7 @@ async function startSim(opts: Partial<SimulatorOptions>) {
   };
 }
 
-async function run(units: WorkUnit[], sim: { baseUrl: string; apiKey: string }, cfg: Record<string, unknown>): Promise<{ f: RunFigures; fp: Fingerprint }> {
+async function run(units: ApiWorkUnit[], sim: { baseUrl: string; apiKey: string }, cfg: Record<string, unknown>): Promise<{ f: RunFigures; fp: Fingerprint }> {
   const source = createEiaSource({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, ...cfg }, { units });
   const fp: Fingerprint = new Map();
   let duplicateKeys = 0;

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { WorkUnit } from '../src/core/contracts.js';
+import type { ApiWorkUnit } from '../src/core/contracts.js';
 import { selectionsFor } from '../src/pipelines/selections.js';
 import { countRows } from '../src/simulator/index.js';
 import { describeChange, resolvePerturbation } from '../src/simulator/perturb.js';
@@ -68,7 +68,7 @@ export interface UniverseBenchResult {
 
 const load = () => Math.round(os.loadavg()[0] * 10) / 10;
 
-function unitFigures(units: readonly WorkUnit[], perturb: { seed: number } | null): UniverseRun['units'] {
+function unitFigures(units: readonly ApiWorkUnit[], perturb: { seed: number } | null): UniverseRun['units'] {
   let empty = 0, overEstimate = 0, maxOverEstimate = 0, pagingRequests = 0;
   for (const u of units) {
     const total = countRows({ dataset: u.dataset, facets: u.facets, startMs: u.startMs, endMs: u.endMs }, { nowMs: SIM_NOW_MS, perturb });

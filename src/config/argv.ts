@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EIA930_START_MS, HISTORY_START_MS } from '../core/catalog.js';
+import { BULK_ONLY_TYPES, EIA930_START_MS, HISTORY_START_MS } from '../core/catalog.js';
 import { configError } from '../core/errors.js';
 import { checkRegionCodes, offlineRespondents } from '../core/region-selection.js';
 import { formatHourStamp, parseInstant } from '../core/time.js';
@@ -130,6 +130,12 @@ export function parseCli(argv: readonly string[], env: Env): ParsedCli {
   }
   const { input, bulkFile, bulkUrl } = parseBulkOptions(command, v.source, v['bulk-file'], env, apiKey);
   if (v['bulk-clock'] !== undefined && input !== 'bulk') throw configError(`--bulk-clock only applies to 'historical --source bulk'`);
+  const bulkOnly = types.filter((t) => BULK_ONLY_TYPES.has(t));
+  if (bulkOnly.length > 0 && input !== 'bulk') {
+    throw configError(
+      `--types ${bulkOnly.join(',')}: EIA publishes its CO2 series only in the bulk file EBA.zip (no API route, not in the six-month CSVs); use 'historical --source bulk'`,
+    );
+  }
   const { gridMonitorDir, gridMonitorUrl } = parseGridMonitorOptions(input, v['grid-monitor-dir'], env, apiKey);
   const dataDir = optionValue('data-dir', v['data-dir'] ?? file.dataDir);
   const rangeGiven = v.start !== undefined || v.end !== undefined || file.start !== undefined || file.end !== undefined;

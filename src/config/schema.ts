@@ -151,7 +151,7 @@ export const OPTIONS = {
   types: {
     arg: 'a,b,…',
     file: z.array(z.string()),
-    schema: typeList.default(['demand', 'generation']).describe(`${TYPE_NAMES.join(', ')} (default {default})`),
+    schema: typeList.default(['demand', 'generation']).describe(`${TYPE_NAMES.join(', ')} (default {default});\nco2 only with 'historical --source bulk' (EBA.zip's CO2 series)`),
   },
   'data-dir': { arg: 'DIR', file: z.string(), schema: z.string().default('./data').describe('output directory (default {default})') },
   concurrency: {

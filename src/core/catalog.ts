@@ -4,9 +4,25 @@
  */
 import { RESPONDENT_INFO, type RespondentKind } from './respondents.js';
 
-/** The four hourly data routes eia-stream ingests (the `dataset` column of every record). */
+/** The four hourly data routes of the API eia-stream ingests (the `dataset` column of their records). */
 export const DATASETS = ['region-data', 'fuel-type-data', 'interchange-data', 'region-sub-ba-data'] as const;
 export type Dataset = (typeof DATASETS)[number];
+
+/**
+ * Datasets EIA publishes only in its bulk file `EBA.zip`, with no API route: the hourly CO2 series
+ * (`EBA.<BA>.CO2.<code>.H`, metric tons of CO2). Loaded only when asked for (`--types co2 --source bulk`).
+ */
+export const BULK_ONLY_DATASETS = ['co2-emissions'] as const;
+export type BulkOnlyDataset = (typeof BULK_ONLY_DATASETS)[number];
+
+/** Every `dataset` a record can have: the API routes, then the bulk-only datasets. */
+export const RECORD_DATASETS = [...DATASETS, ...BULK_ONLY_DATASETS] as const;
+export type RecordDataset = (typeof RECORD_DATASETS)[number];
+
+/** True for the datasets the API serves (the others exist only in EIA's bulk file). */
+export function isApiDataset(d: string): d is Dataset {
+  return (DATASETS as readonly string[]).includes(d);
+}
 
 /**
  * The `--types` values: what a user asks for by name. pipelines/selections.ts maps each to its route (and, on
@@ -20,8 +36,12 @@ export const TYPE_NAMES = [
   'generation',
   'interchange',
   'subregion',
+  'co2',
 ] as const;
 export type TypeName = (typeof TYPE_NAMES)[number];
+
+/** `--types` values with no API route: only `historical --source bulk` loads them (from `EBA.zip`). */
+export const BULK_ONLY_TYPES: ReadonlySet<TypeName> = new Set(['co2']);
 
 /**
  * One query family: a route and its facet filters (codes sorted). The pipeline derives them from --types ×
@@ -32,11 +52,15 @@ export interface Selection {
   readonly facets: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Static facts about one route. */
+/** Static facts about one dataset: an API route, or a bulk-only dataset shaped like one. */
 export interface DatasetInfo {
-  readonly id: Dataset;
-  /** API path below `/v2/`, without `/data`. */
+  readonly id: RecordDataset;
+  /** API path below `/v2/`, without `/data`; `''` for a bulk-only dataset. */
   readonly route: string;
+  /** `value-units` as the source spells it on every row. */
+  readonly wireUnits: string;
+  /** The record's `units`. */
+  readonly units: ObservationUnits;
   /** Facet ids in route order (dimension columns). */
   readonly facets: readonly [string, string];
   /** Facet whose code becomes the record's `respondent` (interchange: `fromba`; sub-BA: `parent`). */
@@ -57,9 +81,17 @@ export interface DatasetInfo {
 
 const DESC_TAIL = '  \n    Source: Form EIA-930\n    Product: Hourly Electric Grid Monitor';
 
-export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
+/** The record's `units`: MWh on every API route, metric tons of CO2 on the bulk file's CO2 series. */
+export type ObservationUnits = 'MWh' | 'CO2 metric tons';
+
+/** `value-units` of the CO2 series, as `EBA.zip` spells it (kept as the record's `units` too). */
+export const CO2_UNITS = 'CO2 metric tons';
+
+export const DATASET_INFO: Readonly<Record<RecordDataset, DatasetInfo>> = {
   'region-data': {
     id: 'region-data',
+    wireUnits: 'megawatthours',
+    units: 'MWh',
     route: 'electricity/rto/region-data',
     facets: ['respondent', 'type'],
     respondentFacet: 'respondent',
@@ -72,6 +104,8 @@ export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
   },
   'fuel-type-data': {
     id: 'fuel-type-data',
+    wireUnits: 'megawatthours',
+    units: 'MWh',
     route: 'electricity/rto/fuel-type-data',
     facets: ['respondent', 'fueltype'],
     respondentFacet: 'respondent',
@@ -84,6 +118,8 @@ export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
   },
   'interchange-data': {
     id: 'interchange-data',
+    wireUnits: 'megawatthours',
+    units: 'MWh',
     route: 'electricity/rto/interchange-data',
     facets: ['fromba', 'toba'],
     respondentFacet: 'fromba',
@@ -96,6 +132,8 @@ export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
   },
   'region-sub-ba-data': {
     id: 'region-sub-ba-data',
+    wireUnits: 'megawatthours',
+    units: 'MWh',
     route: 'electricity/rto/region-sub-ba-data',
     facets: ['subba', 'parent'],
     respondentFacet: 'parent',
@@ -105,6 +143,21 @@ export const DATASET_INFO: Readonly<Record<Dataset, DatasetInfo>> = {
     rowKeys: ['period', 'subba', 'subba-name', 'parent', 'parent-name', 'value', 'value-units'],
     description: `Hourly demand by subregion.${DESC_TAIL}`,
     name: 'Hourly Demand by Subregion',
+  },
+  'co2-emissions': {
+    id: 'co2-emissions',
+    route: '',
+    wireUnits: CO2_UNITS,
+    units: CO2_UNITS,
+    // Shaped like region-data: the BA, and the code after `CO2.` in the series id (`CER`, `EM.OIL`).
+    facets: ['respondent', 'type'],
+    respondentFacet: 'respondent',
+    seriesFacet: 'type',
+    seriesNameKey: 'type-name',
+    respondentNameKey: 'respondent-name',
+    rowKeys: ['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units'],
+    description: 'Hourly CO2 emissions series by balancing authority, from EIA\'s bulk file EBA.zip (no API route).',
+    name: 'Hourly CO2 Emissions (bulk file only)',
   },
 };
 

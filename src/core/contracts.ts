@@ -13,15 +13,16 @@
  * unit of commit and of resume: sinks stage the pages of a unit and make them durable and visible only in
  * `commitUnit`. A unit is recorded as done (the ledger) only after every sink committed it.
  */
-import type { Dataset } from './catalog.js';
+import type { Dataset, ObservationUnits, RecordDataset } from './catalog.js';
 
 // ───────────────────────────── work units and pages ─────────────────────────────
 
 /** One query of the plan. Deterministic: the same inputs always give the same `id`. */
-export interface WorkUnit {
+export interface WorkUnit<D extends RecordDataset = RecordDataset> {
   /** Stable id, safe as a file name: `<dataset>-<YYYY>-<hash>`; used by the raw archive and the ledger. */
   readonly id: string;
-  readonly dataset: Dataset;
+  /** An API route, or a bulk-only dataset (units of `EBA.zip`'s CO2 series). */
+  readonly dataset: D;
   /** Facet filters sent as `facets[<id>][]=<code>`; codes sorted ascending. */
   readonly facets: Readonly<Record<string, readonly string[]>>;
   /** First period stamp of the window (epoch ms, whole UTC hour, inclusive). */
@@ -40,6 +41,9 @@ export interface WorkUnit {
   /** True when rows of the window may still arrive or change: the ledger records it open and later runs fetch it again. */
   readonly open?: boolean;
 }
+
+/** A unit the API can serve: the planner's units, and every unit the EIA source fetches. */
+export type ApiWorkUnit = WorkUnit<Dataset>;
 
 /** A warning entry of the envelope (`warnings[]` at the root or inside `response`). */
 export interface EiaWarning {
@@ -133,8 +137,8 @@ export type FlagName = keyof typeof Flag;
 
 /** The one typed record of all four routes (docs/architecture.md "Record schema"). */
 export interface ObservationRecord {
-  /** Route name, e.g. `region-data`. */
-  dataset: Dataset;
+  /** Route name, e.g. `region-data`, or a bulk-only dataset (`co2-emissions`). */
+  dataset: RecordDataset;
   /** `respondent`; interchange: `fromba`; sub-BA: `parent`. */
   respondent: string;
   respondent_name: string;
@@ -143,9 +147,10 @@ export interface ObservationRecord {
   series_name: string;
   /** UTC instant of EIA's hour-ending stamp, epoch ms. */
   period: number;
-  /** MWh; null when the API reported the hour as missing. */
+  /** In `units`; null when the source reported the hour as missing. */
   value: number | null;
-  units: 'MWh';
+  /** MWh on every API route; metric tons of CO2 on `co2-emissions`. */
+  units: ObservationUnits;
   /** Bitmask of `Flag`. */
   flags: number;
   /** Page id the row came from (`FetchedPage.pageId`). */
@@ -167,7 +172,7 @@ export type QuarantineReason =
 
 /** A rejected row: data, not an exception. */
 export interface QuarantineRecord {
-  dataset: Dataset;
+  dataset: RecordDataset;
   reason: QuarantineReason;
   /** One line: which key, what was found, what was expected. */
   detail: string;

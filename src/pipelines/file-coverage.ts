@@ -11,7 +11,7 @@
  * held any series of the respondent — the file carries all of a respondent's series for the hours it holds.
  */
 import { DATASET_INFO, type Dataset, type Selection } from '../core/catalog.js';
-import type { WorkUnit } from '../core/contracts.js';
+import type { ApiWorkUnit } from '../core/contracts.js';
 import { copySourceOf } from '../core/provenance.js';
 import { HOUR_MS } from '../core/time.js';
 import { expectedRequests, planUnits } from '../sources/eia/planner.js';
@@ -42,7 +42,7 @@ export interface Job {
 
 /** The API units of `historical` over `[startMs, endMs)`, and what the bulk file's coverage saved. */
 export interface HistoricalPlan {
-  readonly units: WorkUnit[];
+  readonly units: ApiWorkUnit[];
   /** Requests the plan would send without the bulk file's coverage; null when the ledger holds no bulk hour in range. */
   readonly requestsWithoutBulk: number | null;
 }

@@ -8,7 +8,7 @@
  * while its hours were still being published would be committed as done and its missing hours never fetched.
  */
 import type { Dataset } from '../core/catalog.js';
-import type { WorkUnit } from '../core/contracts.js';
+import type { ApiWorkUnit } from '../core/contracts.js';
 import { configError } from '../core/errors.js';
 import { HOUR_MS, formatHourStamp } from '../core/time.js';
 
@@ -17,7 +17,7 @@ export type Frontiers = ReadonlyMap<Dataset, number>;
 
 /** Units to fetch now (ends clamped, `open` set) and how many lie wholly past their route's frontier. */
 export interface FrontierPlan {
-  readonly units: WorkUnit[];
+  readonly units: ApiWorkUnit[];
   /** Units not fetched: no hour of theirs is published yet (a later run plans them again). */
   readonly later: number;
 }
@@ -27,8 +27,8 @@ export interface FrontierPlan {
  * window was cut at the frontier, or its last hour is less than `horizonHours` behind the frontier. The id stays
  * the planned one, so the next run recognises the unit in the ledger.
  */
-export function applyFrontier(units: readonly WorkUnit[], frontiers: Frontiers, horizonHours: number): FrontierPlan {
-  const out: WorkUnit[] = [];
+export function applyFrontier(units: readonly ApiWorkUnit[], frontiers: Frontiers, horizonHours: number): FrontierPlan {
+  const out: ApiWorkUnit[] = [];
   let later = 0;
   for (const u of units) {
     const latest = frontiers.get(u.dataset);

@@ -4,7 +4,7 @@
  * Several region-data types are merged into ONE query (`type=[D,DF,…]`), so the planner can fill pages with
  * every series of every requested respondent.
  */
-import type { Selection, TypeName } from '../core/catalog.js';
+import type { BulkOnlyDataset, Selection, TypeName } from '../core/catalog.js';
 
 /** region-data `type` code per type name. */
 const REGION_TYPE_CODE: Partial<Record<TypeName, string>> = {
@@ -14,7 +14,7 @@ const REGION_TYPE_CODE: Partial<Record<TypeName, string>> = {
   'total-interchange': 'TI',
 };
 
-/** Map types × regions to the queries that fetch them, in a deterministic order. */
+/** Map types × regions to the API queries that fetch them, in a deterministic order (bulk-only types have none). */
 export function selectionsFor(types: readonly TypeName[], regions: readonly string[]): Selection[] {
   const resp = [...new Set(regions)].sort();
   const out: Selection[] = [];
@@ -24,4 +24,15 @@ export function selectionsFor(types: readonly TypeName[], regions: readonly stri
   if (types.includes('interchange')) out.push({ dataset: 'interchange-data', facets: { fromba: resp } });
   if (types.includes('subregion')) out.push({ dataset: 'region-sub-ba-data', facets: { parent: resp } });
   return out;
+}
+
+/** A selection of a dataset EIA publishes only in its bulk file: shaped like an API query, never sent to the API. */
+export interface BulkOnlySelection {
+  readonly dataset: BulkOnlyDataset;
+  readonly facets: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The bulk-only datasets types × regions ask for (`co2` → every CO2 series of the regions), in a deterministic order. */
+export function bulkOnlySelectionsFor(types: readonly TypeName[], regions: readonly string[]): BulkOnlySelection[] {
+  return types.includes('co2') ? [{ dataset: 'co2-emissions', facets: { respondent: [...new Set(regions)].sort() } }] : [];
 }

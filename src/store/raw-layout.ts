@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import type { FetchedPage, PageEnvelope, WorkUnit } from '../core/contracts.js';
-import type { Dataset } from '../core/catalog.js';
+import type { RecordDataset } from '../core/catalog.js';
 import { REDACTED } from '../core/redact.js';
 
 /** Prefix of the raw archive's commit journals in `<dataDir>/.journal` (`atomic-files.ts`). */
@@ -51,7 +51,7 @@ export interface UnitManifest {
   version: number;
   unit: {
     id: string;
-    dataset: Dataset;
+    dataset: RecordDataset;
     facets: Record<string, string[]>;
     startMs: number;
     endMs: number;

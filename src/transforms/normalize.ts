@@ -5,7 +5,7 @@
  * than the record itself. Facet codes stay strings (sub-BA codes such as `0027` keep their leading zeros).
  */
 import type { EiaRow, ObservationRecord } from '../core/contracts.js';
-import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, type Dataset } from '../core/catalog.js';
+import { DATASET_INFO, FUEL_TYPES, REGION_TYPES, RESPONDENTS, type RecordDataset } from '../core/catalog.js';
 import type { HourlyFrequency } from '../core/time.js';
 
 // Period parsing lives with the other hour arithmetic (the source's tally uses it too).
@@ -73,7 +73,7 @@ export interface RowFacts {
  * `toba-name`, `subba-name`, `parent-name` per route) when they are strings, else from the catalog, else `''`.
  */
 export function toRecord(
-  dataset: Dataset,
+  dataset: RecordDataset,
   row: EiaRow,
   facts: RowFacts,
   sourcePage: string,
@@ -90,15 +90,15 @@ export function toRecord(
     series_name: typeof sName === 'string' ? sName : catalogSeriesName(dataset, facts.series),
     period: facts.period,
     value: facts.value,
-    units: 'MWh',
+    units: info.units,
     flags: facts.flags,
     source_page: sourcePage,
     ingested_at: ingestedAt,
   };
 }
 
-/** Catalog name of a series code, `''` when the catalog has none (interchange and sub-BA codes). */
-export function catalogSeriesName(dataset: Dataset, series: string): string {
+/** Catalog name of a series code, `''` when the catalog has none (interchange, sub-BA and CO2 codes). */
+export function catalogSeriesName(dataset: RecordDataset, series: string): string {
   if (dataset === 'region-data') return REGION_TYPES[series] ?? '';
   if (dataset === 'fuel-type-data') return FUEL_TYPES[series] ?? '';
   if (dataset === 'interchange-data') return RESPONDENTS[series]?.name ?? '';

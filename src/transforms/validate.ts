@@ -10,7 +10,7 @@
  * Quality flags (`Flag`) never reject a row.
  */
 import { Flag, type EiaRow, type ObservationRecord, type QuarantineReason, type QuarantineRecord } from '../core/contracts.js';
-import { CODE_PATTERN, DATASET_INFO, FUEL_TYPES, REGION_TYPES, STORAGE_FUELS, VALUE_UNITS, type Dataset } from '../core/catalog.js';
+import { CODE_PATTERN, DATASET_INFO, FUEL_TYPES, REGION_TYPES, STORAGE_FUELS, type RecordDataset } from '../core/catalog.js';
 import { configError } from '../core/errors.js';
 import { formatHourStamp } from '../core/time.js';
 import { BAD_NUMBER, PeriodParser, parseValue, toRecord, type HourlyFrequency } from './normalize.js';
@@ -71,7 +71,7 @@ export function resolveValidateOptions(partial: Partial<ValidateOptions> = {}): 
 
 /** What `validatePage` needs to know about the page besides its rows. */
 export interface PageContext {
-  readonly dataset: Dataset;
+  readonly dataset: RecordDataset;
   /** `FetchedPage.pageId`: the records' `source_page`. */
   readonly sourcePage: string;
   /** Run start, epoch ms. */
@@ -105,6 +105,7 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
   const isRegion = dataset === 'region-data';
   const isFuel = dataset === 'fuel-type-data';
   const isSubBa = dataset === 'region-sub-ba-data';
+  const wireUnits = info.wireUnits;
   const periods = new PeriodParser(ctx.frequency);
   const records: ObservationRecord[] = [];
   const quarantined: QuarantineRecord[] = [];
@@ -156,13 +157,13 @@ export function validatePage(rows: readonly unknown[], ctx: PageContext, options
       continue;
     }
     const units = r['value-units'];
-    if (units !== undefined && units !== null && units !== VALUE_UNITS) {
-      reject(i, row, 'BAD_UNITS', `value-units: found ${show(units)}, expected "${VALUE_UNITS}"`);
+    if (units !== undefined && units !== null && units !== wireUnits) {
+      reject(i, row, 'BAD_UNITS', `value-units: found ${show(units)}, expected "${wireUnits}"`);
       continue;
     }
     const value = parseValue(valueRaw, o.maxAbsValueMwh);
     if (value === BAD_NUMBER) {
-      reject(i, row, 'BAD_VALUE', `value: found ${show(valueRaw)}, expected a finite number within ±${o.maxAbsValueMwh} MWh, null, "" or "NA"`);
+      reject(i, row, 'BAD_VALUE', `value: found ${show(valueRaw)}, expected a finite number within ±${o.maxAbsValueMwh} ${info.units}, null, "" or "NA"`);
       continue;
     }
 

@@ -73,6 +73,10 @@ describe('parseCli', () => {
     [['historical', '--phase', 'small'], "--phase only applies to 'quick'"],
     [['historical', '--bulk-clock', 'local'], "--bulk-clock only applies to 'historical --source bulk'"],
     [['historical', '--source', 'bulk', '--bulk-clock', 'eastern'], "--bulk-clock must be one of utc, local (got 'eastern')"],
+    [['historical', '--types', 'demand,co2'], "--types co2: EIA publishes its CO2 series only in the bulk file EBA.zip (no API route, not in the six-month CSVs); use 'historical --source bulk'"],
+    [['historical', '--source', 'grid-monitor', '--types', 'co2'], '--types co2: EIA publishes its CO2 series only in the bulk file'],
+    [['incremental', '--types', 'co2'], "use 'historical --source bulk'"],
+    [['plan', '--types', 'co2'], "use 'historical --source bulk'"],
     [['historical', 'extra'], "unexpected argument 'extra'"],
     [['historical', '--config', '/nonexistent/eia.json'], "--config: cannot read '/nonexistent/eia.json'"],
   ])('rejects %j with a one-line message naming the flag', (args, fragment) => {
@@ -84,6 +88,10 @@ describe('parseCli', () => {
     expect(msg).toContain('EIA_API_KEY');
     expect(msg).not.toContain('short-key!');
     expect(errorOf(['historical'], { EIA_BASE_URL: 'http://127.0.0.1:1/v2' })).toContain('EIA_API_KEY is not');
+  });
+
+  it('accepts --types co2 with historical --source bulk', () => {
+    expect(run(['historical', '--source', 'bulk', '--types', 'demand,co2']).types).toEqual(['demand', 'co2']);
   });
 
   it('clamps a start before 2019 with a warning', () => {

@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { runCommand } from '../../src/pipelines/run.js';
 import { openWarehouse } from '../../src/pipelines/warehouse.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/index.js';
+import { ebaBuildAt, ebaLines } from '../../src/simulator/bulk-eba.js';
 import { downloadEbaZip } from '../../src/sources/bulk/download.js';
 
 const KEY = 'BULKTESTKEY0123456789ABCDEFGHIJKLMNOPQR';
@@ -124,6 +125,49 @@ describe('historical --source bulk (simulator)', () => {
     expect(over.rowsLoaded).toBe(utcRows.length);
     expect(over.rowsRevised).toBe(0);
     expect((await observations(utcDir)).rows).toEqual(utcRows);
+  });
+
+  it('--types co2 loads the file\'s CO2 series as their own dataset, exactly as the file holds them; other runs skip them', { timeout: 300_000 }, async () => {
+    const env = { EIA_BULK_URL: smallUrl };
+    const dir = path.join(root, 'co2');
+    const summary = await run(['historical', ...RANGE, '--source', 'bulk', '--regions', 'PACW', '--types', 'demand,co2'], dir, env);
+    expect(summary.status).toBe('ok');
+    // Truth: the CO2 line of the file the simulator serves, read as plain JSON (not by the pipeline's parser).
+    const co2Line = [...ebaLines(ebaBuildAt({}, NOW), new Set(['PACW']))].find((l) => l.includes('.CO2.'))!;
+    const parsed = JSON.parse(co2Line) as { series_id: string; units: string; data: [string, string | null][] };
+    expect(parsed.series_id).toBe('EBA.PACW.CO2.CER.H');
+    const [lo, hi] = [Date.UTC(2024, 11, 1), Date.UTC(2025, 1, 1)];
+    const want = parsed.data
+      .map(([stamp, v]) => [Date.UTC(+stamp.slice(0, 4), +stamp.slice(4, 6) - 1, +stamp.slice(6, 8), +stamp.slice(9, 11)), v === null ? null : Number(v)] as const)
+      .filter(([t]) => t >= lo && t < hi)
+      .sort((a, b) => a[0] - b[0]);
+    expect(want.length).toBeGreaterThan(1_000);
+    const rows = (await observations(dir)).rows;
+    const co2 = rows.filter((r) => r[0] === 'co2-emissions');
+    expect(co2.map((r) => [r[5], r[6]])).toEqual(want);
+    expect(new Set(co2.map((r) => `${r[1]}|${r[3]}|${r[4]}`))).toEqual(new Set(['PACW|CER|CO2 Emissions Intensity Consumed']));
+    expect(rows.filter((r) => r[0] === 'region-data').length).toBeGreaterThan(1_400);
+    // Units and the Parquet partition: the dataset is a directory of its own, in metric tons.
+    const wh = await openWarehouse(dir);
+    try {
+      const conn = await wh.connect();
+      const units = (await conn.runAndReadAll(`SELECT dataset, units, count(*)::INTEGER FROM observations GROUP BY ALL ORDER BY 1`)).getRows();
+      const pq = (
+        await conn.runAndReadAll(
+          `SELECT count(*)::INTEGER, count(value)::INTEGER, min(units), max(units) FROM read_parquet('${path.join(dir, 'parquet', 'dataset=co2-emissions', '**', '*.parquet')}')`,
+        )
+      ).getRows();
+      conn.closeSync();
+      expect(units).toEqual([['co2-emissions', 'CO2 metric tons', want.length], ['region-data', 'MWh', rows.length - want.length]]);
+      expect(pq).toEqual([[want.length, want.filter(([, v]) => v !== null).length, 'CO2 metric tons', 'CO2 metric tons']]);
+    } finally {
+      await wh.close();
+    }
+    // Without `co2` in --types, the same file's CO2 lines are skipped.
+    const plain = path.join(root, 'co2-not-asked');
+    await run(['historical', ...RANGE, '--source', 'bulk', '--regions', 'PACW', '--types', 'demand'], plain, env);
+    expect((await observations(plain)).rows.filter((r) => r[0] === 'co2-emissions')).toEqual([]);
+    expect(existsSync(path.join(plain, 'parquet', 'dataset=co2-emissions'))).toBe(false);
   });
 
   it('after a bulk back-fill, historical from the API fetches only what the file lacked', { timeout: 300_000 }, async () => {

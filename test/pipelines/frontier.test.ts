@@ -1,6 +1,6 @@
 /** The publication frontier applied to a plan: clamping, open units, units left for later, range checks. */
 import { describe, expect, it } from 'vitest';
-import type { WorkUnit } from '../../src/core/contracts.js';
+import type { ApiWorkUnit } from '../../src/core/contracts.js';
 import { isEtlError } from '../../src/core/errors.js';
 import { HOUR_MS } from '../../src/core/time.js';
 import { applyFrontier, clampRange, isOpenWindow } from '../../src/pipelines/frontier.js';
@@ -8,7 +8,7 @@ import { applyFrontier, clampRange, isOpenWindow } from '../../src/pipelines/fro
 const H = HOUR_MS;
 const T = Date.UTC(2026, 11, 4, 15); // the route's latest published hour
 
-function unit(id: string, startMs: number, endMs: number, dataset: WorkUnit['dataset'] = 'region-data'): WorkUnit {
+function unit(id: string, startMs: number, endMs: number, dataset: ApiWorkUnit['dataset'] = 'region-data'): ApiWorkUnit {
   return { id, dataset, facets: { respondent: ['PACW'], type: ['D'] }, startMs, endMs, year: 2026, expectedRows: (endMs - startMs) / H };
 }
 

@@ -5,7 +5,7 @@
  * (no option) is untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATASET_INFO, type Dataset } from '../../src/core/catalog.js';
+import { DATASETS, DATASET_INFO, type Dataset } from '../../src/core/catalog.js';
 import { parseCliArgs } from '../../src/simulator/cli-args.js';
 import { countRows, expectedSeries, generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
 import { respondentChange, resolvePerturbation } from '../../src/simulator/perturb.js';
@@ -21,7 +21,7 @@ const codesOf = (rs: ReturnType<typeof rows>, key: string) => [...new Set(rs.map
 
 describe('the perturbed universe (seed 1)', () => {
   it('leaves the table universe as it was: no decimal series, the same series with perturb null or absent', () => {
-    for (const d of Object.keys(DATASET_INFO) as Dataset[]) {
+    for (const d of DATASETS) {
       expect(allSeries(d).some((s) => s.decimals)).toBe(false);
       expect(allSeries(d, true, null)).toBe(allSeries(d));
     }
@@ -123,7 +123,7 @@ describe('the perturbed universe (seed 1)', () => {
     };
 
     it('lists in its facets exactly the codes it serves', async () => {
-      for (const route of Object.keys(DATASET_INFO) as Dataset[]) {
+      for (const route of DATASETS) {
         const [f1, f2] = DATASET_INFO[route].facets;
         const series = allSeries(route, true, resolvePerturbation({ seed: 1 }));
         for (const [id, pick] of [[f1, (s: (typeof series)[number]) => s.dim1], [f2, (s: (typeof series)[number]) => s.dim2]] as const) {

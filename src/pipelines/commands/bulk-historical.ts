@@ -28,7 +28,7 @@ import { openEbaZip } from '../../sources/bulk/eba-zip.js';
 import { startBuiltinSimulator, type BuiltinSimulator } from '../builtin-simulator.js';
 import { resolveRegions } from '../regions.js';
 import { ensureWritableDir, execute, openLedger, recordEarlyFailure, type RunDeps, type RunResult } from '../execute.js';
-import { selectionsFor } from '../selections.js';
+import { bulkOnlySelectionsFor, selectionsFor } from '../selections.js';
 import type { Warehouse } from '../warehouse.js';
 import { fileRunSource } from '../../core/provenance.js';
 
@@ -74,7 +74,7 @@ export async function runBulkHistorical(config: PipelineConfig, deps: RunDeps): 
     await simRef.sim?.close();
     simRef.sim = null;
 
-    const selections = selectionsFor(resolved.types, resolved.regions);
+    const selections = [...selectionsFor(resolved.types, resolved.regions), ...bulkOnlySelectionsFor(resolved.types, resolved.regions)];
     const selection = ebaSelectionOf(selections, resolved.startMs, resolved.endMs, config.bulkClock);
     warehouse = await openLedger(resolved.dataDir, logger, { checkpointThreshold: BULK_CHECKPOINT_THRESHOLD });
     const done = resolved.fresh ? new Set<string>() : await warehouse.completedUnitIds();

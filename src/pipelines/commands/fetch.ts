@@ -6,7 +6,7 @@
 import { rmdir } from 'node:fs/promises';
 import type { PipelineConfig } from '../../config.js';
 import type { Dataset, Selection } from '../../core/catalog.js';
-import type { WorkUnit } from '../../core/contracts.js';
+import type { ApiWorkUnit } from '../../core/contracts.js';
 import type { Logger } from '../../core/logger.js';
 import { HOUR_MS, formatHourStamp, formatRange } from '../../core/time.js';
 import { createParquetSink } from '../../sinks/parquet/sink.js';
@@ -89,7 +89,7 @@ export async function runFetch(config: PipelineConfig, deps: RunDeps, keyClient:
     if (clamp?.notice) logger.warn(clamp.notice);
     warehouse = await openLedger(config.dataDir, logger);
     await warehouse.cacheFacetLists(facets).catch((err) => logger.warn({ err }, 'could not cache the respondent lists'));
-    let planned: WorkUnit[];
+    let planned: ApiWorkUnit[];
     let unitsSkipped = 0;
     let superseded: string[] = [];
     let range = { startMs: config.startMs, endMs: clamp?.endMs ?? latest + HOUR_MS };
@@ -178,7 +178,7 @@ async function planIncremental(
   frontiers: ReadonlyMap<Dataset, number>,
   endMs: number,
   logger: Logger,
-): Promise<{ units: WorkUnit[]; range: { startMs: number; endMs: number } }> {
+): Promise<{ units: ApiWorkUnit[]; range: { startMs: number; endMs: number } }> {
   const latest = new Map<Dataset, Map<string, number>>();
   for (const sel of selections) {
     const respondents = Object.values(sel.facets)[0] as readonly string[];

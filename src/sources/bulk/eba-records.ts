@@ -58,12 +58,19 @@ function respondentName(code: string): string {
   return RESPONDENTS[code]?.name ?? code;
 }
 
-/** The name the API sends beside a series code; a sub-BA's comes from the line (`Demand for X (P), <sub>, hourly…`). */
+/**
+ * The name the API sends beside a series code. A sub-BA's comes from the line (`Demand for X (P), <sub>, hourly…`),
+ * and so does a CO2 series' (`BHBA Hourly CO2 Emissions Intensity Consumed` → `CO2 Emissions Intensity Consumed`).
+ */
 function seriesName(s: EbaSeries): string {
   const { dataset, series, respondent } = s.key;
   if (dataset === 'region-data') return REGION_TYPES[series] ?? series;
   if (dataset === 'fuel-type-data') return FUEL_TYPES[series] ?? series;
   if (dataset === 'interchange-data') return respondentName(series);
+  if (dataset === 'co2-emissions') {
+    const name = s.name.startsWith(`${respondent} `) ? s.name.slice(respondent.length + 1) : s.name;
+    return name.replace(/^Hourly /, '') || series;
+  }
   const m = new RegExp(`\\(${respondent}\\), (.+), hourly`).exec(s.name);
   return m?.[1] ?? series;
 }
@@ -79,12 +86,13 @@ type RowMaker = (period: string, value: unknown) => EiaRow;
 function rowMaker(dataset: EbaSeries['key']['dataset'], a: string, an: string, b: string, bn: string, units: string): RowMaker {
   switch (dataset) {
     case 'region-data':
+    case 'co2-emissions':
       return (period, value) => ({ period, respondent: a, 'respondent-name': an, type: b, 'type-name': bn, value, 'value-units': units });
     case 'fuel-type-data':
       return (period, value) => ({ period, respondent: a, 'respondent-name': an, fueltype: b, 'type-name': bn, value, 'value-units': units });
     case 'interchange-data':
       return (period, value) => ({ period, fromba: a, 'fromba-name': an, toba: b, 'toba-name': bn, value, 'value-units': units });
-    default:
+    case 'region-sub-ba-data':
       return (period, value) => ({ period, subba: a, 'subba-name': an, parent: b, 'parent-name': bn, value, 'value-units': units });
   }
 }
@@ -104,7 +112,10 @@ export function apiStamp(ms: number): string {
   return (stampCache[i] ??= formatHourStamp(ms));
 }
 
-/** The API's unit spelling for the bulk's (`megawatthours`; some lines say `MWh`); anything else is kept for the validator. */
+/**
+ * The API's unit spelling for the bulk's MWh (`megawatthours`; some lines say `MWh`); anything else (the CO2 series'
+ * `CO2 metric tons`) is kept as received for the validator, which checks it against the dataset's units.
+ */
 function unitsOf(units: string): string {
   return units === 'megawatthours' || units === 'MWh' || units === '' ? VALUE_UNITS : units;
 }

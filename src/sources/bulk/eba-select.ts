@@ -1,30 +1,30 @@
 /**
  * Which lines of `EBA.txt` a job wants, decided from a line's head (its first bytes) before the line is parsed:
- * the `series_id` must map to an API series of the job's selection (routes × respondents × series codes) on the
- * job's clock (the UTC `H` lines by default, their local-time `HL` twins when asked for; CO2 series never map), and
+ * the `series_id` must map to a series of the job's selection (datasets × respondents × series codes) on the job's
+ * clock (the UTC `H` lines by default, their local-time `HL` twins when asked for; the CO2 series only when the job
+ * selects their bulk-only dataset), and
  * the series' `start`/`end`, when the head carries them, must overlap the job's `[startMs, endMs)`. Pure.
  */
-import type { Dataset } from '../../core/catalog.js';
-import { DATASET_INFO } from '../../core/catalog.js';
+import { BULK_ONLY_DATASETS, DATASET_INFO, type RecordDataset } from '../../core/catalog.js';
 import { peekSeriesId, type EbaClock } from './eba-line.js';
 import { ebaStampParser, parseEbaSeriesId, type EbaSeriesKey } from './eba-series.js';
 
-/** One route's part of a job: the respondent codes, and the series codes (null = every series of the route). */
+/** One dataset's part of a job: the respondent codes, and the series codes (null = every series of the dataset). */
 export interface EbaRouteSelection {
   readonly respondents: ReadonlySet<string>;
   readonly series: ReadonlySet<string> | null;
 }
 
-/** What a job selects, per route, with its hour range. */
+/** What a job selects, per dataset (API routes and bulk-only datasets), with its hour range. */
 export interface EbaSelection {
-  readonly routes: ReadonlyMap<Dataset, EbaRouteSelection>;
+  readonly routes: ReadonlyMap<RecordDataset, EbaRouteSelection>;
   readonly startMs: number;
   readonly endMs: number;
   /** Which line of each series is read (default `utc`); the other clock's lines are skipped. */
   readonly clock?: EbaClock;
 }
 
-/** Why a line is not read (counted in the run's log). */
+/** Why a line is not read (counted in the run's log; `co2`: a CO2 series of a job that did not ask for them). */
 export type EbaSkipReason = 'category' | 'local-time' | 'utc-time' | 'co2' | 'unrecognised' | 'not-selected' | 'out-of-range';
 
 /**
@@ -32,12 +32,12 @@ export type EbaSkipReason = 'category' | 'local-time' | 'utc-time' | 'co2' | 'un
  * the route's respondent facet gives the respondents, its series facet (when present) the series codes.
  */
 export function ebaSelectionOf(
-  queries: readonly { dataset: Dataset; facets: Readonly<Record<string, readonly string[]>> }[],
+  queries: readonly { dataset: RecordDataset; facets: Readonly<Record<string, readonly string[]>> }[],
   startMs: number,
   endMs: number,
   clock: EbaClock = 'utc',
 ): EbaSelection {
-  const routes = new Map<Dataset, EbaRouteSelection>();
+  const routes = new Map<RecordDataset, EbaRouteSelection>();
   for (const q of queries) {
     const info = DATASET_INFO[q.dataset];
     const series = q.facets[info.seriesFacet];
@@ -70,6 +70,7 @@ export function skipReason(sel: EbaSelection, head: string): EbaSkipReason | und
   if (id === undefined) return 'category';
   const key = parseEbaSeriesId(id);
   if (key.kind === 'other') return key.reason;
+  if (!sel.routes.has(key.dataset) && (BULK_ONLY_DATASETS as readonly string[]).includes(key.dataset)) return 'co2';
   // The selection first, so the other clock's count is of selected series only (the run names those without a twin).
   if (!selectsSeries(sel, { ...key, local: sel.clock === 'local' })) return 'not-selected';
   if (key.local !== (sel.clock === 'local')) return key.local ? 'local-time' : 'utc-time';

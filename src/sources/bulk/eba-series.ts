@@ -10,28 +10,33 @@
  * | `EBA.<BA>-ALL.NG.<FUEL>.H`  | `fuel-type-data`     | BA         | fuel   |
  * | `EBA.<BA>-<BA2>.ID.H`       | `interchange-data`   | BA (from)  | BA2    |
  * | `EBA.<BA>-<SUB>.D.H`        | `region-sub-ba-data` | BA (parent)| SUB    |
+ * | `EBA.<BA>.CO2.<CODE>.H`     | `co2-emissions`      | BA         | CODE (`CER`, `EM.OIL`) |
  *
- * `.HL` ids are the same series on the BA's local clock (same hours and values, stamps `YYYYMMDDTHH±HH`); CO2 ids
- * (`EBA.<BA>.CO2.…`) have no API route.
+ * `.HL` ids are the same series on the BA's local clock (same hours and values, stamps `YYYYMMDDTHH±HH`). The CO2
+ * ids (no `-ALL`; metric tons of CO2) have no API route: their dataset exists only in the bulk file.
  */
-import type { Dataset } from '../../core/catalog.js';
+import type { RecordDataset } from '../../core/catalog.js';
 
 /** The record key of a bulk series, or why the series has no API twin. */
 export type EbaSeriesKey =
-  | { readonly kind: 'series'; readonly dataset: Dataset; readonly respondent: string; readonly series: string; readonly local: boolean }
-  | { readonly kind: 'other'; readonly reason: 'co2' | 'unrecognised' };
+  | { readonly kind: 'series'; readonly dataset: RecordDataset; readonly respondent: string; readonly series: string; readonly local: boolean }
+  | { readonly kind: 'other'; readonly reason: 'unrecognised' };
 
 const REGION_TYPES = new Set(['D', 'DF', 'NG', 'TI']);
 
-/** Maps a bulk `series_id` to the API's (dataset, respondent, series); pure, no catalog lookup. */
+/** Maps a bulk `series_id` to its record key (dataset, respondent, series); pure, no catalog lookup. */
 export function parseEbaSeriesId(id: string): EbaSeriesKey {
   const parts = id.split('.');
   if (parts.length < 4 || parts[0] !== 'EBA') return { kind: 'other', reason: 'unrecognised' };
   const freq = parts[parts.length - 1];
   if (freq !== 'H' && freq !== 'HL') return { kind: 'other', reason: 'unrecognised' };
   const local = freq === 'HL';
-  if (parts[2] === 'CO2') return { kind: 'other', reason: 'co2' };
   const area = parts[1]!;
+  if (parts[2] === 'CO2') {
+    const code = parts.slice(3, -1).join('.');
+    if (!code || area.includes('-')) return { kind: 'other', reason: 'unrecognised' };
+    return { kind: 'series', dataset: 'co2-emissions', respondent: area, series: code, local };
+  }
   const dash = area.indexOf('-');
   if (dash <= 0 || dash === area.length - 1) return { kind: 'other', reason: 'unrecognised' };
   const a = area.slice(0, dash);

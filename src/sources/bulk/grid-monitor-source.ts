@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
+import { DATASET_INFO, type Dataset, type RecordDataset } from '../../core/catalog.js';
 import { abortError } from '../../core/clock.js';
 import type { EiaRow, FetchedPage, PageEnvelope, Source, SourceItem, ValueVariants, WorkUnit } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
@@ -42,7 +42,7 @@ export interface GridMonitorInput {
 
 /** Per route: the respondents and series codes (null = every series) of the job. */
 export interface GridMonitorSelection {
-  readonly routes: ReadonlyMap<Dataset, { respondents: ReadonlySet<string>; series: ReadonlySet<string> | null }>;
+  readonly routes: ReadonlyMap<RecordDataset, { respondents: ReadonlySet<string>; series: ReadonlySet<string> | null }>;
   readonly startMs: number;
   readonly endMs: number;
 }

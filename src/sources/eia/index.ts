@@ -15,7 +15,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { abortError, type Clock } from '../../core/clock.js';
-import type { FetchedPage, Source, SourceItem, WorkUnit } from '../../core/contracts.js';
+import type { FetchedPage, Source, SourceItem, ApiWorkUnit } from '../../core/contracts.js';
 import { EtlError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { parseEiaSourceConfig, type EiaSourceConfig, type EiaSourceConfigInput } from './config.js';
@@ -36,7 +36,7 @@ export type { EiaQuery } from './query.js';
 /** What `createEiaSource` needs besides its config. */
 export interface EiaSourceDeps {
   /** Units to fetch, in order (units already done are simply left out). */
-  readonly units: readonly WorkUnit[];
+  readonly units: readonly ApiWorkUnit[];
   /** Shared client for the key (limiter, pool, counters); default: created from the config and closed by `close()`. */
   readonly client?: EiaClient;
   readonly clock?: Clock;
@@ -56,7 +56,7 @@ export interface EiaSource extends Source {
 }
 
 interface UnitState {
-  readonly unit: WorkUnit;
+  readonly unit: ApiWorkUnit;
   gen: number;
   tally: UnitTally;
   /** Pages of the current generation not yet accepted (−1 until the first page told how many). */
@@ -93,7 +93,7 @@ export function createEiaSource(input: EiaSourceConfigInput | EiaSourceConfig, d
     const ready: SourceItem[] = [];
     let failure: unknown;
 
-    const open = (unit: WorkUnit): Task => {
+    const open = (unit: ApiWorkUnit): Task => {
       const state: UnitState = { unit, gen: 0, tally: new UnitTally(unit.id, unit.dataset, unit), outstanding: -1 };
       return { state, gen: 0, offset: 0 };
     };

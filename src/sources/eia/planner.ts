@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DATASET_INFO, type Dataset, type Selection } from '../../core/catalog.js';
-import type { WorkUnit } from '../../core/contracts.js';
+import type { ApiWorkUnit, WorkUnit } from '../../core/contracts.js';
 import { configError } from '../../core/errors.js';
 import { HOUR_MS, isWholeHour, utcYear, yearStart } from '../../core/time.js';
 import { builtinSeriesEstimate, type Facets, type SeriesEstimator } from './known-series.js';
@@ -123,13 +123,13 @@ export function assertHourRange(range: HourRange): void {
  * selection (after merging) → time.
  * @throws EtlError `ETL_CONFIG_INVALID` for a bad range or `maxUnitRows` below one page.
  */
-export function planUnits(selections: readonly Selection[], startMs: number, endMs: number, opts: PlanOptions = {}): WorkUnit[] {
+export function planUnits(selections: readonly Selection[], startMs: number, endMs: number, opts: PlanOptions = {}): ApiWorkUnit[] {
   const range = { startMs, endMs };
   assertHourRange(range);
   const maxUnitRows = opts.maxUnitRows ?? 150_000;
   if (!(maxUnitRows >= EIA_MAX_PAGE_SIZE)) throw configError(`maxUnitRows must be ≥ ${EIA_MAX_PAGE_SIZE}; got ${maxUnitRows}`);
   const estimate = opts.estimateSeries ?? builtinSeriesEstimate;
-  const units: WorkUnit[] = [];
+  const units: ApiWorkUnit[] = [];
   for (const sel of mergeSelections(selections)) {
     for (const seg of yearSegments(range)) {
       const perHour = Math.max(0, estimate(sel.dataset, sel.facets, seg.year));

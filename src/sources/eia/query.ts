@@ -6,7 +6,7 @@
  * facet columns of the route asc, so ties are impossible and offsets are stable), `length`, `offset` and finally
  * `api_key`. Brackets are percent-encoded as in the recordings.
  */
-import { DATASET_INFO, type Dataset } from '../../core/catalog.js';
+import { DATASET_INFO, type Dataset, type RecordDataset } from '../../core/catalog.js';
 import { HOUR_MS, formatHourStamp } from '../../core/time.js';
 
 /** One query: a route, facet filters and a half-open window of period stamps. */
@@ -54,7 +54,7 @@ export function dataUrl(baseUrl: string, q: EiaQuery, offset: number, length: nu
 }
 
 /** Natural key of a row of `dataset` (period + both facet codes), for duplicate detection across pages. */
-export function rowKeyOf(dataset: Dataset): (row: Record<string, unknown>) => string {
+export function rowKeyOf(dataset: RecordDataset): (row: Record<string, unknown>) => string {
   const [a, b] = DATASET_INFO[dataset].facets;
   return (row) => `${String(row.period)}|${String(row[a])}|${String(row[b])}`;
 }

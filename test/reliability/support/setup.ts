@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { DATASET_INFO, type TypeName } from '../../../src/core/catalog.js';
-import type { WorkUnit } from '../../../src/core/contracts.js';
+import type { ApiWorkUnit } from '../../../src/core/contracts.js';
 import { selectionsFor } from '../../../src/pipelines/selections.js';
 import { generateRows, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../../src/simulator/index.js';
 import { planUnits } from '../../../src/sources/eia/planner.js';
@@ -69,7 +69,7 @@ export function jobArgs(job: Job, dataDir: string, extra: string[] = []): string
 const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
 /** The units `historical` plans for `job` (same planner, same defaults as the CLI). */
-export function plannedUnits(job: Job): WorkUnit[] {
+export function plannedUnits(job: Job): ApiWorkUnit[] {
   return planUnits(selectionsFor(job.types, job.regions), dayMs(job.start), dayMs(job.end));
 }
 

@@ -7,7 +7,7 @@ import { bulkUnitId, ebaUnits } from '../../../src/sources/bulk/eba-records.js';
 import { ebaSelectionOf, peekBuildMs, skipReason, SPAN_HEAD_CHARS } from '../../../src/sources/bulk/eba-select.js';
 import { keptLines } from '../../../src/sources/bulk/line-splitter.js';
 import { validatePage } from '../../../src/transforms/validate.js';
-import { selectionsFor } from '../../../src/pipelines/selections.js';
+import { bulkOnlySelectionsFor, selectionsFor } from '../../../src/pipelines/selections.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SAMPLE = path.resolve(here, '../../fixtures/eia-bulk/EBA_sample.txt');
@@ -40,6 +40,10 @@ describe('EBA sample lines → the API\'s records', () => {
       ['EBA.PJM-ALL.D.H', 'read'],
       ['EBA.PJM-ALL.D.HL', 'local-time'],
     ]);
+    // Asked for (`--types co2`), the CO2 line is read; its BA must be among the regions like any series'.
+    const withCo2 = ebaSelectionOf([...ALL, ...bulkOnlySelectionsFor(['co2'], ['BHBA'])], START, END);
+    expect(skipReason(withCo2, line('EBA.BHBA.CO2.CER.H'))).toBeUndefined();
+    expect(skipReason(ebaSelectionOf(bulkOnlySelectionsFor(['co2'], ['PJM']), START, END), line('EBA.BHBA.CO2.CER.H'))).toBe('not-selected');
     const demandOnly = ebaSelectionOf(selectionsFor(['demand'], ['PJM']), START, END);
     expect(skipReason(demandOnly, line('EBA.CENT-ALL.NG.COL.H'))).toBe('not-selected');
     expect(skipReason(demandOnly, line('EBA.PJM-ALL.D.H'))).toBeUndefined();
@@ -90,6 +94,26 @@ describe('EBA sample lines → the API\'s records', () => {
       ['region-sub-ba-data', 'CISO', 'California Independent System Operator', 'PGAE', 'Pacific Gas and Electric', '2026-09-22T07', 11150],
     ]);
     expect(Object.keys(sub.rows[0]!)).toEqual(['period', 'subba', 'subba-name', 'parent', 'parent-name', 'value', 'value-units']);
+  });
+
+  it('BHBA CO2 (co2-emissions): metric tons, shaped like region-data, nulls stored as missing', () => {
+    const s = parseEbaLine(line('EBA.BHBA.CO2.CER.H'), START, END)!;
+    const [u] = ebaUnits(s, ctx);
+    expect(u!.unit).toMatchObject({ dataset: 'co2-emissions', facets: { respondent: ['BHBA'], type: ['CER'] }, year: 2026 });
+    expect(u!.unit.id).toMatch(/^bulk-co2-emissions-2026-[0-9a-f]{12}$/);
+    expect(Object.keys(u!.rows[0]!)).toEqual(['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units']);
+    const r = validatePage(u!.rows, { dataset: 'co2-emissions', sourcePage: 'p', ingestedAt: 0, frequency: 'hourly', window: u!.unit });
+    expect(r.quarantined).toEqual([]);
+    expect(r.records.map((x) => [x.dataset, x.respondent, x.series, x.series_name, x.units, new Date(x.period).toISOString().slice(0, 13), x.value, x.flags])).toEqual(
+      [3, 4, 5].map((h) => ['co2-emissions', 'BHBA', 'CER', 'CO2 Emissions Intensity Consumed', 'CO2 metric tons', `2026-09-22T0${h}`, null, 1]),
+    );
+    // The units are checked per dataset: MWh on the CO2 dataset, or CO2 tons on an API route, are quarantined.
+    const mwh = u!.rows.map((row) => ({ ...row, 'value-units': 'megawatthours' }));
+    expect(validatePage(mwh, { dataset: 'co2-emissions', sourcePage: 'p', ingestedAt: 0, frequency: 'hourly' }).quarantined[0]).toMatchObject({
+      reason: 'BAD_UNITS', detail: 'value-units: found "megawatthours", expected "CO2 metric tons"',
+    });
+    const demandTons = records('EBA.PJM-ALL.D.H').rows.map((row) => ({ ...row, 'value-units': 'CO2 metric tons' }));
+    expect(validatePage(demandTons, { dataset: 'region-data', sourcePage: 'p', ingestedAt: 0, frequency: 'hourly' }).quarantined.map((q) => q.reason)).toEqual(['BAD_UNITS', 'BAD_UNITS', 'BAD_UNITS']);
   });
 
   it('splits a series into one unit per UTC year, and passes unreadable points to the validator', () => {

@@ -22,18 +22,22 @@ describe('EBA series ids', () => {
     ['EBA.CISO-PGAE.D.H', { dataset: 'region-sub-ba-data', respondent: 'CISO', series: 'PGAE', local: false }],
     ['EBA.MISO-0027.D.H', { dataset: 'region-sub-ba-data', respondent: 'MISO', series: '0027', local: false }],
     ['EBA.PJM-ALL.D.HL', { dataset: 'region-data', respondent: 'PJM', series: 'D', local: true }],
-  ])('%s maps to the API keys', (id, want) => {
+    // The CO2 series (no `-ALL`, no API route) map to the bulk-only dataset; the code is what follows `CO2.`.
+    ['EBA.BHBA.CO2.CER.H', { dataset: 'co2-emissions', respondent: 'BHBA', series: 'CER', local: false }],
+    ['EBA.CPLW.CO2.EM.OIL.H', { dataset: 'co2-emissions', respondent: 'CPLW', series: 'EM.OIL', local: false }],
+    ['EBA.CPLW.CO2.EM.OIL.HL', { dataset: 'co2-emissions', respondent: 'CPLW', series: 'EM.OIL', local: true }],
+  ])('%s maps to the record keys', (id, want) => {
     expect(parseEbaSeriesId(id)).toEqual({ kind: 'series', ...want });
   });
 
   it.each([
-    ['EBA.BHBA.CO2.CER.H', 'co2'],
-    ['EBA.CPLW.CO2.EM.OIL.H', 'co2'],
+    ['EBA.BHBA.CO2.H', 'unrecognised'],
+    ['EBA.BHBA-ALL.CO2.CER.H', 'unrecognised'],
     ['EBA.PJM-ALL.XX.H', 'unrecognised'],
     ['EBA.PJM-ALL.D.D', 'unrecognised'],
     ['ELEC.PLANT.GEN.H', 'unrecognised'],
     ['EBA.-ALL.D.H', 'unrecognised'],
-  ])('%s has no API twin (%s)', (id, reason) => {
+  ])('%s is not a series of any dataset (%s)', (id, reason) => {
     expect(parseEbaSeriesId(id)).toEqual({ kind: 'other', reason });
   });
 });
@@ -75,7 +79,7 @@ describe('EBA lines (the real sample)', () => {
     expect(peekSeriesId('{"category_id": 2122628, "name": "Demand", "childseries": []}')).toBeUndefined();
   });
 
-  it('parses the UTC series into oldest-first points with numeric values; skips CO2 and local-time lines', () => {
+  it('parses the UTC series into oldest-first points with numeric values; skips local-time lines', () => {
     const pjm = parseEbaLine(lines[4]!, ...ALL_TIME)!;
     expect(pjm.key).toMatchObject({ dataset: 'region-data', respondent: 'PJM', series: 'D' });
     expect(pjm.units).toBe('megawatthours');
@@ -87,8 +91,12 @@ describe('EBA lines (the real sample)', () => {
     const tec = parseEbaLine(lines[2]!, ...ALL_TIME)!;
     expect(tec.key).toMatchObject({ dataset: 'interchange-data', respondent: 'TEC', series: 'FPC' });
     expect(tec.points.map((p) => p.value)).toEqual([-112, -183, -147]);
-    expect(parseEbaLine(lines[3]!, ...ALL_TIME)).toBeUndefined(); // CO2
     expect(parseEbaLine(lines[5]!, ...ALL_TIME)).toBeUndefined(); // HL twin
+    // The real CO2 line: metric tons, its three points null (missing), kept as nulls.
+    const co2 = parseEbaLine(lines[3]!, ...ALL_TIME)!;
+    expect(co2.key).toEqual({ kind: 'series', dataset: 'co2-emissions', respondent: 'BHBA', series: 'CER', local: false });
+    expect(co2.units).toBe('CO2 metric tons');
+    expect(co2.points).toEqual([3, 4, 5].map((h) => ({ period: Date.UTC(2026, 8, 22, h), value: null })));
   });
 
   it('with the local clock, the real HL twin of PJM demand gives the points of its UTC line, and the UTC line is not read', () => {
@@ -96,7 +104,7 @@ describe('EBA lines (the real sample)', () => {
     expect(hl.key).toEqual({ kind: 'series', dataset: 'region-data', respondent: 'PJM', series: 'D', local: true });
     expect(hl.points).toEqual(parseEbaLine(lines[4]!, ...ALL_TIME)!.points);
     expect(parseEbaLine(lines[4]!, ...ALL_TIME, 'local')).toBeUndefined();
-    expect(parseEbaLine(lines[3]!, ...ALL_TIME, 'local')).toBeUndefined(); // CO2 on either clock
+    expect(parseEbaLine(lines[3]!, ...ALL_TIME, 'local')).toBeUndefined(); // the CO2 line is a UTC (H) line
   });
 
   it('keeps only points inside [start, end) and reports unreadable points for quarantine', () => {

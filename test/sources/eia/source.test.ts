@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../../src/core/clock.js';
-import type { SourceItem, WorkUnit } from '../../../src/core/contracts.js';
+import type { SourceItem, ApiWorkUnit } from '../../../src/core/contracts.js';
 import { EtlError, isEtlError } from '../../../src/core/errors.js';
 import { HOUR_MS } from '../../../src/core/time.js';
 import { createEiaClient, createEiaSource } from '../../../src/sources/eia/index.js';
@@ -11,10 +11,10 @@ const KEY = 'FAKEKEY1234567890abcd';
 const START = Date.UTC(2024, 0, 1);
 const SEL = [{ dataset: 'region-data' as const, facets: { respondent: ['ERCO', 'MISO', 'PACW'], type: ['D', 'DF', 'NG'] } }];
 // 9 series × 31 days × 24 h = 6,696 rows per month → 2 pages of 5,000 per unit.
-const unitsFor = (months: number): WorkUnit[] => planUnits(SEL, START, Date.UTC(2024, months, 1), { maxUnitRows: 7000 });
+const unitsFor = (months: number): ApiWorkUnit[] => planUnits(SEL, START, Date.UTC(2024, months, 1), { maxUnitRows: 7000 });
 const config = { apiKey: KEY, baseUrl: 'http://fake.invalid/v2', requestsPerHour: null, requestsPerSecond: null, concurrency: 4 };
 
-function setup(script?: Script, opts: { units?: WorkUnit[]; delayMs?: number; maxBufferedPages?: number } = {}) {
+function setup(script?: Script, opts: { units?: ApiWorkUnit[]; delayMs?: number; maxBufferedPages?: number } = {}) {
   const http = fakeHttp(script, opts.delayMs);
   const clock = manualClock(Date.UTC(2026, 0, 1));
   const client = createEiaClient({ ...config, maxBufferedPages: opts.maxBufferedPages }, { http, clock, random: () => 0.5 });

@@ -2,7 +2,7 @@
  * Shared helpers for the source tests against the simulator: a small multi-unit, multi-page job, a runner that
  * collects per-unit rows and keys, and the ground truth from the simulator's `countRows`/`generateRows`.
  */
-import type { SourceItem, WorkUnit } from '../../../../src/core/contracts.js';
+import type { SourceItem, ApiWorkUnit } from '../../../../src/core/contracts.js';
 import { createEiaClient, createEiaSource, type EiaClient, type EiaClientDeps } from '../../../../src/sources/eia/index.js';
 import type { EiaSourceConfigInput } from '../../../../src/sources/eia/config.js';
 import { planUnits, type Selection } from '../../../../src/sources/eia/planner.js';
@@ -22,7 +22,7 @@ export const JOB: Selection[] = [
 export const JOB_START = Date.UTC(2024, 5, 1);
 export const JOB_END = Date.UTC(2024, 7, 1);
 /** 6 units of one full page plus a partial one each (~40k rows, 12 requests). */
-export const jobUnits = (): WorkUnit[] => planUnits(JOB, JOB_START, JOB_END, { maxUnitRows: 8000 });
+export const jobUnits = (): ApiWorkUnit[] => planUnits(JOB, JOB_START, JOB_END, { maxUnitRows: 8000 });
 
 /** What a run delivered. */
 export interface RunResult {
@@ -37,7 +37,7 @@ export interface RunResult {
 /** Run `units` to the end against `baseUrl`; throws what the source throws. */
 export async function runJob(
   baseUrl: string,
-  units: readonly WorkUnit[],
+  units: readonly ApiWorkUnit[],
   cfg: Partial<EiaSourceConfigInput> = {},
   deps: EiaClientDeps = {},
 ): Promise<RunResult> {
@@ -65,7 +65,7 @@ export async function runJob(
 }
 
 /** Ground truth of one unit: the simulator's own count and key list. */
-export function truth(u: WorkUnit, opts: Partial<SimulatorOptions> = SIM_BASE): { count: number; keys: string[] } {
+export function truth(u: ApiWorkUnit, opts: Partial<SimulatorOptions> = SIM_BASE): { count: number; keys: string[] } {
   const q = { dataset: u.dataset, facets: u.facets, startMs: u.startMs, endMs: u.endMs };
   const keyOf = rowKeyOf(u.dataset);
   return { count: countRows(q, opts), keys: [...generateRows(q, opts)].map((r) => keyOf(r)) };
