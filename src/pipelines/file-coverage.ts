@@ -10,7 +10,7 @@
  * named series is; a selection without a series filter (fuel-type-data: every fuel) is covered where the file
  * held any series of the respondent — the file carries all of a respondent's series for the hours it holds.
  */
-import { DATASET_INFO, type Dataset, type Selection } from '../core/catalog.js';
+import { DATASET_INFO, isApiDataset, type Dataset, type Selection } from '../core/catalog.js';
 import type { ApiWorkUnit } from '../core/contracts.js';
 import { copySourceOf } from '../core/provenance.js';
 import { HOUR_MS } from '../core/time.js';
@@ -73,8 +73,9 @@ export const isBulkUnit = (id: string): boolean => copySourceOf(id) === 'bulk';
 export function bulkCoverage(units: Iterable<CoveredUnit>, horizonHours: number): Coverage {
   const raw = new Map<string, Map<string, Map<string, Interval[]>>>();
   for (const u of units) {
-    if (!isBulkUnit(u.id) || !(u.dataset in DATASET_INFO)) continue;
-    const info = DATASET_INFO[u.dataset as Dataset];
+    // Only what an API run could fetch: a bulk-only dataset (the CO2 series) has no API selection to trim.
+    if (!isBulkUnit(u.id) || !isApiDataset(u.dataset)) continue;
+    const info = DATASET_INFO[u.dataset];
     const end = u.open ? (u.frontierMs === null ? u.startMs : Math.min(u.endMs, u.frontierMs + HOUR_MS - horizonHours * HOUR_MS)) : u.endMs;
     if (end <= u.startMs) continue;
     const byResp = raw.get(u.dataset) ?? new Map<string, Map<string, Interval[]>>();

@@ -39,6 +39,13 @@ describe('the API plan around a bulk back-fill', () => {
     ]);
   });
 
+  it('a bulk-only dataset in the ledger (the CO2 series) covers nothing an API run asks for', () => {
+    expect(bulkCoverage([bulk('co2-emissions', { respondent: ['PACW'], type: ['CER'] }, Y(2019), Y(2020))], 48).size).toBe(0);
+    const sels = [demand(['PACW'])];
+    const co2 = bulk('co2-emissions', { respondent: ['PACW'], type: ['D'] }, Y(2019), Y(2020));
+    expect(planHistorical(sels, Y(2019), Y(2020), [co2], 48).units.map((u) => u.id)).toEqual(planUnits(sels, Y(2019), Y(2020)).map((u) => u.id));
+  });
+
   it('an open bulk unit covers only up to the revision horizon behind its frontier', () => {
     const frontier = Date.UTC(2021, 5, 30, 23);
     const cov = bulkCoverage(
