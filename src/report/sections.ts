@@ -13,6 +13,10 @@ import {
   revisionsBySeenDay, revisionsBySize,
 } from './specs.js';
 import { isSimulatedRunSource } from '../core/provenance.js';
+import { DATASET_INFO } from '../core/catalog.js';
+
+/** The units of each dataset's values (`MWh`; `CO2 metric tons` on the bulk-only CO2 series), printed beside them. */
+const DATASET_UNITS: Readonly<Record<string, string>> = Object.fromEntries(Object.values(DATASET_INFO).map((d) => [d.id, d.units]));
 
 const html = (s: string): Block => ({ kind: 'html', html: s });
 const p = (s: string, cls = 'note') => html(`<p class="${cls}">${s}</p>`);
@@ -137,8 +141,8 @@ function revisions(data: ReportData): Section {
   blocks.push({ kind: 'chart', id: 'revisions-size', spec: revisionsBySize(r.bySize) });
   blocks.push(html('</div>'));
   blocks.push(html(table(
-    ['dataset', 'respondent', 'series', 'revisions', 'mean |new − old|, MWh'],
-    r.topSeries.map((s) => [s.dataset, s.respondent, s.series, s.count, { html: s.meanAbsChange.toFixed(1), num: true }]),
+    ['dataset', 'respondent', 'series', 'revisions', 'mean |new − old|'],
+    r.topSeries.map((s) => [s.dataset, s.respondent, s.series, s.count, { html: `${s.meanAbsChange.toFixed(1)} ${DATASET_UNITS[s.dataset] ?? ''}`.trim(), num: true }]),
     'Most revised series',
   )));
   return { id: 'revisions', title: 'Revisions', blocks };
