@@ -84,28 +84,37 @@ const DESC_TAIL = '  \n    Source: Form EIA-930\n    Product: Hourly Electric Gr
 /** The record's `units`: MWh on every API route, metric tons of CO2 on the bulk file's CO2 series. */
 export type ObservationUnits = 'MWh' | 'CO2 metric tons';
 
+/** `value-units` on every row of the API routes (and the bulk files' MWh series). */
+export const VALUE_UNITS = 'megawatthours';
+
 /** `value-units` of the CO2 series, as `EBA.zip` spells it (kept as the record's `units` too). */
 export const CO2_UNITS = 'CO2 metric tons';
+
+/** The units of the four API routes. */
+const MWH = { wireUnits: VALUE_UNITS, units: 'MWh' } as const;
+
+/** region-data's keys: the BA and a `type` code. The CO2 series are shaped the same way. */
+const BA_TYPE_KEYS = {
+  facets: ['respondent', 'type'],
+  respondentFacet: 'respondent',
+  seriesFacet: 'type',
+  seriesNameKey: 'type-name',
+  respondentNameKey: 'respondent-name',
+  rowKeys: ['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units'],
+} as const;
 
 export const DATASET_INFO: Readonly<Record<RecordDataset, DatasetInfo>> = {
   'region-data': {
     id: 'region-data',
-    wireUnits: 'megawatthours',
-    units: 'MWh',
+    ...MWH,
     route: 'electricity/rto/region-data',
-    facets: ['respondent', 'type'],
-    respondentFacet: 'respondent',
-    seriesFacet: 'type',
-    seriesNameKey: 'type-name',
-    respondentNameKey: 'respondent-name',
-    rowKeys: ['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units'],
+    ...BA_TYPE_KEYS,
     description: `Hourly demand, day-ahead demand forecast, net generation, and interchange by balancing authority.${DESC_TAIL}`,
     name: 'Hourly Demand, Demand Forecast, Generation, and Interchange',
   },
   'fuel-type-data': {
     id: 'fuel-type-data',
-    wireUnits: 'megawatthours',
-    units: 'MWh',
+    ...MWH,
     route: 'electricity/rto/fuel-type-data',
     facets: ['respondent', 'fueltype'],
     respondentFacet: 'respondent',
@@ -118,8 +127,7 @@ export const DATASET_INFO: Readonly<Record<RecordDataset, DatasetInfo>> = {
   },
   'interchange-data': {
     id: 'interchange-data',
-    wireUnits: 'megawatthours',
-    units: 'MWh',
+    ...MWH,
     route: 'electricity/rto/interchange-data',
     facets: ['fromba', 'toba'],
     respondentFacet: 'fromba',
@@ -132,8 +140,7 @@ export const DATASET_INFO: Readonly<Record<RecordDataset, DatasetInfo>> = {
   },
   'region-sub-ba-data': {
     id: 'region-sub-ba-data',
-    wireUnits: 'megawatthours',
-    units: 'MWh',
+    ...MWH,
     route: 'electricity/rto/region-sub-ba-data',
     facets: ['subba', 'parent'],
     respondentFacet: 'parent',
@@ -149,13 +156,8 @@ export const DATASET_INFO: Readonly<Record<RecordDataset, DatasetInfo>> = {
     route: '',
     wireUnits: CO2_UNITS,
     units: CO2_UNITS,
-    // Shaped like region-data: the BA, and the code after `CO2.` in the series id (`CER`, `EM.OIL`).
-    facets: ['respondent', 'type'],
-    respondentFacet: 'respondent',
-    seriesFacet: 'type',
-    seriesNameKey: 'type-name',
-    respondentNameKey: 'respondent-name',
-    rowKeys: ['period', 'respondent', 'respondent-name', 'type', 'type-name', 'value', 'value-units'],
+    // The BA, and the code after `CO2.` in the series id (`CER`, `EM.OIL`) as `type`.
+    ...BA_TYPE_KEYS,
     description: 'Hourly CO2 emissions series by balancing authority, from EIA\'s bulk file EBA.zip (no API route).',
     name: 'Hourly CO2 Emissions (bulk file only)',
   },
@@ -207,8 +209,6 @@ export const DEAD_RESPONDENTS: ReadonlySet<string> = new Set(['SPP', 'CARO']);
 /** Respondent / facet code format: upper-case letters, digits, dot, dash, underscore; 1–16 chars. */
 export const CODE_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
 
-/** `value-units` on every row. */
-export const VALUE_UNITS = 'megawatthours';
 
 /** First hourly period stamp in API v2 (`2019-01-01T00`) as epoch ms. */
 export const HISTORY_START_MS = Date.UTC(2019, 0, 1, 0);

@@ -5,7 +5,7 @@
  * selects their bulk-only dataset), and
  * the series' `start`/`end`, when the head carries them, must overlap the job's `[startMs, endMs)`. Pure.
  */
-import { BULK_ONLY_DATASETS, DATASET_INFO, type RecordDataset } from '../../core/catalog.js';
+import { DATASET_INFO, isApiDataset, type RecordDataset } from '../../core/catalog.js';
 import { peekSeriesId, type EbaClock } from './eba-line.js';
 import { ebaStampParser, parseEbaSeriesId, type EbaSeriesKey } from './eba-series.js';
 
@@ -70,7 +70,7 @@ export function skipReason(sel: EbaSelection, head: string): EbaSkipReason | und
   if (id === undefined) return 'category';
   const key = parseEbaSeriesId(id);
   if (key.kind === 'other') return key.reason;
-  if (!sel.routes.has(key.dataset) && (BULK_ONLY_DATASETS as readonly string[]).includes(key.dataset)) return 'co2';
+  if (!isApiDataset(key.dataset) && !sel.routes.has(key.dataset)) return 'co2';
   // The selection first, so the other clock's count is of selected series only (the run names those without a twin).
   if (!selectsSeries(sel, { ...key, local: sel.clock === 'local' })) return 'not-selected';
   if (key.local !== (sel.clock === 'local')) return key.local ? 'local-time' : 'utc-time';
